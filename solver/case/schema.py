@@ -1,0 +1,1086 @@
+"""The case schema (version 1): the single source of truth for case files.
+
+Every model forbids unknown keys, every field has a description, and every dimensional field
+carries its SI unit (see :mod:`solver.case.units`). Validation, the dotted error paths, the
+commented YAML template and the README reference are all derived from these classes.
+
+Variants are discriminated unions on ``kind``. Cross-field rules live in ``model_validator``
+methods that raise :class:`~solver.case.errors.FieldProblems`, so each problem points at its own
+dotted field.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import typing
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from solver.case.errors import FieldProblems
+from solver.case.units import (
+    FARADAY,
+    Concentration,
+    Density,
+    Diffusivity,
+    Integer,
+    Length,
+    MolarVolume,
+    Number,
+    Pressure,
+    SpecificCharge,
+    SpecificCurrent,
+    Time,
+)
+
+__all__ = [
+    "Case",
+    "ConstantDiffusivity",
+    "ConstantModulus",
+    "ConstantRatio",
+    "ExponentialDiffusivity",
+    "GalvanostaticLoading",
+    "LinearModulus",
+    "LinearRatio",
+    "Material",
+    "MeshSettings",
+    "OutputSettings",
+    "PotentiostaticLoading",
+    "PrescribedLoading",
+    "Probe",
+    "RadialProfile",
+    "RegularSolutionDiffusivity",
+    "SCHEMA_VERSION",
+    "SolverSettings",
+    "SphereGeometry",
+    "Stop",
+    "TimeSettings",
+    "TwoPhaseDiffusivity",
+    "UniformProfile",
+    "discriminated_variants",
+    "kind_of",
+    "split_annotation",
+]
+
+SCHEMA_VERSION = 1
+
+#: Lithiation fraction θ = c / c_max, in [0, 1].
+Theta = Annotated[Number, Field(ge=0.0, le=1.0)]
+
+
+def _fmt(x: float, unit: str = "") -> str:
+    return f"{x:g} {unit}".rstrip()
+
+
+class _Model(BaseModel):
+    """Base of all schema models: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+def _kind(description: str) -> Any:
+    return Field(description=f"selects this variant: {description}")
+
+
+# --------------------------------------------------------------------------------------------
+# Geometry
+
+
+class SphereGeometry(_Model):
+    """A homogeneous spherical particle centred at the origin."""
+
+    kind: Literal["sphere"] = _kind("a homogeneous sphere (region: core)")
+    mode: Literal["octant", "3d", "axisymmetric"] = Field(
+        "octant",
+        description=(
+            "3d: full ball; octant: 1/8 of the ball with three symmetry planes; "
+            "axisymmetric: 2D (r, z) half disc"
+        ),
+    )
+    radius: Length = Field(gt=0, description="particle radius", examples=[4e-6])
+
+    def to_spec(self) -> Any:
+        """Return the geometry as a :class:`meshes.specs.SphereSpec` (SI)."""
+        from meshes.specs import SphereSpec
+
+        return SphereSpec(radius=self.radius, mode=self.mode)
+
+    def region_names(self) -> tuple[str, ...]:
+        """Names of the cell regions of the geometry (materials are keyed by them)."""
+        return tuple(self.to_spec().region_names())
+
+    def boundary_names(self) -> tuple[str, ...]:
+        """Names of the boundaries of the geometry in its mode."""
+        return tuple(self.to_spec().boundary_names())
+
+    def symmetry_names(self) -> tuple[str, ...]:
+        """Boundaries that are symmetry planes or the axis (never loaded)."""
+        from meshes.tags import SYMMETRY_NAMES
+
+        return tuple(b for b in self.boundary_names() if b in SYMMETRY_NAMES)
+
+
+Geometry = Annotated[Union[SphereGeometry], Field(discriminator="kind")]  # noqa: UP007
+
+
+# --------------------------------------------------------------------------------------------
+# Mesh
+
+
+def default_cache_dir() -> Path:
+    """Return ``$XDG_CACHE_HOME/chemomech/meshes`` (or ``~/.cache/chemomech/meshes``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "chemomech" / "meshes"
+
+
+class MeshSettings(_Model):
+    """Element sizes and the mesh cache."""
+
+    size: Length | None = Field(
+        None,
+        gt=0,
+        description="target element size in the bulk; null means radius/10",
+        examples=[5e-7],
+    )
+    surface_size: Length | None = Field(
+        None,
+        gt=0,
+        description="element size at the loaded outer surface; null means the bulk size",
+        examples=[2.5e-7],
+    )
+    cache: bool = Field(True, description="reuse meshes generated earlier with the same inputs")
+    cache_dir: str | None = Field(
+        None,
+        description="mesh cache directory; null means $XDG_CACHE_HOME/chemomech/meshes "
+        "(or ~/.cache/chemomech/meshes)",
+    )
+
+    def resolved_size(self, radius: float) -> float:
+        """Bulk element size in m (``size`` or ``radius/10``)."""
+        return float(self.size) if self.size is not None else radius / 10.0
+
+    def resolved_surface_size(self, radius: float) -> float:
+        """Surface element size in m (``surface_size`` or the bulk size)."""
+        if self.surface_size is not None:
+            return float(self.surface_size)
+        return self.resolved_size(radius)
+
+    def resolved_cache_dir(self) -> Path:
+        """The mesh cache directory (``cache_dir`` or :func:`default_cache_dir`)."""
+        if self.cache_dir is not None:
+            return Path(self.cache_dir).expanduser()
+        return default_cache_dir()
+
+
+# --------------------------------------------------------------------------------------------
+# Material laws
+
+
+class ConstantModulus(_Model):
+    """A Young's modulus independent of θ."""
+
+    kind: Literal["constant"] = _kind("E independent of θ")
+    value: Pressure = Field(gt=0, description="Young's modulus", examples=[185e9])
+
+
+class LinearModulus(_Model):
+    """A Young's modulus linear in θ between the unlithiated and lithiated values."""
+
+    kind: Literal["linear"] = _kind("E(θ) = unlithiated + (lithiated - unlithiated)·θ")
+    unlithiated: Pressure = Field(gt=0, description="Young's modulus at θ = 0", examples=[185e9])
+    lithiated: Pressure = Field(gt=0, description="Young's modulus at θ = 1", examples=[35e9])
+
+
+_POISSON = {"gt": -1.0, "lt": 0.5}
+
+
+class ConstantRatio(_Model):
+    """A Poisson's ratio independent of θ."""
+
+    kind: Literal["constant"] = _kind("ν independent of θ")
+    value: Number = Field(**_POISSON, description="Poisson's ratio, in (-1, 0.5)", examples=[0.22])
+
+
+class LinearRatio(_Model):
+    """A Poisson's ratio linear in θ between the unlithiated and lithiated values."""
+
+    kind: Literal["linear"] = _kind("ν(θ) = unlithiated + (lithiated - unlithiated)·θ")
+    unlithiated: Number = Field(
+        **_POISSON, description="Poisson's ratio at θ = 0, in (-1, 0.5)", examples=[0.22]
+    )
+    lithiated: Number = Field(
+        **_POISSON, description="Poisson's ratio at θ = 1, in (-1, 0.5)", examples=[0.22]
+    )
+
+
+YoungsModulus = Annotated[Union[ConstantModulus, LinearModulus], Field(discriminator="kind")]  # noqa: UP007
+PoissonsRatio = Annotated[Union[ConstantRatio, LinearRatio], Field(discriminator="kind")]  # noqa: UP007
+
+
+class ConstantDiffusivity(_Model):
+    """D independent of θ."""
+
+    kind: Literal["constant"] = _kind("D = value")
+    value: Diffusivity = Field(gt=0, description="Li diffusivity", examples=[1e-16])
+
+
+class ExponentialDiffusivity(_Model):
+    """D = d0·exp(exponent·θ)."""
+
+    kind: Literal["exponential"] = _kind("D = d0·exp(exponent·θ)")
+    d0: Diffusivity = Field(gt=0, description="diffusivity at θ = 0", examples=[1e-16])
+    exponent: Number = Field(description="exponent m of exp(m·θ)", examples=[2.0])
+
+
+class TwoPhaseDiffusivity(_Model):
+    """Smooth step between a pristine and a lithiated diffusivity."""
+
+    kind: Literal["two_phase"] = _kind(
+        "D = pristine + (lithiated - pristine)·½[1 + tanh((θ - theta_star)/width)]"
+    )
+    pristine: Diffusivity = Field(gt=0, description="diffusivity of the pristine phase", examples=[2e-17])
+    lithiated: Diffusivity = Field(
+        gt=0, description="diffusivity of the lithiated phase", examples=[2e-15]
+    )
+    theta_star: Number = Field(
+        gt=0, lt=1, description="θ at the middle of the step, in (0, 1)", examples=[0.5]
+    )
+    width: Number = Field(gt=0, description="width of the step in θ", examples=[0.05])
+
+
+class RegularSolutionDiffusivity(_Model):
+    """Regular-solution (thermodynamic factor) diffusivity."""
+
+    kind: Literal["regular_solution"] = _kind(
+        "D = d0·[1/(1 - θ) - 2·alpha·θ], θ capped at theta_max"
+    )
+    d0: Diffusivity = Field(gt=0, description="diffusivity prefactor", examples=[1e-16])
+    alpha: Number = Field(description="interaction parameter α", examples=[0.0])
+    theta_max: Number = Field(
+        0.999, gt=0, lt=1, description="θ is capped at this value in D(θ), in (0, 1)"
+    )
+
+
+DiffusivityLaw = Annotated[
+    Union[  # noqa: UP007
+        ConstantDiffusivity,
+        ExponentialDiffusivity,
+        TwoPhaseDiffusivity,
+        RegularSolutionDiffusivity,
+    ],
+    Field(discriminator="kind"),
+]
+
+
+class Material(_Model):
+    """Properties of the material of one region."""
+
+    density: Density = Field(gt=0, description="mass density of the unlithiated material", examples=[2330.0])
+    c_max: Concentration | None = Field(
+        None,
+        gt=0,
+        description="Li concentration at θ = 1, per unlithiated volume; give this or "
+        "specific_capacity",
+        examples=[3.11e5],
+    )
+    specific_capacity: SpecificCharge | None = Field(
+        None,
+        gt=0,
+        description="theoretical specific capacity (θ = 1), e.g. '3579 mA*h/g'; give this or "
+        "c_max",
+        examples=[1.28844e7],
+        json_schema_extra={"template": "example"},
+    )
+    volume_expansion: Number | None = Field(
+        None,
+        ge=0,
+        description="volumetric expansion β_V = ΔV/V at θ = 1; give this or "
+        "partial_molar_volume",
+        examples=[2.8],
+        json_schema_extra={"template": "example"},
+    )
+    partial_molar_volume: MolarVolume | None = Field(
+        None,
+        ge=0,
+        description="partial molar volume Ω of Li (β_V = Ω·c_max); give this or "
+        "volume_expansion",
+        examples=[9.0e-6],
+    )
+    swelling_law: Literal["linear", "cube_root"] = Field(
+        "linear",
+        description="chemical strain: linear β_V(θ - θ_ref)/3, or cube_root "
+        "(1 + β_V θ)^(1/3) - (1 + β_V θ_ref)^(1/3)",
+    )
+    reference_theta: Number = Field(
+        0.0, ge=0, le=1, description="stress-free lithiation fraction θ_ref, in [0, 1]"
+    )
+    youngs_modulus: YoungsModulus = Field(
+        description="Young's modulus: a value (number or '185 GPa') or a law with kind"
+    )
+    poissons_ratio: PoissonsRatio = Field(
+        description="Poisson's ratio: a value in (-1, 0.5) or a law with kind"
+    )
+    diffusivity: DiffusivityLaw = Field(description="Li diffusivity law D(θ)")
+
+    @field_validator("youngs_modulus", "poissons_ratio", mode="before")
+    @classmethod
+    def _bare_value_is_constant(cls, value: Any) -> Any:
+        if isinstance(value, dict) or isinstance(value, BaseModel):
+            return value
+        return {"kind": "constant", "value": value}
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Material:
+        problems = []
+        if (self.c_max is None) == (self.specific_capacity is None):
+            got = "both" if self.c_max is not None else "neither"
+            problems.append(
+                (
+                    "",
+                    "give exactly one of c_max [mol/m^3] and specific_capacity [C/kg], "
+                    f"got {got}",
+                )
+            )
+        if (self.volume_expansion is None) == (self.partial_molar_volume is None):
+            got = "both" if self.volume_expansion is not None else "neither"
+            problems.append(
+                (
+                    "",
+                    "give exactly one of volume_expansion and partial_molar_volume "
+                    f"[m^3/mol], got {got}",
+                )
+            )
+        if problems:
+            raise FieldProblems(problems)
+        return self
+
+    @property
+    def c_max_si(self) -> float:
+        """Li concentration at θ = 1 in mol/m³ (given, or specific_capacity·density/F)."""
+        if self.c_max is not None:
+            return float(self.c_max)
+        return float(self.specific_capacity) * self.density / FARADAY
+
+    @property
+    def specific_capacity_si(self) -> float:
+        """Specific capacity at θ = 1 in C/kg (given, or c_max·F/density)."""
+        if self.specific_capacity is not None:
+            return float(self.specific_capacity)
+        return float(self.c_max) * FARADAY / self.density
+
+    @property
+    def beta_v(self) -> float:
+        """Volumetric expansion ΔV/V at θ = 1 (given, or partial_molar_volume·c_max)."""
+        if self.volume_expansion is not None:
+            return float(self.volume_expansion)
+        return float(self.partial_molar_volume) * self.c_max_si
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+
+_SURFACES_DESCRIPTION = "boundaries that carry the Li flux (not symmetry planes or the axis)"
+
+
+def _unique_surfaces(value: list[str]) -> list[str]:
+    seen: set[str] = set()
+    problems = []
+    for i, name in enumerate(value):
+        if name in seen:
+            problems.append((str(i), f"surface '{name}' is listed twice"))
+        seen.add(name)
+    if problems:
+        raise FieldProblems(problems)
+    return value
+
+
+class GalvanostaticLoading(_Model):
+    """Constant current into (or out of) the particle through its surfaces."""
+
+    kind: Literal["galvanostatic"] = _kind("uniform Li flux from a constant current")
+    specific_current: SpecificCurrent | None = Field(
+        None,
+        gt=0,
+        description="current per mass of active material, e.g. '0.1 A/g'; give this or c_rate",
+        examples=[100.0],
+        json_schema_extra={"template": "example"},
+    )
+    c_rate: Number | None = Field(
+        None,
+        gt=0,
+        description="current as a C-rate [1/h] relative to the material's specific capacity; "
+        "give this or specific_current",
+        examples=[1.0],
+    )
+    direction: Literal["lithiation", "delithiation"] = Field(
+        "lithiation", description="lithiation (Li in) or delithiation (Li out)"
+    )
+    surfaces: list[str] = Field(
+        default_factory=lambda: ["outer_surface"], min_length=1, description=_SURFACES_DESCRIPTION
+    )
+    initial_theta: Theta = Field(0.0, description="uniform initial θ, in [0, 1]")
+
+    @field_validator("surfaces")
+    @classmethod
+    def _check_surfaces(cls, value: list[str]) -> list[str]:
+        return _unique_surfaces(value)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> GalvanostaticLoading:
+        if (self.specific_current is None) == (self.c_rate is None):
+            got = "both" if self.c_rate is not None else "neither"
+            raise FieldProblems(
+                [("", f"give exactly one of specific_current [A/kg] and c_rate, got {got}")]
+            )
+        return self
+
+    def specific_current_si(self, specific_capacity: float) -> float:
+        """Current per active mass in A/kg.
+
+        Args:
+            specific_capacity: Specific capacity of the active material in C/kg (for c_rate).
+        """
+        if self.specific_current is not None:
+            return float(self.specific_current)
+        return float(self.c_rate) * specific_capacity / 3600.0
+
+
+class PotentiostaticLoading(_Model):
+    """θ held at a fixed value on the surfaces (constant potential)."""
+
+    kind: Literal["potentiostatic"] = _kind("θ prescribed on the surfaces")
+    surface_theta: Theta = Field(description="θ imposed on the surfaces, in [0, 1]", examples=[1.0])
+    ramp_time: Time = Field(
+        0.0, ge=0, description="the surface θ is ramped linearly over this time; 0 means over "
+        "the first time step"
+    )
+    surfaces: list[str] = Field(
+        default_factory=lambda: ["outer_surface"], min_length=1, description=_SURFACES_DESCRIPTION
+    )
+    initial_theta: Theta = Field(0.0, description="uniform initial θ, in [0, 1]")
+
+    @field_validator("surfaces")
+    @classmethod
+    def _check_surfaces(cls, value: list[str]) -> list[str]:
+        return _unique_surfaces(value)
+
+
+class UniformProfile(_Model):
+    """The same θ everywhere."""
+
+    kind: Literal["uniform"] = _kind("θ uniform in the particle")
+    theta: Theta = Field(description="lithiation fraction, in [0, 1]", examples=[0.5])
+
+
+class RadialProfile(_Model):
+    """θ(r) interpolated linearly in a table of (radius, θ) rows."""
+
+    kind: Literal["radial"] = _kind("θ(r) from a table, linear interpolation")
+    table: list[tuple[Annotated[Length, Field(ge=0)], Theta]] = Field(
+        min_length=2,
+        description="rows [radius [m], θ]; radii >= 0, strictly increasing, the last one "
+        "reaching the particle radius",
+        examples=[[[0.0, 0.0], [4e-6, 1.0]]],
+    )
+
+    @field_validator("table")
+    @classmethod
+    def _increasing(cls, table: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        problems = []
+        for i in range(1, len(table)):
+            if table[i][0] <= table[i - 1][0]:
+                problems.append(
+                    (
+                        f"{i}.0",
+                        f"radii must increase strictly: {_fmt(table[i][0], 'm')} follows "
+                        f"{_fmt(table[i - 1][0], 'm')}",
+                    )
+                )
+        if problems:
+            raise FieldProblems(problems)
+        return table
+
+
+Profile = Annotated[Union[UniformProfile, RadialProfile], Field(discriminator="kind")]  # noqa: UP007
+
+
+class PrescribedLoading(_Model):
+    """A prescribed θ field (no diffusion solve): one mechanical solve."""
+
+    kind: Literal["prescribed"] = _kind("θ field prescribed, no diffusion")
+    profile: Profile = Field(description="the prescribed θ field")
+
+
+Loading = Annotated[
+    Union[GalvanostaticLoading, PotentiostaticLoading, PrescribedLoading],  # noqa: UP007
+    Field(discriminator="kind"),
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Stop, time, output, solver
+
+
+class Stop(_Model):
+    """When a transient run ends (the first criterion met ends it)."""
+
+    mean_theta: Theta | None = Field(
+        None,
+        description="stop when the mean θ reaches this value, in [0, 1]",
+        examples=[0.9],
+        json_schema_extra={"template": "example"},
+    )
+    capacity: SpecificCharge | None = Field(
+        None,
+        gt=0,
+        description="stop after this charge per active mass has passed, e.g. '1 A*h/g'",
+        examples=[3.6e6],
+    )
+    time: Time | None = Field(None, gt=0, description="stop at this time", examples=[3600.0])
+    surface_theta: Theta | None = Field(
+        None,
+        description="cut-off on the loaded surfaces' maximum θ (lithiation) or minimum θ "
+        "(delithiation), in [0, 1]",
+        examples=[0.95],
+    )
+    hold_at_cutoff: bool = Field(
+        False,
+        description="CC-CV: after the surface cut-off is reached, hold the surface θ there and "
+        "continue until another criterion is met",
+    )
+    max_steps: Integer = Field(100000, ge=1, description="largest number of time steps")
+
+    @model_validator(mode="after")
+    def _hold_needs_cutoff(self) -> Stop:
+        if self.hold_at_cutoff and self.surface_theta is None:
+            raise FieldProblems([("hold_at_cutoff", "needs stop.surface_theta (the cut-off)")])
+        return self
+
+
+class TimeSettings(_Model):
+    """Adaptive time stepping and output times."""
+
+    dt_initial: Time = Field(1.0, gt=0, description="first time step")
+    dt_min: Time = Field(1e-3, gt=0, description="smallest time step before giving up")
+    dt_max: Time = Field(1e4, gt=0, description="largest time step")
+    growth: Number = Field(1.5, gt=1, description="factor applied to dt after an easy step")
+    cutback: Number = Field(
+        0.5, gt=0, lt=1, description="factor applied to dt after a failed step, in (0, 1)"
+    )
+    max_dtheta: Number = Field(
+        0.05, gt=0, le=1, description="largest change of θ at any node in one step, in (0, 1]"
+    )
+    easy_newton_iterations: Integer = Field(
+        4, ge=1, description="grow dt only when Newton converged within this many iterations"
+    )
+    output_every: Integer | None = Field(
+        10, ge=1, description="write fields every N steps (null: only at output_times)"
+    )
+    output_times: list[Annotated[Time, Field(gt=0)]] | None = Field(
+        None,
+        description="also write fields at these times (strictly increasing, > 0); the "
+        "stepper lands on them exactly",
+        examples=[[60.0, 600.0, 3600.0]],
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TimeSettings:
+        problems = []
+        if self.dt_min > self.dt_max:
+            problems.append(
+                (
+                    "dt_min",
+                    f"dt_min ({_fmt(self.dt_min, 's')}) is larger than dt_max "
+                    f"({_fmt(self.dt_max, 's')})",
+                )
+            )
+        else:
+            if self.dt_initial < self.dt_min:
+                problems.append(
+                    (
+                        "dt_initial",
+                        f"dt_initial ({_fmt(self.dt_initial, 's')}) is smaller than dt_min "
+                        f"({_fmt(self.dt_min, 's')})",
+                    )
+                )
+            if self.dt_initial > self.dt_max:
+                problems.append(
+                    (
+                        "dt_initial",
+                        f"dt_initial ({_fmt(self.dt_initial, 's')}) is larger than dt_max "
+                        f"({_fmt(self.dt_max, 's')})",
+                    )
+                )
+        times = self.output_times or []
+        for i in range(1, len(times)):
+            if times[i] <= times[i - 1]:
+                problems.append(
+                    (
+                        f"output_times.{i}",
+                        f"output times must increase strictly: {_fmt(times[i], 's')} follows "
+                        f"{_fmt(times[i - 1], 's')}",
+                    )
+                )
+        if problems:
+            raise FieldProblems(problems)
+        return self
+
+
+class Probe(_Model):
+    """A point where field values are recorded every step."""
+
+    name: str = Field(min_length=1, description="probe name (unique), used in history.csv", examples=["centre"])
+    point: list[Length] = Field(
+        min_length=2,
+        max_length=3,
+        description="coordinates: (x, y, z), or (r, z) in the axisymmetric mode",
+        examples=[[0.0, 0.0, 0.0]],
+    )
+
+
+class OutputSettings(_Model):
+    """Where and what to write."""
+
+    directory: str = Field("results", description="results go to <directory>/<name>/")
+    name: str | None = Field(None, description="case name; null means the case file's stem")
+    formats: list[Literal["xdmf", "vtx", "vtk"]] = Field(
+        default_factory=lambda: ["xdmf"], min_length=1, description="field file formats"
+    )
+    probes: list[Probe] = Field(default_factory=list, description="point probes")
+    pictures: bool = Field(True, description="write PNG pictures of the results")
+
+    @field_validator("formats")
+    @classmethod
+    def _unique_formats(cls, value: list[str]) -> list[str]:
+        problems = [
+            (str(i), f"format '{f}' is listed twice") for i, f in enumerate(value) if f in value[:i]
+        ]
+        if problems:
+            raise FieldProblems(problems)
+        return value
+
+    @model_validator(mode="after")
+    def _unique_probe_names(self) -> OutputSettings:
+        names = [p.name for p in self.probes]
+        problems = [
+            (f"probes.{i}.name", f"probe name '{n}' is used twice")
+            for i, n in enumerate(names)
+            if n in names[:i]
+        ]
+        if problems:
+            raise FieldProblems(problems)
+        return self
+
+
+class SolverSettings(_Model):
+    """Tolerances of the linear and nonlinear solvers."""
+
+    linear_rtol: Number = Field(
+        1e-10, gt=0, le=1e-2, description="relative tolerance of the Krylov solvers"
+    )
+    newton_rtol: Number = Field(1e-10, gt=0, description="relative tolerance of Newton")
+    newton_atol: Number = Field(1e-14, ge=0, description="absolute tolerance of Newton")
+    newton_max_iterations: Integer = Field(
+        25, ge=1, description="Newton iterations before the step is cut back"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Case
+
+_TRANSIENT = (GalvanostaticLoading, PotentiostaticLoading)
+
+
+class Case(_Model):
+    """A complete simulation case (schema version 1)."""
+
+    schema_version: Literal[1] = Field(1, description="version of this case schema")
+    title: str = Field("", description="short title")
+    description: str = Field("", description="free text")
+    references: list[str] = Field(
+        default_factory=list, description="sources of the parameters (citations, DOIs)"
+    )
+    geometry: Geometry = Field(description="particle geometry")
+    mesh: MeshSettings = Field(default_factory=MeshSettings, description="mesh settings")
+    materials: dict[str, Material] = Field(
+        min_length=1,
+        description="material of each region, keyed by region name",
+        examples=["core"],
+    )
+    loading: Loading = Field(description="how Li enters the particle")
+    stop: Stop = Field(default_factory=Stop, description="stop criteria of transient loadings")
+    time: TimeSettings = Field(default_factory=TimeSettings, description="time stepping")
+    coupling: Literal["one_way", "two_way"] = Field(
+        "one_way",
+        description="one_way: θ then u every step (no stress-driven flux); two_way: planned",
+    )
+    output: OutputSettings = Field(default_factory=OutputSettings, description="outputs")
+    solver: SolverSettings = Field(default_factory=SolverSettings, description="solver settings")
+
+    _source: str | None = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        """Cases are equal when their fields are (the source file does not matter)."""
+        if not isinstance(other, Case):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # ---- derived values -------------------------------------------------------------------
+
+    @property
+    def source_path(self) -> Path | None:
+        """The case file this case was loaded from (``None`` for dicts)."""
+        return Path(self._source) if self._source else None
+
+    @property
+    def name(self) -> str:
+        """Case name: ``output.name``, else the case file's stem, else ``"case"``."""
+        if self.output.name:
+            return self.output.name
+        if self._source:
+            return Path(self._source).stem
+        return "case"
+
+    @property
+    def material(self) -> Material:
+        """The material of a single-material case."""
+        if len(self.materials) != 1:
+            raise ValueError("the case has several materials; pick one from case.materials")
+        return next(iter(self.materials.values()))
+
+    @property
+    def specific_capacity_si(self) -> float:
+        """Specific capacity of the active material in C/kg (single material for now)."""
+        return self.material.specific_capacity_si
+
+    # ---- cross-field rules ------------------------------------------------------------------
+
+    @model_validator(mode="after")
+    def _cross_field(self) -> Case:
+        problems: list[tuple[str, str]] = []
+        if self.coupling == "two_way":
+            problems.append(
+                (
+                    "coupling",
+                    "two_way coupling is not available yet (planned with multi-material "
+                    "support); use one_way",
+                )
+            )
+        problems += self._check_regions()
+        problems += self._check_surfaces()
+        problems += self._check_mesh()
+        problems += self._check_probes()
+        problems += self._check_profile()
+        problems += self._check_stop()
+        if problems:
+            raise FieldProblems(problems)
+        return self
+
+    def _check_regions(self) -> list[tuple[str, str]]:
+        regions = self.geometry.region_names()
+        kind = self.geometry.kind
+        problems = [
+            (
+                f"materials.{name}",
+                f"unknown region '{name}'; the {kind} geometry has regions: "
+                + ", ".join(regions),
+            )
+            for name in self.materials
+            if name not in regions
+        ]
+        problems += [
+            ("materials", f"region '{r}' has no material") for r in regions if r not in self.materials
+        ]
+        return problems
+
+    def _check_surfaces(self) -> list[tuple[str, str]]:
+        if not isinstance(self.loading, _TRANSIENT):
+            return []
+        boundaries = self.geometry.boundary_names()
+        symmetry = self.geometry.symmetry_names()
+        loadable = [b for b in boundaries if b not in symmetry]
+        where = f"the {self.geometry.mode} {self.geometry.kind}"
+        problems = []
+        for i, name in enumerate(self.loading.surfaces):
+            if name in symmetry:
+                what = "the symmetry axis" if name == "axis" else "a symmetry plane"
+                problems.append(
+                    (
+                        f"loading.surfaces.{i}",
+                        f"'{name}' is {what} of {where} and cannot be loaded; loadable "
+                        "boundaries: " + ", ".join(loadable),
+                    )
+                )
+            elif name not in boundaries:
+                problems.append(
+                    (
+                        f"loading.surfaces.{i}",
+                        f"unknown boundary '{name}'; {where} has boundaries: "
+                        + ", ".join(boundaries)
+                        + " (loadable: "
+                        + ", ".join(loadable)
+                        + ")",
+                    )
+                )
+        return problems
+
+    def _check_mesh(self) -> list[tuple[str, str]]:
+        radius = self.geometry.radius
+        problems = []
+        for name in ("size", "surface_size"):
+            value = getattr(self.mesh, name)
+            if value is not None and value > radius:
+                problems.append(
+                    (
+                        f"mesh.{name}",
+                        f"mesh {name} ({_fmt(value, 'm')}) must not be larger than the "
+                        f"particle radius ({_fmt(radius, 'm')})",
+                    )
+                )
+        return problems
+
+    def _check_probes(self) -> list[tuple[str, str]]:
+        mode = self.geometry.mode
+        radius = self.geometry.radius
+        dim = 2 if mode == "axisymmetric" else 3
+        tol = radius * 1e-9
+        problems = []
+        for i, probe in enumerate(self.output.probes):
+            path = f"output.probes.{i}.point"
+            p = probe.point
+            if len(p) != dim:
+                coords = "(r, z)" if dim == 2 else "(x, y, z)"
+                problems.append(
+                    (path, f"expected {dim} coordinates {coords} for the {mode} mode, got {len(p)}")
+                )
+                continue
+            if math.sqrt(sum(x * x for x in p)) > radius + tol:
+                problems.append(
+                    (path, f"point {p} [m] is outside the particle (radius {_fmt(radius, 'm')})")
+                )
+            elif mode == "octant" and min(p) < -tol:
+                problems.append(
+                    (path, f"point {p} [m] is outside the octant (all coordinates must be >= 0)")
+                )
+            elif mode == "axisymmetric" and p[0] < -tol:
+                problems.append((path, f"point {p} [m] has r < 0 (axisymmetric: (r, z), r >= 0)"))
+        return problems
+
+    def _check_profile(self) -> list[tuple[str, str]]:
+        if not isinstance(self.loading, PrescribedLoading):
+            return []
+        profile = self.loading.profile
+        if isinstance(profile, RadialProfile):
+            last = profile.table[-1][0]
+            radius = self.geometry.radius
+            if last < radius * (1 - 1e-9):
+                return [
+                    (
+                        "loading.profile.table",
+                        f"the last radius ({_fmt(last, 'm')}) must reach the particle radius "
+                        f"({_fmt(radius, 'm')})",
+                    )
+                ]
+        return []
+
+    def _check_stop(self) -> list[tuple[str, str]]:
+        loading = self.loading
+        stop = self.stop
+        if not isinstance(loading, _TRANSIENT):
+            return []
+        problems: list[tuple[str, str]] = []
+        theta0 = loading.initial_theta
+        # capacity checks need the (single, for now) active material
+        q = self.specific_capacity_si if len(self.materials) == 1 else math.inf
+        cap_unit = "C/kg"
+
+        if isinstance(loading, PotentiostaticLoading):
+            if stop.surface_theta is not None:
+                problems.append(
+                    (
+                        "stop.surface_theta",
+                        "a surface θ cut-off has no meaning for potentiostatic loading (the "
+                        "surface is held at loading.surface_theta); use stop.mean_theta, "
+                        "stop.capacity or stop.time",
+                    )
+                )
+            if stop.mean_theta is None and stop.capacity is None and stop.time is None:
+                problems.append(
+                    ("stop", "no stop criterion: set stop.mean_theta, stop.capacity or stop.time")
+                )
+            target = loading.surface_theta
+            lo, hi = sorted((theta0, target))
+            if stop.mean_theta is not None and not lo < stop.mean_theta < hi:
+                problems.append(
+                    (
+                        "stop.mean_theta",
+                        f"unreachable: with potentiostatic loading the mean θ moves from "
+                        f"initial_theta ({theta0:g}) towards surface_theta ({target:g}); "
+                        f"{stop.mean_theta:g} must lie strictly between them",
+                    )
+                )
+            reachable = q * abs(target - theta0)
+            if stop.capacity is not None and stop.capacity >= reachable:
+                problems.append(
+                    (
+                        "stop.capacity",
+                        f"unreachable: {_fmt(stop.capacity, cap_unit)} is not less than the "
+                        f"{_fmt(reachable, cap_unit)} available between initial_theta "
+                        f"({theta0:g}) and surface_theta ({target:g})",
+                    )
+                )
+            return problems
+
+        # galvanostatic
+        lithiation = loading.direction == "lithiation"
+        cutoff = stop.surface_theta
+        if stop.mean_theta is None and stop.capacity is None and stop.time is None:
+            if cutoff is None or stop.hold_at_cutoff:
+                problems.append(
+                    (
+                        "stop",
+                        "no stop criterion: set stop.mean_theta, stop.capacity or stop.time "
+                        "(or stop.surface_theta without hold_at_cutoff)",
+                    )
+                )
+        if stop.mean_theta is not None:
+            if lithiation and stop.mean_theta <= theta0:
+                problems.append(
+                    (
+                        "stop.mean_theta",
+                        f"unreachable: lithiation starts at initial_theta ({theta0:g}), so the "
+                        f"mean θ target ({stop.mean_theta:g}) must be larger",
+                    )
+                )
+            elif not lithiation and stop.mean_theta >= theta0:
+                problems.append(
+                    (
+                        "stop.mean_theta",
+                        f"unreachable: delithiation starts at initial_theta ({theta0:g}), so "
+                        f"the mean θ target ({stop.mean_theta:g}) must be smaller",
+                    )
+                )
+            elif cutoff is not None and not stop.hold_at_cutoff and (
+                (lithiation and stop.mean_theta >= cutoff)
+                or (not lithiation and stop.mean_theta <= cutoff)
+            ):
+                problems.append(
+                    (
+                        "stop.mean_theta",
+                        f"unreachable: the run stops when the surface θ reaches "
+                        f"stop.surface_theta ({cutoff:g}), before the mean θ can reach "
+                        f"{stop.mean_theta:g}; lower the target or set "
+                        "stop.hold_at_cutoff: true (CC-CV)",
+                    )
+                )
+        if stop.capacity is not None:
+            available = q * (1.0 - theta0) if lithiation else q * theta0
+            if stop.capacity > available * (1 + 1e-12):
+                problems.append(
+                    (
+                        "stop.capacity",
+                        f"unreachable: {_fmt(stop.capacity, cap_unit)} is more than the "
+                        f"{_fmt(available, cap_unit)} the material can "
+                        f"{'take' if lithiation else 'give'} from initial_theta ({theta0:g}) "
+                        f"(specific capacity {_fmt(q, cap_unit)})",
+                    )
+                )
+        if cutoff is not None:
+            if lithiation and cutoff <= theta0:
+                problems.append(
+                    (
+                        "stop.surface_theta",
+                        f"the lithiation cut-off ({cutoff:g}) must be above initial_theta "
+                        f"({theta0:g})",
+                    )
+                )
+            elif not lithiation and cutoff >= theta0:
+                problems.append(
+                    (
+                        "stop.surface_theta",
+                        f"the delithiation cut-off ({cutoff:g}) must be below initial_theta "
+                        f"({theta0:g})",
+                    )
+                )
+        return problems
+
+    # ---- resolved form ----------------------------------------------------------------------
+
+    def resolved(self) -> dict[str, Any]:
+        """Return the case as a plain dict in SI with defaults filled in.
+
+        ``mesh.size``/``mesh.surface_size``/``mesh.cache_dir`` and ``output.name`` are
+        resolved; laws given as bare values appear in their ``kind: constant`` form. The dict
+        holds only plain Python types (``float``, ``int``, ``str``, ``bool``, ``list``,
+        ``dict``, ``None``), is YAML-dumpable and validates back into an equal case (up to
+        the resolved defaults).
+
+        Returns:
+            The resolved case, suitable for ``case.resolved.yaml``.
+        """
+        data = self.model_dump(mode="json")
+        radius = self.geometry.radius
+        data["mesh"]["size"] = self.mesh.resolved_size(radius)
+        data["mesh"]["surface_size"] = self.mesh.resolved_surface_size(radius)
+        data["mesh"]["cache_dir"] = str(self.mesh.resolved_cache_dir())
+        data["output"]["name"] = self.name
+        return data
+
+
+# --------------------------------------------------------------------------------------------
+# Introspection helpers (template, Markdown reference, error messages)
+
+
+def split_annotation(annotation: Any) -> tuple[Any, list[Any], bool]:
+    """Strip ``Annotated`` and ``Optional`` layers from a type.
+
+    Args:
+        annotation: A type annotation.
+
+    Returns:
+        ``(base type, collected metadata, optional)``.
+    """
+    metadata: list[Any] = []
+    optional = False
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            args = typing.get_args(annotation)
+            annotation = args[0]
+            metadata.extend(args[1:])
+            continue
+        if origin in (Union, getattr(__import__("types"), "UnionType", Union)):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) < len(typing.get_args(annotation)):
+                optional = True
+                annotation = args[0] if len(args) == 1 else Union[tuple(args)]  # noqa: UP007
+                continue
+        return annotation, metadata, optional
+
+
+def kind_of(model: type[BaseModel]) -> str | None:
+    """Return the ``kind`` literal of a variant model, or ``None``."""
+    field = model.model_fields.get("kind")
+    if field is None:
+        return None
+    args = typing.get_args(field.annotation)
+    return args[0] if args else None
+
+
+def discriminated_variants(annotation: Any) -> dict[str, type[BaseModel]] | None:
+    """Return ``{kind: model}`` if ``annotation`` is a union of models tagged by ``kind``.
+
+    A single model with a ``kind`` literal counts as a one-variant union.
+    """
+    base, _, _ = split_annotation(annotation)
+    members = typing.get_args(base) if typing.get_origin(base) is Union else (base,)
+    if not all(isinstance(m, type) and issubclass(m, BaseModel) for m in members):
+        return None
+    kinds = {kind_of(m): m for m in members}
+    if None in kinds:
+        return None
+    return kinds

@@ -1,0 +1,149 @@
+"""The ``chemomech`` command line.
+
+Exit codes: 0 success; 2 invalid case (one line per problem, no traceback); 1 solver or
+runtime failure. Under ``mpiexec`` only rank 0 prints and every rank exits with the same code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_RUNTIME, EXIT_CASE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="chemomech",
+        description="Chemo-mechanical stress in lithiating battery-anode particles.",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run a case file")
+    run.add_argument("case", help="case YAML file")
+    run.add_argument("--out", help="results directory (default: <output.directory>/<case name>)")
+    run.add_argument("--set", dest="overrides", action="append", default=[],
+                     metavar="KEY=VALUE", help="override a case field, e.g. geometry.radius='2 um'")
+    run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    val = sub.add_parser("validate", help="check a case file and print it resolved in SI units")
+    val.add_argument("case")
+    val.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    sub.add_parser("schema", help="print a commented template of every case field")
+    mesh = sub.add_parser("mesh", help="build and save the mesh of a case only")
+    mesh.add_argument("case")
+    mesh.add_argument("--out", help="output directory (default: <output.directory>/<case name>)")
+    mesh.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    mesh.add_argument("--png", action="store_true", help="also draw the mesh coloured by region")
+    return p
+
+
+def _rank() -> int:
+    mod = sys.modules.get("mpi4py.MPI")
+    return mod.COMM_WORLD.rank if mod is not None else 0
+
+
+def _err(msg: str) -> None:
+    if _rank() == 0:
+        print(msg, file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from solver.case import CaseError, load_case, schema_template
+
+    if args.command == "schema":
+        print(schema_template(), end="")
+        return EXIT_OK
+    try:
+        case = load_case(args.case, overrides=args.overrides)
+    except CaseError as exc:
+        _err(f"invalid case:\n{exc}")
+        return EXIT_CASE
+    if args.command == "validate":
+        import yaml
+
+        print(f"# {args.case}: valid. Resolved case (SI units, defaults filled):")
+        print(yaml.safe_dump(case.resolved(), sort_keys=False, allow_unicode=True), end="")
+        return EXIT_OK
+    return _run_parallel(args, case)
+
+
+def _run_parallel(args, case) -> int:
+    from solver import _bootstrap  # noqa: F401
+    from mpi4py import MPI
+
+    from solver.domain import DomainError
+    from solver.physics.diffusion import NewtonDivergence
+    from solver.physics.mechanics import MechanicsError
+    from solver.simulation import CaseSetupError
+    from solver.time_stepping import TimeStepError
+
+    comm = MPI.COMM_WORLD
+    try:
+        if args.command == "mesh":
+            return _mesh_only(args, case, comm)
+        from solver import build_simulation
+
+        sim = build_simulation(case, comm, out_dir=args.out, quiet=args.quiet)
+        sim.run()
+        return EXIT_OK
+    except CaseSetupError as exc:
+        _err(f"invalid case:\n{case.source_path}: {exc}")
+        return EXIT_CASE
+    except (TimeStepError, MechanicsError, NewtonDivergence, DomainError) as exc:
+        _err(f"error: {exc}")
+        return EXIT_RUNTIME
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return EXIT_RUNTIME
+    except Exception as exc:  # unexpected: may have happened on one rank only
+        import traceback
+
+        print(f"[rank {comm.rank}] error: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        traceback.print_exc()
+        if comm.size > 1:
+            comm.Abort(EXIT_RUNTIME)  # no rank may be left waiting in a collective
+        return EXIT_RUNTIME
+
+
+def _mesh_only(args, case, comm) -> int:
+    import dolfinx.io
+
+    from solver.simulation import Simulation
+
+    out = Path(args.out) if args.out else Path(case.output.directory) / case.name
+    if comm.rank == 0:
+        out.mkdir(parents=True, exist_ok=True)
+    comm.Barrier()
+    sim = Simulation.__new__(Simulation)
+    sim.case, sim.comm, sim._timers = case, comm, {}
+    sim._setup_domain()
+    d = sim.domain
+    with dolfinx.io.XDMFFile(comm, str(out / "mesh.xdmf"), "w") as f:
+        f.write_mesh(d.mesh)
+        d.mesh.topology.create_connectivity(d.mesh.topology.dim - 1, d.mesh.topology.dim)
+        f.write_meshtags(d.cell_tags, d.mesh.geometry)
+        f.write_meshtags(d.facet_tags, d.mesh.geometry)
+    tdim = d.mesh.topology.dim
+    if comm.rank == 0:
+        import json
+        import shutil
+
+        shutil.copyfile(d.mesh_file, out / "mesh.msh")
+        info = {"cells": d.mesh.topology.index_map(tdim).size_global,
+                "vertices": d.mesh.topology.index_map(0).size_global,
+                "regions": d.regions, "boundaries": d.boundaries, "statistics": d.mesh_info}
+        (out / "mesh.json").write_text(json.dumps(info, indent=2) + "\n")
+        print(f"mesh: {info['cells']} cells, {info['vertices']} vertices; regions "
+              f"{', '.join(d.regions)}; boundaries {', '.join(d.boundaries)}")
+        if args.png:
+            from solver.outputs.pictures import render_mesh_png
+
+            png = render_mesh_png(out / "mesh.msh", out / "mesh.png", d.mode)
+            print(f"picture: {png}")
+        print(f"written: {out / 'mesh.xdmf'} (region and boundary tags), {out / 'mesh.msh'}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,159 @@
+"""The computational domain: a dolfinx mesh with named region and boundary tags.
+
+Gmsh runs on rank 0 only (``meshes`` builds or reuses a cached ``.msh``); the model is then
+distributed with ``dolfinx.io.gmsh.model_to_mesh``. Names, not integers, cross from ``meshes``
+into the solver: physics code asks ``domain.dx_region("core")`` or ``domain.ds_named(...)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from solver import _bootstrap  # noqa: F401  (must precede dolfinx)
+
+import dolfinx
+import ufl
+from mpi4py import MPI
+
+import meshes
+from meshes import io as mesh_io
+from meshes.session import gmsh_session
+from solver.physics.coordinates import coordinates_for
+
+
+class DomainError(RuntimeError):
+    """The mesh could not be built or does not carry the expected tags."""
+
+
+@dataclass
+class Domain:
+    """Mesh, tags and measures of one particle geometry.
+
+    Attributes:
+        mesh: dolfinx mesh (coordinates in m).
+        cell_tags / facet_tags: dolfinx MeshTags.
+        regions: region name → cell tag value.
+        boundaries: boundary name → facet tag value.
+        mode: ``3d``, ``octant`` or ``axisymmetric``.
+        symmetry_fraction: fraction of the full particle the mesh represents (integrals
+            already include the 2πr weight in axisymmetric mode, so this is 1/8 only for octants).
+        coords: the coordinate system (weights, strain operator).
+        mesh_file: the ``.msh`` the mesh was read from (rank 0; None elsewhere).
+        mesh_info: element count and quality reported by ``meshes`` (rank 0 values, broadcast).
+    """
+
+    mesh: dolfinx.mesh.Mesh
+    cell_tags: dolfinx.mesh.MeshTags
+    facet_tags: dolfinx.mesh.MeshTags
+    regions: dict[str, int]
+    boundaries: dict[str, int]
+    mode: str
+    symmetry_fraction: float
+    length_scale: float
+    coords: object
+    mesh_file: str | None = None
+    mesh_info: dict = field(default_factory=dict)
+
+    @property
+    def comm(self) -> MPI.Comm:
+        return self.mesh.comm
+
+    @property
+    def dx(self):
+        return ufl.Measure("dx", domain=self.mesh, subdomain_data=self.cell_tags)
+
+    @property
+    def ds(self):
+        return ufl.Measure("ds", domain=self.mesh, subdomain_data=self.facet_tags)
+
+    def dx_region(self, name: str):
+        return self.dx(self.regions[name])
+
+    def ds_named(self, names):
+        """Surface measure over one or several named boundaries."""
+        ids = tuple(self.boundaries[n] for n in names)
+        return self.ds(ids)
+
+    def facets(self, name: str) -> np.ndarray:
+        """Local indices of the facets of a named boundary."""
+        return self.facet_tags.find(self.boundaries[name])
+
+    def cells(self, name: str) -> np.ndarray:
+        """Local indices of the cells of a named region."""
+        return self.cell_tags.find(self.regions[name])
+
+
+def build_domain(spec, sizing, comm: MPI.Comm, cache_dir: Path | None, verbose: bool = False):
+    """Mesh a geometry spec (rank 0) and distribute it.
+
+    Args:
+        spec: a ``meshes.specs`` geometry spec (SI).
+        sizing: ``meshes.specs.Sizing``.
+        comm: MPI communicator.
+        cache_dir: directory for cached ``.msh`` files, or None to always re-mesh.
+        verbose: let Gmsh print.
+
+    Raises:
+        DomainError: on every rank when meshing fails on rank 0.
+    """
+    error, path, info = None, None, {}
+    if comm.rank == 0:
+        try:
+            path = mesh_io.mesh_file(spec, sizing, cache_dir, verbose=verbose)
+            info_file = Path(path).with_suffix(".json")
+            if info_file.exists():
+                import json
+
+                info = json.loads(info_file.read_text()).get("statistics", {})
+        except Exception as exc:  # report on every rank, never hang the others
+            error = f"{type(exc).__name__}: {exc}"
+    error = comm.bcast(error, root=0)
+    if error is not None:
+        raise DomainError(f"meshing failed: {error}")
+    info = comm.bcast(info, root=0)
+
+    with gmsh_session(verbose=verbose) if comm.rank == 0 else _null():
+        if comm.rank == 0:
+            mesh_io.load_into_gmsh(path)
+            model = __import__("gmsh").model
+        else:
+            model = None
+        data = dolfinx.io.gmsh.model_to_mesh(model, comm, 0, gdim=spec.gdim)
+
+    mesh = data.mesh
+    tdim = mesh.topology.dim
+    groups = data.physical_groups
+    regions = {n: g.tag for n, g in groups.items() if g.dim == tdim}
+    boundaries = {n: g.tag for n, g in groups.items() if g.dim == tdim - 1}
+    for name in spec.region_names():
+        if name not in regions:
+            raise DomainError(f"mesh has no region named {name!r} (found {sorted(regions)})")
+    for name in spec.boundary_names():
+        if name not in boundaries:
+            raise DomainError(f"mesh has no boundary named {name!r} (found {sorted(boundaries)})")
+    mesh.topology.create_connectivity(tdim - 1, tdim)
+    length_scale = float(getattr(spec, "radius", 1.0))
+    return Domain(
+        mesh=mesh,
+        cell_tags=data.cell_tags,
+        facet_tags=data.facet_tags,
+        regions=regions,
+        boundaries=boundaries,
+        mode=spec.mode,
+        symmetry_fraction=float(spec.symmetry_fraction),
+        length_scale=length_scale,
+        coords=coordinates_for(mesh, spec.mode, length_scale),
+        mesh_file=str(path) if path else None,
+        mesh_info=info,
+    )
+
+
+class _null:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False

@@ -1,0 +1,167 @@
+"""Material laws in SI: from the validated case to functions of θ (DESIGN §3).
+
+A :class:`MaterialLaw` holds SI floats and small functions ``θ ↦ UFL expression`` for the
+diffusivity D(θ) (m²/s), Young's modulus E(θ) (Pa) and Poisson's ratio ν(θ). Properties that
+are linear in θ are evaluated at θ clipped to [0, 1] so a Newton iterate that overshoots
+slightly cannot produce a negative modulus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ufl
+
+
+def _clip01(theta):
+    return ufl.max_value(0.0, ufl.min_value(1.0, theta))
+
+
+def property_law(spec) -> tuple[Callable, bool]:
+    """Return ``(f(θ), depends_on_theta)`` for a constant-or-linear property model."""
+    if spec.kind == "constant":
+        value = float(spec.value)
+        return (lambda theta: value), False
+    if spec.kind == "linear":
+        a, b = float(spec.unlithiated), float(spec.lithiated)
+        if a == b:
+            return (lambda theta: a), False
+        return (lambda theta: a + (b - a) * _clip01(theta)), True
+    raise ValueError(f"unknown property kind {spec.kind!r}")
+
+
+def diffusivity_law(spec) -> Callable:
+    """Return D(θ) in m²/s for a diffusivity model of the case schema.
+
+    Kinds: ``constant`` D; ``exponential`` d0·exp(m θ); ``two_phase`` smooth step
+    D_p + (D_r − D_p)·½[1 + tanh((θ − θ*)/w)]; ``regular_solution`` d0[1/(1−θ) − 2αθ] with θ
+    capped at ``theta_max`` (< 1).
+    """
+    kind = spec.kind
+    if kind == "constant":
+        value = float(spec.value)
+        return lambda theta: value
+    if kind == "exponential":
+        d0, m = float(spec.d0), float(spec.exponent)
+        return lambda theta: d0 * ufl.exp(m * theta)
+    if kind == "two_phase":
+        dp, dr = float(spec.pristine), float(spec.lithiated)
+        ts, w = float(spec.theta_star), float(spec.width)
+        return lambda theta: dp + (dr - dp) * 0.5 * (1.0 + ufl.tanh((theta - ts) / w))
+    if kind == "regular_solution":
+        d0, alpha, tmax = float(spec.d0), float(spec.alpha), float(spec.theta_max)
+
+        def d_regular(theta):
+            t = ufl.min_value(theta, tmax)
+            return d0 * (1.0 / (1.0 - t) - 2.0 * alpha * t)
+
+        return d_regular
+    raise ValueError(f"unknown diffusivity kind {kind!r}")
+
+
+@dataclass(frozen=True)
+class MaterialLaw:
+    """One material in SI units.
+
+    Attributes:
+        name: region name the material is assigned to.
+        density: kg/m³ (unlithiated).
+        c_max: mol/m³ at θ = 1, referred to the unlithiated volume.
+        beta_v: volume expansion ΔV/V at θ = 1 (dimensionless).
+        swelling_law: ``linear`` or ``cube_root``.
+        theta_ref: stress-free lithiation fraction.
+        D: θ ↦ diffusivity (m²/s).
+        E: θ ↦ Young's modulus (Pa).
+        nu: θ ↦ Poisson's ratio.
+        elastic_depends_on_theta: True when E or ν vary with θ (the stiffness matrix must be
+            re-assembled every step).
+    """
+
+    name: str
+    density: float
+    c_max: float
+    beta_v: float
+    swelling_law: str
+    theta_ref: float
+    D: Callable
+    E: Callable
+    nu: Callable
+    elastic_depends_on_theta: bool
+
+
+def material_law(name: str, spec) -> MaterialLaw:
+    """Build a :class:`MaterialLaw` from a validated ``Material`` of the case schema."""
+    E, e_var = property_law(spec.youngs_modulus)
+    nu, nu_var = property_law(spec.poissons_ratio)
+    return MaterialLaw(
+        name=name,
+        density=float(spec.density),
+        c_max=float(spec.c_max_si),
+        beta_v=float(spec.beta_v),
+        swelling_law=spec.swelling_law,
+        theta_ref=float(spec.reference_theta),
+        D=diffusivity_law(spec.diffusivity),
+        E=E,
+        nu=nu,
+        elastic_depends_on_theta=e_var or nu_var,
+    )
+
+
+class MaterialFields:
+    """Piecewise material properties over the regions of a domain, as UFL of θ.
+
+    With one region the laws are used directly; with several, each law is multiplied by the
+    region's DG0 indicator and summed, so one expression serves forms and exported stresses.
+
+    Args:
+        domain: :class:`solver.domain.Domain`.
+        laws: region name → :class:`MaterialLaw` (every region must have one).
+    """
+
+    def __init__(self, domain, laws: dict[str, MaterialLaw]):
+        import dolfinx
+
+        missing = sorted(set(domain.regions) - set(laws))
+        if missing:
+            raise ValueError(f"regions without a material: {', '.join(missing)}")
+        self.laws = laws
+        self._indicators = {}
+        if len(laws) > 1:
+            Q = dolfinx.fem.functionspace(domain.mesh, ("DG", 0))
+            for name in laws:
+                chi = dolfinx.fem.Function(Q)
+                chi.x.array[domain.cells(name)] = 1.0
+                chi.x.scatter_forward()
+                self._indicators[name] = chi
+
+    def _combine(self, pick):
+        if not self._indicators:
+            return pick(next(iter(self.laws.values())))
+        return sum(self._indicators[n] * pick(law) for n, law in self.laws.items())
+
+    @property
+    def elastic_depends_on_theta(self) -> bool:
+        return any(law.elastic_depends_on_theta for law in self.laws.values())
+
+    def D(self, theta):
+        return self._combine(lambda law: law.D(theta))
+
+    def E(self, theta):
+        return self._combine(lambda law: law.E(theta))
+
+    def nu(self, theta):
+        return self._combine(lambda law: law.nu(theta))
+
+    def c_max(self):
+        return self._combine(lambda law: law.c_max)
+
+    def density(self):
+        return self._combine(lambda law: law.density)
+
+    def eps_ch(self, theta):
+        from solver.physics.constitutive import chemical_strain
+
+        return self._combine(
+            lambda law: chemical_strain(theta, law.beta_v, law.theta_ref, law.swelling_law)
+        )

@@ -1,0 +1,131 @@
+"""Field output for ParaView: XDMF (P1 + cell data), VTK (.pvd) and ADIOS2 VTX (.bp).
+
+XDMF and VTK hold continuous P1 fields: θ and c are P1 already; the P2 displacement is
+interpolated; the DG1 stress invariants are turned into nodal values by a lumped L2
+projection (a volume-weighted average of the cells around each node). Region ids are written
+as cell data ("Region [-]"; the id → name map is in ``summary.json``). VTX keeps the
+native spaces (P2 displacement, DG1 stresses) for ParaView >= 5.12.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from solver import _bootstrap  # noqa: F401
+
+import dolfinx
+import dolfinx.io
+import ufl
+
+
+class FieldOutput:
+    """Writes the solution fields at output times.
+
+    Args:
+        out_dir: results directory.
+        domain: the domain.
+        theta: θ Function (P1).
+        c_max: UFL expression of c_max (mol/m³).
+        u: displacement Function (P2).
+        stress: :class:`solver.physics.quantities.StressFields`.
+        formats: subset of ``xdmf``, ``vtk``, ``vtx``.
+    """
+
+    def __init__(self, out_dir: Path, domain, theta, c_max, u, stress, formats):
+        mesh = domain.mesh
+        comm = domain.comm
+        gdim = mesh.geometry.dim
+        self.domain = domain
+        self.theta = theta
+        self.u = u
+        self.stress = stress
+        P1 = dolfinx.fem.functionspace(mesh, ("Lagrange", 1))
+        P1v = dolfinx.fem.functionspace(mesh, ("Lagrange", 1, (gdim,)))
+        Q0 = dolfinx.fem.functionspace(mesh, ("DG", 0))
+        self.theta_out = dolfinx.fem.Function(P1, name="Lithiation fraction [-]")
+        self.c_out = dolfinx.fem.Function(P1, name="Li concentration [mol/m^3]")
+        self._c_expr = dolfinx.fem.Expression(c_max * theta, P1.element.interpolation_points)
+        self.u_out = dolfinx.fem.Function(P1v, name="Displacement [m]")
+        self.region = dolfinx.fem.Function(Q0, name="Region [-]")
+        self.region.x.array[domain.cell_tags.indices] = domain.cell_tags.values
+        self.region.x.scatter_forward()
+        self.stress_out = {
+            k: dolfinx.fem.Function(P1, name=f.name) for k, f in stress.fields.items()
+        }
+        v = ufl.TestFunction(P1)
+        w = domain.coords.weight
+        lumped = dolfinx.fem.assemble_vector(dolfinx.fem.form(v * w * domain.dx))
+        lumped.scatter_reverse(dolfinx.la.InsertMode.add)
+        lumped.scatter_forward()
+        self._lumped = lumped.array.copy()
+        self._proj_forms = {
+            k: dolfinx.fem.form(f * v * w * domain.dx) for k, f in stress.fields.items()
+        }
+        self.p1_fields = [self.theta_out, self.c_out, *self.stress_out.values()]
+        self.formats = list(formats)
+        self._writers = []
+        self.files = []
+        out_dir = Path(out_dir)
+        if "xdmf" in self.formats:
+            path = out_dir / "fields.xdmf"
+            xdmf = dolfinx.io.XDMFFile(comm, str(path), "w")
+            xdmf.write_mesh(mesh)
+            self._xdmf = xdmf
+            self.files.append(path)
+        else:
+            self._xdmf = None
+        self._vtk = None
+        if "vtk" in self.formats:
+            path = out_dir / "fields.pvd"
+            self._vtk = dolfinx.io.VTKFile(comm, str(path), "w")
+            self.files.append(path)
+        self._vtx = []
+        if "vtx" in self.formats:
+            if not dolfinx.has_adios2:
+                raise RuntimeError("output.formats has 'vtx' but this dolfinx has no ADIOS2")
+            for name, funcs in (
+                ("displacement.bp", [u]),
+                ("lithiation.bp", [theta]),
+                ("stress.bp", list(stress.fields.values())),
+            ):
+                path = out_dir / name
+                self._vtx.append(dolfinx.io.VTXWriter(comm, str(path), funcs, engine="BP4"))
+                self.files.append(path)
+
+    def _update(self):
+        self.theta_out.interpolate(self.theta)
+        self.c_out.interpolate(self._c_expr)
+        self.u_out.interpolate(self.u)
+        for k, form in self._proj_forms.items():
+            vec = dolfinx.fem.assemble_vector(form)
+            vec.scatter_reverse(dolfinx.la.InsertMode.add)
+            vec.scatter_forward()
+            self.stress_out[k].x.array[:] = vec.array / self._lumped
+
+    def write(self, t: float) -> None:
+        """Write every field at time t (s)."""
+        self._update()
+        if self._xdmf is not None:
+            for f in (*self.p1_fields, self.u_out, self.region):
+                self._xdmf.write_function(f, t)
+        if self._vtk is not None:
+            self._vtk.write_function([*self.p1_fields, self.u_out], t)
+        for w in self._vtx:
+            w.write(t)
+
+    def close(self) -> None:
+        if self._xdmf is not None:
+            self._xdmf.close()
+            self._xdmf = None
+        if self._vtk is not None:
+            self._vtk.close()
+            self._vtk = None
+        for w in self._vtx:
+            w.close()
+        self._vtx = []
+
+    def nodal_fields(self) -> dict[str, np.ndarray]:
+        """Local P1 arrays (with ghosts) of the last written state, by field name."""
+        return {f.name: f.x.array.copy() for f in self.p1_fields}

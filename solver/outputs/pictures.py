@@ -1,0 +1,122 @@
+"""PNG pictures of the final state (pyvista, off-screen).
+
+Octant: the three symmetry planes seen from outside (they are the cut faces through the
+centre). Full 3D: a clip through the centre. Axisymmetric: the (r, z) half-plane mirrored
+into a full cross-section. Every rank sends its local P1 mesh piece to rank 0, which draws.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from solver import _bootstrap  # noqa: F401
+
+import dolfinx.plot
+
+
+def _gather_grid(space, arrays: dict[str, np.ndarray]):
+    topology, cell_types, x = dolfinx.plot.vtk_mesh(space)
+    comm = space.mesh.comm
+    pieces = comm.gather((topology, cell_types, x, arrays), root=0)
+    if comm.rank != 0:
+        return None
+    import pyvista
+
+    grids = []
+    for topo, ctypes, xx, arr in pieces:
+        g = pyvista.UnstructuredGrid(topo, ctypes, xx)
+        for name, values in arr.items():
+            g.point_data[name] = values[: xx.shape[0]]
+        grids.append(g)
+    grid = grids[0] if len(grids) == 1 else grids[0].merge(grids[1:])
+    return grid
+
+
+def render_pictures(out_dir: Path, space, arrays: dict[str, np.ndarray], mode: str,
+                    names: list[str], title: str = "") -> list[Path]:
+    """Draw one PNG per field name; returns the written paths (rank 0; [] elsewhere).
+
+    Args:
+        out_dir: folder for the PNGs (created).
+        space: the P1 scalar space the arrays live on.
+        arrays: field name → local P1 values (with ghosts).
+        mode: geometry mode (decides the view).
+        names: the fields to draw.
+        title: a heading drawn on each picture.
+    """
+    grid = _gather_grid(space, arrays)
+    if grid is None:
+        return []
+    os.environ.setdefault("PYVISTA_OFF_SCREEN", "true")
+    import pyvista
+
+    pyvista.OFF_SCREEN = True
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if mode == "axisymmetric":
+        pts = grid.points.copy()
+        mirror = grid.copy()
+        mpts = pts.copy()
+        mpts[:, 0] *= -1.0
+        mirror.points = mpts
+        grid = grid.merge(mirror)
+        view = "xy"
+    elif mode == "3d":
+        grid = grid.clip(normal="y", origin=(0.0, 0.0, 0.0), invert=True)
+        view = None
+    else:
+        view = None
+    scale = 1e6  # draw in µm
+    grid.points = grid.points * scale
+    written = []
+    for name in names:
+        plotter = pyvista.Plotter(off_screen=True, window_size=(900, 760))
+        plotter.add_mesh(grid, scalars=name, cmap="viridis", show_edges=False,
+                         scalar_bar_args={"title": name, "vertical": True})
+        plotter.add_text(title, font_size=10)
+        if view == "xy":
+            plotter.view_xy()
+        elif mode == "3d":
+            plotter.view_xz()
+            plotter.camera.azimuth = 0
+        else:
+            plotter.camera_position = [(-3.0, -2.4, -1.8), (0.3, 0.3, 0.3), (0.0, 0.0, 1.0)]
+            plotter.reset_camera()
+        plotter.show_axes()
+        fname = out_dir / (name.split(" [")[0].lower().replace(" ", "_") + ".png")
+        plotter.screenshot(str(fname))
+        plotter.close()
+        written.append(fname)
+    return written
+
+
+def render_mesh_png(msh: Path, png: Path, mode: str) -> Path:
+    """Draw a Gmsh mesh coloured by region (cut through the centre for full 3D)."""
+    os.environ.setdefault("PYVISTA_OFF_SCREEN", "true")
+    import meshio
+    import pyvista
+
+    m = meshio.read(str(msh))
+    cell_type = "tetra" if any(c.type == "tetra" for c in m.cells) else "triangle"
+    blocks = [(i, c) for i, c in enumerate(m.cells) if c.type == cell_type]
+    tags = np.concatenate([m.cell_data["gmsh:physical"][i] for i, _ in blocks])
+    cells = np.concatenate([c.data for _, c in blocks])
+    grid = pyvista.from_meshio(meshio.Mesh(m.points * 1e6, [(cell_type, cells)],
+                                           cell_data={"Region": [tags]}))
+    if mode == "3d":
+        grid = grid.clip(normal="y", origin=(0.0, 0.0, 0.0), invert=True)
+    plotter = pyvista.Plotter(off_screen=True, window_size=(900, 760))
+    plotter.add_mesh(grid, scalars="Region", show_edges=True, cmap="tab10",
+                     scalar_bar_args={"title": "Region [-]"})
+    if mode == "axisymmetric":
+        plotter.view_xy()
+    elif mode == "octant":
+        plotter.camera_position = [(-3.0, -2.4, -1.8), (0.3, 0.3, 0.3), (0.0, 0.0, 1.0)]
+        plotter.reset_camera()
+    plotter.show_axes()
+    plotter.screenshot(str(png))
+    plotter.close()
+    return png

@@ -1,0 +1,61 @@
+"""``summary.json`` and ``case.resolved.yaml``: what ran, on what, with what result."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import resource
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for dist in ("chemomech", "fenics-dolfinx", "dolfinx-solver-real", "petsc4py", "gmsh",
+                 "numpy", "pydantic", "pint"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            pass
+    try:
+        import dolfinx
+
+        out["dolfinx"] = dolfinx.__version__
+    except Exception:  # pragma: no cover
+        pass
+    return out
+
+
+def case_hash(resolved: dict) -> str:
+    """sha256 of the resolved case (canonical JSON): equal hashes mean equal physics inputs."""
+    text = json.dumps(resolved, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process (MB)."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 1024.0 if sys.platform != "darwin" else rss / 2**20
+
+
+def write_resolved_case(path: Path, resolved: dict) -> None:
+    with open(path, "w") as fh:
+        fh.write("# The case as run: SI units, defaults filled in (written by chemomech).\n")
+        yaml.safe_dump(resolved, fh, sort_keys=False, allow_unicode=True)
+
+
+def write_json(path: Path, data: dict) -> None:
+    tmp = Path(path).with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, indent=2, default=_json_default) + "\n")
+    tmp.replace(path)
+
+
+def _json_default(obj):
+    try:
+        return float(obj)
+    except Exception:
+        return str(obj)

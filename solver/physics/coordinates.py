@@ -1,0 +1,128 @@
+"""Coordinate systems: 3D Cartesian and 2D axisymmetric (r, z).
+
+Every weak form in chemomech is written once against this small interface:
+
+* ``weight`` multiplies every volume and surface integrand so that integrals are over the
+  physical body (``1`` in 3D; ``2πr`` in axisymmetric mode, where ``x[0] = r``, ``x[1] = z``);
+* ``strain(u)`` returns the full 3x3 small-strain tensor (the hoop strain ``u_r/r`` is the
+  third diagonal entry in axisymmetric mode);
+* ``grad(f)`` is the in-plane gradient of a scalar (the θ-derivative vanishes by symmetry);
+* ``spherical_radial(x)`` is the unit vector from the particle centre, as a 3-vector in the
+  same basis as the stress tensor (for radial and hoop stress).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import ufl
+
+
+@dataclass(frozen=True)
+class Cartesian3D:
+    """Full 3D Cartesian coordinates (modes ``3d`` and ``octant``)."""
+
+    mesh: object
+    name: str = "cartesian"
+
+    @property
+    def gdim(self) -> int:
+        return 3
+
+    @property
+    def x(self):
+        return ufl.SpatialCoordinate(self.mesh)
+
+    @property
+    def weight(self):
+        """Integration weight (dimensionless 1)."""
+        return 1.0
+
+    def identity(self):
+        return ufl.Identity(3)
+
+    def strain(self, u):
+        """Small strain ``sym(∇u)`` (3x3)."""
+        return ufl.sym(ufl.grad(u))
+
+    def grad(self, f):
+        return ufl.grad(f)
+
+    def displacement_3d(self, u):
+        return u
+
+    def radial_position(self):
+        """Position relative to the particle centre as a 3-vector (m)."""
+        return ufl.as_vector([self.x[0], self.x[1], self.x[2]])
+
+
+@dataclass(frozen=True)
+class Axisymmetric:
+    """Axisymmetric (r, z) coordinates: ``x[0] = r >= 0``, ``x[1] = z``; tensors in (r, z, θ).
+
+    Attributes:
+        mesh: the 2D mesh of the meridian half-plane.
+        r_floor: a length (m) below which ``u_r/r`` is replaced by its limit ``∂u_r/∂r``
+            (only reached at points on the axis, e.g. when stresses are evaluated at nodes).
+    """
+
+    mesh: object
+    r_floor: float
+    name: str = "axisymmetric"
+
+    @property
+    def gdim(self) -> int:
+        return 2
+
+    @property
+    def x(self):
+        return ufl.SpatialCoordinate(self.mesh)
+
+    @property
+    def weight(self):
+        """Integration weight 2πr (m): integrals are over the full body of revolution."""
+        return 2.0 * math.pi * self.x[0]
+
+    def identity(self):
+        return ufl.Identity(3)
+
+    def hoop_ratio(self, u):
+        r = self.x[0]
+        return ufl.conditional(
+            ufl.gt(r, self.r_floor), u[0] / ufl.max_value(r, self.r_floor), u[0].dx(0)
+        )
+
+    def strain(self, u):
+        """Small strain in (r, z, θ): ``[[u_r,r, ½(u_r,z + u_z,r), 0], [·, u_z,z, 0], [0, 0, u_r/r]]``."""
+        e_rz = 0.5 * (u[0].dx(1) + u[1].dx(0))
+        return ufl.as_tensor(
+            [
+                [u[0].dx(0), e_rz, 0.0],
+                [e_rz, u[1].dx(1), 0.0],
+                [0.0, 0.0, self.hoop_ratio(u)],
+            ]
+        )
+
+    def grad(self, f):
+        return ufl.grad(f)
+
+    def displacement_3d(self, u):
+        return ufl.as_vector([u[0], u[1], 0.0])
+
+    def radial_position(self):
+        """Position relative to the particle centre as a 3-vector in the (r, z, θ) basis (m)."""
+        return ufl.as_vector([self.x[0], self.x[1], 0.0])
+
+
+def coordinates_for(mesh, mode: str, length_scale: float):
+    """Return the coordinate system of a geometry mode.
+
+    Args:
+        mesh: dolfinx mesh.
+        mode: ``3d``, ``octant`` or ``axisymmetric``.
+        length_scale: a characteristic length of the body (m), used to set the axis guard.
+    """
+    if mode == "axisymmetric":
+        return Axisymmetric(mesh, r_floor=1e-10 * length_scale)
+    return Cartesian3D(mesh)

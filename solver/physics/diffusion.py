@@ -1,0 +1,160 @@
+"""Transient Li diffusion with a θ-dependent diffusivity (DESIGN §3).
+
+Weak form (backward Euler, test function v, weight w = 1 or 2πr), scaled by ``1/(c_ref V)``
+so that the SNES tolerances are dimensionless:
+
+    ∫ c_max (θ − θ_n) v w dx + Δt ∫ c_max D(θ) ∇θ·∇v w dx − Δt ∫ j v w ds = 0
+
+``j`` is the inward molar flux (mol m⁻² s⁻¹) on the loaded surfaces. With v = 1 the diffusion
+term vanishes identically, so every Newton iterate solved exactly conserves Li to round-off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from solver import _bootstrap  # noqa: F401
+
+import dolfinx
+import dolfinx.fem.petsc
+import ufl
+from mpi4py import MPI
+from petsc4py import PETSc
+
+
+class NewtonDivergence(RuntimeError):
+    """Newton did not converge for this time step (the stepper cuts dt back)."""
+
+
+@dataclass
+class StepReport:
+    newton_iterations: int
+    krylov_iterations: int
+    max_change: float
+
+
+class DiffusionProblem:
+    """θ-equation on a domain with flux and/or Dirichlet (surface θ) loading.
+
+    Args:
+        domain: :class:`solver.domain.Domain`.
+        theta_space: scalar P1 function space.
+        c_max: UFL expression or float, mol/m³.
+        diffusivity: callable θ ↦ D(θ) (m²/s) as UFL.
+        loaded_surfaces: names of the boundaries where Li enters.
+        settings: the case's ``solver`` section (tolerances).
+        prefix: PETSc options prefix (unique per problem).
+    """
+
+    def __init__(self, domain, theta_space, c_max, diffusivity, loaded_surfaces, settings, prefix):
+        self.domain = domain
+        self.V = theta_space
+        w = domain.coords.weight
+        comm = domain.comm
+        self.theta = dolfinx.fem.Function(theta_space, name="Lithiation fraction [-]")
+        self.theta_n = dolfinx.fem.Function(theta_space)
+        self.dt = dolfinx.fem.Constant(domain.mesh, PETSc.ScalarType(1.0))
+        self.flux = dolfinx.fem.Constant(domain.mesh, PETSc.ScalarType(0.0))  # mol/m²/s inward
+        self.surface_theta = dolfinx.fem.Function(theta_space)
+        self.ds_load = domain.ds_named(loaded_surfaces)
+
+        volume = comm.allreduce(
+            dolfinx.fem.assemble_scalar(dolfinx.fem.form(w * domain.dx)), op=MPI.SUM
+        )
+        self.volume = volume
+        self.load_area = comm.allreduce(
+            dolfinx.fem.assemble_scalar(dolfinx.fem.form(w * self.ds_load)), op=MPI.SUM
+        )
+        c_ref = comm.allreduce(
+            dolfinx.fem.assemble_scalar(dolfinx.fem.form(c_max * w * domain.dx)), op=MPI.SUM
+        ) / volume
+        scale = 1.0 / (c_ref * volume)
+        v = ufl.TestFunction(theta_space)
+        th, thn, dt = self.theta, self.theta_n, self.dt
+        grad = domain.coords.grad
+        self.residual = scale * (
+            c_max * (th - thn) * v * w * domain.dx
+            + dt * c_max * diffusivity(th) * ufl.inner(grad(th), grad(v)) * w * domain.dx
+            - dt * self.flux * v * w * self.ds_load
+        )
+        self._settings = settings
+        self._prefix = prefix
+        self._problems: dict[bool, dolfinx.fem.petsc.NonlinearProblem] = {}
+        fdim = domain.mesh.topology.dim - 1
+        facets = np.concatenate([domain.facets(n) for n in loaded_surfaces]).astype(np.int32)
+        self._load_dofs = dolfinx.fem.locate_dofs_topological(theta_space, fdim, facets)
+        self.li_form = dolfinx.fem.form(c_max * th * w * domain.dx)
+        self.inflow_form = dolfinx.fem.form(self.flux * w * self.ds_load)
+
+    def _problem(self, dirichlet: bool):
+        if dirichlet not in self._problems:
+            s = self._settings
+            bcs = []
+            if dirichlet:
+                bcs = [dolfinx.fem.dirichletbc(self.surface_theta, self._load_dofs)]
+            opts = {
+                "snes_type": "newtonls",
+                "snes_linesearch_type": "basic",
+                "snes_rtol": s.newton_rtol,
+                "snes_atol": s.newton_atol,
+                "snes_stol": 0.0,
+                "snes_max_it": s.newton_max_iterations,
+                "snes_error_if_not_converged": False,
+                "ksp_type": "preonly",
+                "pc_type": "lu",
+                "pc_factor_mat_solver_type": "mumps",
+                "ksp_error_if_not_converged": False,
+            }
+            self._problems[dirichlet] = dolfinx.fem.petsc.NonlinearProblem(
+                self.residual,
+                self.theta,
+                bcs=bcs,
+                petsc_options_prefix=f"{self._prefix}{'d' if dirichlet else 'f'}_",
+                petsc_options=opts,
+            )
+        return self._problems[dirichlet]
+
+    def set_surface_theta(self, value: float) -> None:
+        """Impose θ = value on the loaded surfaces (potentiostatic / CV hold)."""
+        self.surface_theta.x.array[:] = value
+
+    def step(self, dt: float, dirichlet: bool) -> StepReport:
+        """Advance θ from ``theta_n`` by dt (s). Raises :class:`NewtonDivergence`."""
+        self.dt.value = dt
+        self.theta.x.array[:] = self.theta_n.x.array
+        if dirichlet:
+            self.theta.x.array[self._load_dofs] = self.surface_theta.x.array[self._load_dofs]
+        problem = self._problem(dirichlet)
+        try:
+            problem.solve()
+        except PETSc.Error as exc:  # factorisation failure etc.
+            raise NewtonDivergence(f"PETSc error {exc}") from exc
+        snes = problem.solver
+        reason = snes.getConvergedReason()
+        its = snes.getIterationNumber()
+        if reason <= 0 or not np.all(np.isfinite(self.theta.x.array)):
+            raise NewtonDivergence(f"SNES reason {reason} after {its} iterations")
+        n_owned = self.V.dofmap.index_map.size_local
+        change = np.abs(self.theta.x.array[:n_owned] - self.theta_n.x.array[:n_owned])
+        max_change = self.domain.comm.allreduce(
+            float(change.max()) if change.size else 0.0, op=MPI.MAX
+        )
+        return StepReport(its, snes.getLinearSolveIterations(), max_change)
+
+    def accept(self) -> None:
+        self.theta_n.x.array[:] = self.theta.x.array
+
+    def reject(self) -> None:
+        self.theta.x.array[:] = self.theta_n.x.array
+
+    def li_content(self) -> float:
+        """Li in the meshed body (mol)."""
+        return self.domain.comm.allreduce(dolfinx.fem.assemble_scalar(self.li_form), op=MPI.SUM)
+
+    def inflow_rate(self) -> float:
+        """Li entering through the loaded surfaces (mol/s) at the current flux."""
+        return self.domain.comm.allreduce(
+            dolfinx.fem.assemble_scalar(self.inflow_form), op=MPI.SUM
+        )

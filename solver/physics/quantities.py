@@ -1,0 +1,240 @@
+"""Derived quantities: stress invariants, region/surface statistics and probes (DESIGN §5).
+
+The stress tensor is interpolated (``fem.Expression``) into a DG1 3x3 tensor space; its
+invariants are computed per DG node with NumPy (exact eigenvalues, no UFL tricks) and stored
+in DG1 scalar Functions, which are integrated for means and searched for extrema. Radial and
+hoop (tangential) stresses are taken about the particle centre: ``σ_rr = n·σ·n`` and
+``σ_hoop = (tr σ − σ_rr)/2`` (the mean of the two tangential normal stresses).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from solver import _bootstrap  # noqa: F401
+
+import basix
+import dolfinx
+import dolfinx.geometry
+import ufl
+from mpi4py import MPI
+
+#: key → human-facing field name (units in the name)
+STRESS_FIELDS = {
+    "von_mises": "Von Mises stress [Pa]",
+    "hydrostatic": "Hydrostatic stress [Pa]",
+    "first_principal": "First principal stress [Pa]",
+    "radial": "Radial stress [Pa]",
+    "hoop": "Hoop stress [Pa]",
+}
+
+
+class StressFields:
+    """The stress tensor and its invariants as DG1 Functions (Pa)."""
+
+    def __init__(self, domain, stress_ufl, degree: int = 1):
+        mesh = domain.mesh
+        self.T = dolfinx.fem.functionspace(mesh, ("DG", degree, (3, 3)))
+        self.S = dolfinx.fem.functionspace(mesh, ("DG", degree))
+        self.sigma = dolfinx.fem.Function(self.T, name="Stress [Pa]")
+        self._expr = dolfinx.fem.Expression(stress_ufl, self.T.element.interpolation_points)
+        self.fields = {k: dolfinx.fem.Function(self.S, name=n) for k, n in STRESS_FIELDS.items()}
+        xs = self.S.tabulate_dof_coordinates()
+        if not np.allclose(xs, self.T.tabulate_dof_coordinates()):
+            raise RuntimeError("scalar and tensor DG layouts differ")
+        pos = xs.copy()
+        if domain.mode == "axisymmetric":
+            pos[:, 2] = 0.0  # (r, z, θ) basis: the centre direction has no θ component
+        norm = np.linalg.norm(pos, axis=1)
+        n = np.zeros_like(pos)
+        n[:, 0] = 1.0
+        inside = norm > 1e-12 * domain.length_scale
+        n[inside] = pos[inside] / norm[inside, None]
+        self._n = n
+
+    def update(self) -> None:
+        """Re-evaluate σ from the current displacement and θ."""
+        self.sigma.interpolate(self._expr)
+        s = self.sigma.x.array.reshape(-1, 3, 3)
+        s = 0.5 * (s + np.transpose(s, (0, 2, 1)))
+        tr = np.trace(s, axis1=1, axis2=2)
+        dev = s - (tr / 3.0)[:, None, None] * np.eye(3)
+        vm = np.sqrt(1.5 * np.einsum("nij,nij->n", dev, dev))
+        radial = np.einsum("ni,nij,nj->n", self._n, s, self._n)
+        values = {
+            "von_mises": vm,
+            "hydrostatic": tr / 3.0,
+            "first_principal": np.linalg.eigvalsh(s)[:, -1],
+            "radial": radial,
+            "hoop": 0.5 * (tr - radial),
+        }
+        for key, f in self.fields.items():
+            f.x.array[:] = values[key]
+
+
+def _facet_vertex_dofs(space, domain, facets: np.ndarray) -> np.ndarray:
+    """DG1 dofs that sit on the vertices of the given facets (seen from the adjacent cell)."""
+    mesh = domain.mesh
+    tdim = mesh.topology.dim
+    mesh.topology.create_connectivity(tdim - 1, tdim)
+    mesh.topology.create_connectivity(tdim, tdim - 1)
+    f2c = mesh.topology.connectivity(tdim - 1, tdim)
+    c2f = mesh.topology.connectivity(tdim, tdim - 1)
+    cell_type = basix.CellType.tetrahedron if tdim == 3 else basix.CellType.triangle
+    ref_facets = basix.topology(cell_type)[tdim - 1]
+    dofs = []
+    for f in facets:
+        for c in f2c.links(f):
+            local = int(np.flatnonzero(c2f.links(c) == f)[0])
+            cell_dofs = space.dofmap.cell_dofs(c)
+            dofs.extend(cell_dofs[list(ref_facets[local])])
+    return np.unique(np.asarray(dofs, dtype=np.int32))
+
+
+def _cell_dofs(space, cells: np.ndarray) -> np.ndarray:
+    if cells.size == 0:
+        return np.zeros(0, dtype=np.int32)
+    return np.unique(space.dofmap.list[cells].ravel())
+
+
+class Probes:
+    """Point values of θ and stress invariants, averaged over the cells that hold the point."""
+
+    def __init__(self, domain, probes):
+        self.domain = domain
+        self.names = [p.name for p in probes]
+        pts = np.zeros((len(probes), 3))
+        for i, p in enumerate(probes):
+            pts[i, : len(p.point)] = p.point
+        self.points = pts
+        mesh = domain.mesh
+        tdim = mesh.topology.dim
+        num_owned = mesh.topology.index_map(tdim).size_local
+        tree = dolfinx.geometry.bb_tree(mesh, tdim)
+        cand = dolfinx.geometry.compute_collisions_points(tree, pts)
+        coll = dolfinx.geometry.compute_colliding_cells(mesh, cand, pts)
+        self.cells = []
+        for i in range(len(probes)):
+            cells = np.asarray(coll.links(i), dtype=np.int32)
+            self.cells.append(cells[cells < num_owned])
+        found = domain.comm.allreduce(np.array([c.size for c in self.cells]), op=MPI.SUM)
+        self.missing = [self.names[i] for i in np.flatnonzero(found == 0)]
+
+    def evaluate(self, func) -> np.ndarray:
+        """Mean of ``func`` over all owned cells that contain each probe (every rank gets it)."""
+        comm = self.domain.comm
+        sums = np.zeros(len(self.names))
+        counts = np.zeros(len(self.names))
+        for i, cells in enumerate(self.cells):
+            if cells.size:
+                pts = np.repeat(self.points[i : i + 1], cells.size, axis=0)
+                vals = func.eval(pts, cells).reshape(cells.size, -1)[:, 0]
+                sums[i], counts[i] = vals.sum(), cells.size
+        sums = comm.allreduce(sums, op=MPI.SUM)
+        counts = comm.allreduce(counts, op=MPI.SUM)
+        with np.errstate(invalid="ignore"):
+            return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+class Statistics:
+    """Per-region and per-surface statistics of θ and the stress invariants.
+
+    Args:
+        domain: the domain.
+        theta: θ Function (P1).
+        stress: :class:`StressFields`.
+        surfaces: names of the surfaces to report (non-symmetry boundaries).
+        regions: names of the regions to report.
+    """
+
+    def __init__(self, domain, theta, stress: StressFields, surfaces, regions):
+        self.domain = domain
+        self.theta = theta
+        self.stress = stress
+        comm = domain.comm
+        w = domain.coords.weight
+        fdim = domain.mesh.topology.dim - 1
+        tdim = domain.mesh.topology.dim
+        num_owned_cells = domain.mesh.topology.index_map(tdim).size_local
+
+        def integral(expr):
+            return dolfinx.fem.form(expr)
+
+        self.regions = list(regions)
+        self.surfaces = list(surfaces)
+        f = stress.fields
+        self._region_forms = {}
+        self._region_dofs = {}
+        for name in self.regions:
+            dxr = domain.dx_region(name)
+            vol = comm.allreduce(dolfinx.fem.assemble_scalar(integral(w * dxr)), op=MPI.SUM)
+            self._region_forms[name] = (
+                vol,
+                {k: integral(f[k] * w * dxr) for k in ("von_mises", "radial", "hoop")},
+            )
+            cells = domain.cells(name)
+            self._region_dofs[name] = _cell_dofs(stress.S, cells[cells < num_owned_cells])
+        self._surface_forms = {}
+        self._surface_dofs = {}
+        self._surface_theta_dofs = {}
+        for name in self.surfaces:
+            dsn = domain.ds_named([name])
+            area = comm.allreduce(dolfinx.fem.assemble_scalar(integral(w * dsn)), op=MPI.SUM)
+            forms = {k: integral(f[k] * w * dsn) for k in ("von_mises", "radial", "hoop")}
+            forms["theta"] = integral(theta * w * dsn)
+            self._surface_forms[name] = (area, forms)
+            facets = domain.facets(name)
+            self._surface_dofs[name] = _facet_vertex_dofs(stress.S, domain, facets)
+            self._surface_theta_dofs[name] = dolfinx.fem.locate_dofs_topological(
+                theta.function_space, fdim, facets
+            )
+
+    def _ext(self, values: np.ndarray, op) -> float:
+        comm = self.domain.comm
+        local = (np.max(values) if op is MPI.MAX else np.min(values)) if values.size else (
+            -np.inf if op is MPI.MAX else np.inf
+        )
+        return float(comm.allreduce(float(local), op=op))
+
+    def _sum(self, form) -> float:
+        return float(self.domain.comm.allreduce(dolfinx.fem.assemble_scalar(form), op=MPI.SUM))
+
+    def region_row(self) -> dict[str, float]:
+        f = self.stress.fields
+        row = {}
+        for name in self.regions:
+            vol, forms = self._region_forms[name]
+            d = self._region_dofs[name]
+            row[f"{name}: max Von Mises stress [Pa]"] = self._ext(f["von_mises"].x.array[d], MPI.MAX)
+            row[f"{name}: mean Von Mises stress [Pa]"] = self._sum(forms["von_mises"]) / vol
+            row[f"{name}: max hydrostatic stress [Pa]"] = self._ext(f["hydrostatic"].x.array[d], MPI.MAX)
+            row[f"{name}: min hydrostatic stress [Pa]"] = self._ext(f["hydrostatic"].x.array[d], MPI.MIN)
+            row[f"{name}: max first principal stress [Pa]"] = self._ext(
+                f["first_principal"].x.array[d], MPI.MAX
+            )
+            row[f"{name}: mean radial stress [Pa]"] = self._sum(forms["radial"]) / vol
+            row[f"{name}: mean hoop stress [Pa]"] = self._sum(forms["hoop"]) / vol
+        return row
+
+    def surface_row(self) -> dict[str, float]:
+        f = self.stress.fields
+        row = {}
+        for name in self.surfaces:
+            area, forms = self._surface_forms[name]
+            d = self._surface_dofs[name]
+            td = self._surface_theta_dofs[name]
+            row[f"{name}: mean lithiation fraction [-]"] = self._sum(forms["theta"]) / area
+            row[f"{name}: max lithiation fraction [-]"] = self._ext(self.theta.x.array[td], MPI.MAX)
+            row[f"{name}: min lithiation fraction [-]"] = self._ext(self.theta.x.array[td], MPI.MIN)
+            row[f"{name}: max Von Mises stress [Pa]"] = self._ext(f["von_mises"].x.array[d], MPI.MAX)
+            row[f"{name}: mean Von Mises stress [Pa]"] = self._sum(forms["von_mises"]) / area
+            row[f"{name}: max first principal stress [Pa]"] = self._ext(
+                f["first_principal"].x.array[d], MPI.MAX
+            )
+            row[f"{name}: mean radial stress [Pa]"] = self._sum(forms["radial"]) / area
+            row[f"{name}: mean hoop stress [Pa]"] = self._sum(forms["hoop"]) / area
+        return row
+
+    def surface_theta_extreme(self, names, op) -> float:
+        vals = [self.theta.x.array[self._surface_theta_dofs[n]] for n in names]
+        return self._ext(np.concatenate(vals), op)

@@ -1,0 +1,525 @@
+"""Build and run a chemo-mechanical simulation from a validated case (DESIGN §2).
+
+Stages, each in its own module: domain (mesh + tags) → materials → diffusion problem →
+mechanics problem → derived quantities → outputs; then the time loop. The case (pydantic)
+stops here: the physics modules receive SI floats and UFL objects.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from solver import _bootstrap  # noqa: F401
+
+import dolfinx
+import ufl
+from mpi4py import MPI
+
+import meshes
+from meshes.tags import SYMMETRY_NAMES
+from solver.domain import build_domain
+from solver.log import Reporter
+from solver.materials import MaterialFields, material_law
+from solver.outputs.fields import FieldOutput
+from solver.outputs.history import HistoryWriter
+from solver.outputs.provenance import (
+    case_hash,
+    peak_memory_mb,
+    versions,
+    write_json,
+    write_resolved_case,
+)
+from solver.physics.diffusion import DiffusionProblem, NewtonDivergence
+from solver.physics.mechanics import MechanicsProblem
+from solver.physics.quantities import Probes, Statistics, StressFields
+from solver.time_stepping import AdaptiveStep
+
+FARADAY = 96485.33212  # C/mol
+EVENT_TOL = 1e-4  # θ units: how closely a cut-off or target θ event is hit
+
+
+class CaseSetupError(ValueError):
+    """A case that validated but does not fit the mesh (e.g. a probe outside the particle)."""
+
+
+@dataclass
+class RunResult:
+    """What a finished run reports back (also written to ``summary.json``)."""
+
+    status: str
+    stop_reason: str
+    steps: int
+    out_dir: Path
+    history: list[dict] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "chemomech" / "meshes"
+
+
+class Simulation:
+    """One run of one case.
+
+    Args:
+        case: a validated :class:`solver.case.Case`.
+        comm: MPI communicator.
+        out_dir: results directory (default ``<output.directory>/<case name>``).
+        quiet: no console output.
+    """
+
+    def __init__(self, case, comm: MPI.Comm = MPI.COMM_WORLD, out_dir: Path | None = None,
+                 quiet: bool = False):
+        self.case = case
+        self.comm = comm
+        name = getattr(case, "name", None) or case.output.name or "case"
+        self.out_dir = Path(out_dir) if out_dir else Path(case.output.directory) / name
+        self.log = Reporter(comm, quiet)
+        self.rank0 = comm.rank == 0
+        self._timers: dict[str, float] = {}
+        t0 = time.perf_counter()
+        self._setup_domain()
+        self._setup_materials()
+        self._setup_problems()
+        self._setup_quantities()
+        self._timers["setup"] = time.perf_counter() - t0
+
+    # ---------------------------------------------------------------- setup stages
+    def _setup_domain(self):
+        c = self.case
+        spec = c.geometry.to_spec()
+        radius = float(c.geometry.radius)
+        size = c.mesh.size if c.mesh.size is not None else radius / 10.0
+        sizing = meshes.Sizing(size=float(size), surface_size=c.mesh.surface_size)
+        cache_dir = None
+        if c.mesh.cache:
+            cache_dir = Path(c.mesh.cache_dir) if c.mesh.cache_dir else _default_cache_dir()
+        t0 = time.perf_counter()
+        self.domain = build_domain(spec, sizing, self.comm, cache_dir)
+        self._timers["mesh"] = time.perf_counter() - t0
+
+    def _setup_materials(self):
+        laws = {name: material_law(name, m) for name, m in self.case.materials.items()}
+        self.laws = laws
+        self.fields = MaterialFields(self.domain, laws)
+
+    def _setup_problems(self):
+        c, d = self.case, self.domain
+        mesh = d.mesh
+        self.V_theta = dolfinx.fem.functionspace(mesh, ("Lagrange", 1))
+        load = c.loading
+        self.kind = load.kind
+        w = d.coords.weight
+        self.c_max = self.fields.c_max()
+        if load.kind == "prescribed":
+            self.diffusion = None
+            self.theta = dolfinx.fem.Function(self.V_theta, name="Lithiation fraction [-]")
+            self._prescribe(load.profile)
+            self.loaded_surfaces = []
+        else:
+            self.loaded_surfaces = list(load.surfaces)
+            self.diffusion = DiffusionProblem(
+                d, self.V_theta, self.c_max, self.fields.D, self.loaded_surfaces,
+                c.solver, prefix="chemomech_diffusion_",
+            )
+            self.theta = self.diffusion.theta
+            self.diffusion.theta_n.x.array[:] = load.initial_theta
+            self.diffusion.theta.x.array[:] = load.initial_theta
+        self.mechanics = MechanicsProblem(d, self.theta, self.fields, c.solver,
+                                          prefix="chemomech_mechanics_")
+        comm = self.comm
+        self.mass = comm.allreduce(
+            dolfinx.fem.assemble_scalar(dolfinx.fem.form(self.fields.density() * w * d.dx)),
+            op=MPI.SUM,
+        )  # kg (meshed part)
+        self.li_max = comm.allreduce(
+            dolfinx.fem.assemble_scalar(dolfinx.fem.form(self.c_max * w * d.dx)), op=MPI.SUM
+        )  # mol
+        self._li_form = dolfinx.fem.form(self.c_max * self.theta * w * d.dx)
+
+    def _prescribe(self, profile):
+        if profile.kind == "uniform":
+            self.theta.x.array[:] = profile.theta
+        elif profile.kind == "radial":
+            table = np.asarray(profile.table, dtype=float)
+            r_tab, th_tab = table[:, 0], table[:, 1]
+
+            def f(x):
+                if self.domain.mode == "axisymmetric":
+                    r = np.sqrt(x[0] ** 2 + x[1] ** 2)
+                else:
+                    r = np.sqrt(x[0] ** 2 + x[1] ** 2 + x[2] ** 2)
+                return np.interp(r, r_tab, th_tab)
+
+            self.theta.interpolate(f)
+        else:  # pragma: no cover - the schema admits nothing else
+            raise ValueError(f"unknown prescribed profile {profile.kind!r}")
+        self.theta.x.scatter_forward()
+
+    def _setup_quantities(self):
+        d = self.domain
+        self.stress = StressFields(d, self.mechanics.stress)
+        surfaces = [n for n in d.boundaries if n not in SYMMETRY_NAMES]
+        self.statistics = Statistics(d, self.theta, self.stress, surfaces, list(d.regions))
+        self.probes = Probes(d, self.case.output.probes)
+        if self.probes.missing:
+            raise CaseSetupError(
+                "output.probes: point(s) outside the mesh: " + ", ".join(self.probes.missing)
+            )
+
+    # ---------------------------------------------------------------- derived values
+    def li_content(self) -> float:
+        return self.comm.allreduce(dolfinx.fem.assemble_scalar(self._li_form), op=MPI.SUM)
+
+    def mean_theta(self) -> float:
+        """Mean lithiation fraction: Li content / Li capacity of the body."""
+        return self.li_content() / self.li_max
+
+    def _flux_for_current(self) -> float:
+        """Inward molar flux (mol m⁻² s⁻¹) that carries the case's specific current."""
+        load = self.case.loading
+        law = next(iter(self.laws.values()))
+        if load.specific_current is not None:
+            current = float(load.specific_current)  # A/kg
+        else:
+            spec_cap = law.c_max * FARADAY / law.density  # C/kg
+            current = float(load.c_rate) * spec_cap / 3600.0
+        sign = 1.0 if load.direction == "lithiation" else -1.0
+        return sign * current * self.mass / (FARADAY * self.diffusion.load_area)
+
+    # ---------------------------------------------------------------- run
+    def run(self) -> RunResult:
+        """Run the case; every output is flushed as it is produced."""
+        out = self.out_dir
+        if self.rank0:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "png").mkdir(exist_ok=True)
+        self.comm.Barrier()
+        resolved = self.case.resolved()
+        self._hash = case_hash(resolved)
+        if self.rank0:
+            write_resolved_case(out / "case.resolved.yaml", resolved)
+        self.history = HistoryWriter(out / "history.csv", enabled=self.rank0)
+        self.field_output = FieldOutput(out, self.domain, self.theta, self.c_max,
+                                        self.mechanics.u, self.stress, self.case.output.formats)
+        self._counters = {"newton": 0, "krylov_diffusion": 0, "krylov_mechanics": 0}
+        self._wall0 = time.perf_counter()
+        self.log.info(
+            f"chemomech: {getattr(self.case, 'name', '')} — {self.domain.mode} mesh with "
+            f"{self._global_cells()} cells, {self._dofs()['displacement']} displacement DOFs, "
+            f"{self.comm.size} MPI rank(s)"
+        )
+        status, reason, error = "completed", "", None
+        try:
+            if self.diffusion is None:
+                reason = self._run_prescribed()
+            else:
+                reason = self._run_transient()
+        except Exception as exc:
+            status, error = "failed", f"{type(exc).__name__}: {exc}"
+            self._tb = traceback.format_exc()
+            raise
+        finally:
+            self.field_output.close()
+            self.history.close()
+            summary = self._summary(status, reason, error)
+            if self.rank0:
+                write_json(out / "summary.json", summary)
+        pngs = self._pictures()
+        summary["outputs"]["pictures"] = [str(p) for p in pngs]
+        if self.rank0:
+            write_json(out / "summary.json", summary)
+        self.log.info(f"results: {out.resolve()}")
+        return RunResult(status, reason, self._step, out, self.history.rows, summary)
+
+    def _run_prescribed(self) -> str:
+        self._step = 0
+        self._record(t=0.0, dt=0.0, newton=0, krylov=0, rejected=0, li0=self.li_content(),
+                     inflow=0.0, write_fields=True)
+        return "prescribed field"
+
+    def _stop_time(self, flux: float, li0: float) -> float:
+        """Exact end time of a galvanostatic run from the mean-θ, capacity and time stops."""
+        s = self.case.stop
+        ends = [math.inf]
+        if s.time is not None:
+            ends.append(float(s.time))
+        rate = flux * self.diffusion.load_area  # mol/s
+        if self.kind == "galvanostatic" and rate != 0.0:
+            if s.mean_theta is not None:
+                ends.append((s.mean_theta * self.li_max - li0) / rate)
+            if s.capacity is not None:
+                ends.append(float(s.capacity) * self.mass / (FARADAY * abs(rate)))
+        return min(e for e in ends if e > 0)
+
+    def _run_transient(self) -> str:
+        c, diff = self.case, self.diffusion
+        s, load = c.stop, c.loading
+        lithiating = getattr(load, "direction", "lithiation") == "lithiation"
+        if self.kind == "potentiostatic":
+            lithiating = load.surface_theta >= load.initial_theta
+        sign = 1.0 if lithiating else -1.0
+        flux = self._flux_for_current() if self.kind == "galvanostatic" else 0.0
+        diff.flux.value = flux
+        dirichlet = self.kind == "potentiostatic"
+        theta0 = float(load.initial_theta)
+        if dirichlet:
+            ramp = float(load.ramp_time) if load.ramp_time else float(c.time.dt_initial)
+        li0 = self.li_content()
+        t_end = self._stop_time(flux, li0)
+        output_times = sorted(float(x) for x in (c.time.output_times or []))
+        stepper = AdaptiveStep(c.time)
+        every = c.time.output_every
+        self._step, t, inflow = 0, 0.0, 0.0
+        self._record(t=0.0, dt=0.0, newton=0, krylov=0, rejected=0, li0=li0, inflow=0.0,
+                     write_fields=True)
+        holding = False
+        cutoff = s.surface_theta
+        reason = ""
+        while True:
+            targets = [t_end] + [x for x in output_times if x > t]
+            dt = stepper.propose(t, targets)
+            if dirichlet:
+                value = theta0 + (load.surface_theta - theta0) * min(1.0, (t + dt) / ramp)
+                diff.set_surface_theta(value)
+            rejected_before = stepper.rejected
+            try:
+                rep = diff.step(dt, dirichlet=dirichlet)
+            except NewtonDivergence as exc:
+                diff.reject()
+                self.log.warn(f"t = {t:.4g} s: Newton failed ({exc}); dt {dt:.3g} s → cut back")
+                stepper.rejected_step(dt, t, str(exc))
+                continue
+            if rep.max_change > c.time.max_dtheta and dt > c.time.dt_min:
+                diff.reject()
+                stepper.rejected_step(dt, t, f"θ changed by {rep.max_change:.3g}",
+                                      factor=0.9 * c.time.max_dtheta / rep.max_change)
+                continue
+            # events: surface cut-off (galvanostatic), mean-θ target (potentiostatic / hold)
+            if cutoff is not None and not holding and not dirichlet:
+                op = MPI.MAX if lithiating else MPI.MIN
+                s_new = self.statistics.surface_theta_extreme(self.loaded_surfaces, op)
+                over = sign * (s_new - cutoff)
+                if over > EVENT_TOL:
+                    s_old = self._surface_extreme_old(op)
+                    frac = (cutoff - s_old) / (s_new - s_old) if s_new != s_old else 0.5
+                    diff.reject()
+                    stepper.rejected_step(dt, t, "surface θ cut-off overshoot", factor=0.98 * frac)
+                    continue
+            if (dirichlet or holding) and s.mean_theta is not None:
+                li_new = diff.li_content()
+                m_new = li_new / self.li_max
+                over = sign * (m_new - s.mean_theta)
+                if over > EVENT_TOL:
+                    m_old = self.li_content_old() / self.li_max
+                    frac = (s.mean_theta - m_old) / (m_new - m_old) if m_new != m_old else 0.5
+                    diff.reject()
+                    stepper.rejected_step(dt, t, "mean θ target overshoot", factor=0.98 * frac)
+                    continue
+            # accept
+            if not (dirichlet or holding):
+                inflow += diff.inflow_rate() * dt
+            diff.accept()
+            t += dt
+            self._step += 1
+            stepper.accepted(dt, rep.newton_iterations)
+            self._counters["newton"] += rep.newton_iterations
+            self._counters["krylov_diffusion"] += rep.krylov_iterations
+            mean = self.mean_theta()
+            # stop decisions
+            done = False
+            if t >= t_end * (1 - 1e-12):
+                done, reason = True, self._end_reason(t_end, s)
+            if cutoff is not None and not holding and not dirichlet:
+                op = MPI.MAX if lithiating else MPI.MIN
+                if sign * (self.statistics.surface_theta_extreme(self.loaded_surfaces, op) - cutoff) >= -EVENT_TOL:
+                    if s.hold_at_cutoff:
+                        holding = True
+                        dirichlet = True
+                        diff.set_surface_theta(cutoff)
+                        ramp = 1e-300
+                        load_theta0 = cutoff  # noqa: F841 (held value)
+                        theta0 = cutoff
+                        self.log.info(f"t = {t:.4g} s: surface θ reached {cutoff}; holding (CV)")
+                    elif not done:
+                        done, reason = True, "surface θ cut-off reached"
+            if (dirichlet or holding) and s.mean_theta is not None and not done:
+                if sign * (mean - s.mean_theta) >= -EVENT_TOL:
+                    done, reason = True, "mean θ target reached"
+            if self._step >= s.max_steps and not done:
+                done, reason = True, "stop.max_steps reached"
+                self.log.warn(f"stopped after stop.max_steps = {s.max_steps} steps")
+            write = done or (every is not None and self._step % every == 0) or any(
+                abs(t - x) <= 1e-9 * max(1.0, x) for x in output_times
+            )
+            self._record(t=t, dt=dt, newton=rep.newton_iterations, krylov=rep.krylov_iterations,
+                         rejected=stepper.rejected - rejected_before, li0=li0,
+                         inflow=None if (dirichlet or holding) else inflow, write_fields=write)
+            frac = t / t_end if math.isfinite(t_end) else self._theta_fraction(mean, theta0)
+            self.log.progress(self._step, t, mean, dt, frac, force=done)
+            if done:
+                return reason
+
+    def li_content_old(self) -> float:
+        return self.comm.allreduce(
+            dolfinx.fem.assemble_scalar(dolfinx.fem.form(
+                self.c_max * self.diffusion.theta_n * self.domain.coords.weight * self.domain.dx
+            )), op=MPI.SUM,
+        )
+
+    def _surface_extreme_old(self, op) -> float:
+        th = self.diffusion.theta_n.x.array
+        idx = np.concatenate([self.statistics._surface_theta_dofs[n] for n in self.loaded_surfaces])
+        vals = th[idx]
+        local = (vals.max() if op is MPI.MAX else vals.min()) if vals.size else (
+            -np.inf if op is MPI.MAX else np.inf)
+        return float(self.comm.allreduce(float(local), op=op))
+
+    def _theta_fraction(self, mean: float, theta0: float) -> float:
+        target = self.case.stop.mean_theta
+        if target is None or target == theta0:
+            return 0.0
+        return max(0.0, (mean - theta0) / (target - theta0))
+
+    @staticmethod
+    def _end_reason(t_end: float, s) -> str:
+        if s.time is not None and abs(t_end - s.time) <= 1e-12 * s.time:
+            return "stop.time reached"
+        if s.mean_theta is not None:
+            return "mean θ target reached"
+        return "capacity target reached"
+
+    def _record(self, t, dt, newton, krylov, rejected, li0, inflow, write_fields):
+        kry_m = self.mechanics.solve()
+        self._counters["krylov_mechanics"] += kry_m
+        self.stress.update()
+        li = self.li_content()
+        frac = self.domain.symmetry_fraction
+        sign = 1.0
+        if self.kind == "galvanostatic" and self.case.loading.direction == "delithiation":
+            sign = -1.0
+        row = {
+            "step": self._step,
+            "time [s]": t,
+            "dt [s]": dt,
+            "mean lithiation fraction [-]": li / self.li_max,
+            "capacity [A h/g]": sign * FARADAY * (li - li0) / self.mass / 3.6e6,
+            "Li content [mol]": li / frac,
+            "Li balance error [-]": (
+                abs(li - li0 - inflow) / abs(inflow) if inflow else (0.0 if inflow == 0.0 else math.nan)
+            ),
+        }
+        row.update(self.statistics.surface_row())
+        row.update(self.statistics.region_row())
+        if self.probes.names:
+            th = self.probes.evaluate(self.theta)
+            vals = {k: self.probes.evaluate(f) for k, f in self.stress.fields.items()}
+            for i, name in enumerate(self.probes.names):
+                row[f"probe {name}: lithiation fraction [-]"] = float(th[i])
+                for k, f in self.stress.fields.items():
+                    row[f"probe {name}: {f.name}"] = float(vals[k][i])
+        row["Newton iterations"] = newton
+        row["Krylov iterations (diffusion)"] = krylov
+        row["Krylov iterations (mechanics)"] = kry_m
+        row["rejected steps"] = rejected
+        row["wall time [s]"] = time.perf_counter() - self._wall0
+        self.history.append(row)
+        if write_fields:
+            self.field_output.write(t)
+
+    # ---------------------------------------------------------------- reporting
+    def _global_cells(self) -> int:
+        tdim = self.domain.mesh.topology.dim
+        return self.domain.mesh.topology.index_map(tdim).size_global
+
+    def _dofs(self) -> dict[str, int]:
+        def n(V):
+            return V.dofmap.index_map.size_global * V.dofmap.index_map_bs
+
+        return {"lithiation_fraction": n(self.V_theta), "displacement": n(self.mechanics.V)}
+
+    def _summary(self, status, reason, error) -> dict:
+        rows = self.history.rows
+        peak = {}
+        for key in rows[0] if rows else []:
+            vals = [r[key] for r in rows if r[key] == r[key]] if key.endswith("[Pa]") else []
+            if not vals:
+                continue
+            if " min " in key:
+                peak[key] = min(vals)
+            elif " max " in key:
+                peak[key] = max(vals)
+            else:  # means and probe values: the value of largest magnitude
+                peak[key] = max(vals, key=abs)
+        mem = self.comm.allreduce(peak_memory_mb(), op=MPI.MAX)
+        d = self.domain
+        summary = {
+            "chemomech": versions().get("chemomech", "unknown"),
+            "versions": versions(),
+            "case": {
+                "name": getattr(self.case, "name", None),
+                "source": str(getattr(self.case, "source_path", "") or ""),
+                "title": self.case.title,
+                "hash": getattr(self, "_hash", None),
+            },
+            "status": status,
+            "stop_reason": reason,
+            "error": error,
+            "mpi_size": self.comm.size,
+            "mesh": {
+                "mode": d.mode,
+                "cells": self._global_cells(),
+                "vertices": d.mesh.topology.index_map(0).size_global,
+                "dofs": self._dofs(),
+                "file": d.mesh_file,
+                "statistics": d.mesh_info,
+                "regions": d.regions,
+                "boundaries": d.boundaries,
+                "symmetry_fraction": d.symmetry_fraction,
+            },
+            "run": {
+                "steps": getattr(self, "_step", 0),
+                "rejected_steps": sum(r.get("rejected steps", 0) for r in rows),
+                "newton_iterations": self._counters.get("newton", 0),
+                "krylov_iterations_diffusion": self._counters.get("krylov_diffusion", 0),
+                "krylov_iterations_mechanics": self._counters.get("krylov_mechanics", 0),
+                "setup_time_s": self._timers.get("setup"),
+                "mesh_time_s": self._timers.get("mesh"),
+                "wall_time_s": time.perf_counter() - self._wall0,
+                "peak_memory_mb": mem,
+            },
+            "units": {"time": "s", "stress": "Pa", "capacity": "A h/g", "Li content": "mol"},
+            "final": rows[-1] if rows else {},
+            "peak": peak,
+            "outputs": {"fields": [str(p.name) for p in self.field_output.files],
+                        "history": "history.csv", "case": "case.resolved.yaml"},
+        }
+        return summary
+
+    def _pictures(self) -> list[Path]:
+        if not self.case.output.pictures:
+            return []
+        fo = self.field_output
+        fo._update()
+        arrays = fo.nodal_fields()
+        names = ["Von Mises stress [Pa]", "Lithiation fraction [-]", "Hydrostatic stress [Pa]"]
+        try:
+            return render_pictures_safe(self.out_dir / "png", fo.theta_out.function_space, arrays,
+                                        self.domain.mode, names, self.case.title)
+        except Exception as exc:  # a picture must never lose a finished run
+            self.log.warn(f"pictures not written: {exc}")
+            return []
+
+
+def render_pictures_safe(*args, **kwargs):
+    from solver.outputs.pictures import render_pictures
+
+    return render_pictures(*args, **kwargs)

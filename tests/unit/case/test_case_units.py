@@ -1,0 +1,90 @@
+"""Unit conversion of dimensional case fields."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from solver.case.units import (
+    FARADAY,
+    Length,
+    Number,
+    SpecificCharge,
+    SpecificCurrent,
+    Time,
+    dimension_name,
+    to_si,
+    unit_of,
+)
+
+
+class _Holder(BaseModel):
+    length: Length = 1.0
+    current: SpecificCurrent = 1.0
+    charge: SpecificCharge = 1.0
+    time: Time = 1.0
+    ratio: Number = 0.0
+
+
+@pytest.mark.parametrize(
+    ("field", "given", "expected"),
+    [
+        ("length", "4 um", 4e-6),
+        ("length", "4 µm", 4e-6),  # micro sign
+        ("length", "4 μm", 4e-6),  # Greek mu
+        ("length", 4e-6, 4e-6),
+        ("length", 2, 2.0),
+        ("length", "4e-6", 4e-6),  # YAML 1.1 reads 4e-6 as a string
+        ("current", "0.1 A/g", 100.0),
+        ("charge", "3579 mA*h/g", 1.28844e7),
+        ("charge", "3579 mAh/g", 1.28844e7),
+        ("charge", "1 A*h/g", 3.6e6),
+        ("time", "30 min", 1800.0),
+        ("time", "2 h", 7200.0),
+        ("ratio", "0.5", 0.5),
+    ],
+)
+def test_conversions_to_si(field: str, given: object, expected: float) -> None:
+    value = getattr(_Holder(**{field: given}), field)
+    assert isinstance(value, float)
+    assert math.isclose(value, expected, rel_tol=1e-6)
+
+
+def test_diffusivity_string() -> None:
+    assert math.isclose(to_si("2e-15 m^2/s", "m^2/s"), 2e-15, rel_tol=1e-12)
+
+
+def test_wrong_dimension_message_names_both_dimensions() -> None:
+    with pytest.raises(ValidationError) as info:
+        _Holder(length="5 GPa")
+    assert "expected a length [m], got '5 GPa' (a pressure)" in str(info.value)
+
+
+@pytest.mark.parametrize("bad", ["abc", "um", "4 furlongs per blorp", True, None, [1], "nan"])
+def test_garbage_is_rejected(bad: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        _Holder(length=bad)
+    assert "[m]" in str(info.value)
+
+
+@pytest.mark.parametrize("bad", ["abc", True, False, None, float("inf")])
+def test_plain_numbers_reject_strings_and_booleans(bad: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        _Holder(ratio=bad)
+    assert "expected a number" in str(info.value) or "finite" in str(info.value)
+
+
+def test_unit_metadata_is_retrievable() -> None:
+    field = _Holder.model_fields["charge"]
+    assert unit_of(field.annotation, field.metadata) == "C/kg"
+    assert _Holder.model_json_schema()["properties"]["length"]["unit"] == "m"
+    assert unit_of(_Holder.model_fields["ratio"].annotation) is None
+
+
+def test_dimension_names() -> None:
+    assert dimension_name("GPa") == "a pressure"
+    assert dimension_name("mA*h/g") == "a specific charge"
+    assert dimension_name("") == "dimensionless"
+    assert FARADAY == pytest.approx(96485.33212)

@@ -1,0 +1,191 @@
+"""Valid cases: conversions, derived values, round trips."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from solver.case import Case, load_case, load_case_dict
+from solver.case.schema import (
+    ConstantModulus,
+    ConstantRatio,
+    LinearModulus,
+    SphereGeometry,
+    TwoPhaseDiffusivity,
+)
+
+
+def test_reference_case_loads(reference_path: Path) -> None:
+    case = load_case(reference_path)
+    assert case.name == "reference"
+    assert case.source_path == reference_path
+    assert case.geometry.radius == pytest.approx(4e-6)
+    assert case.mesh.size == pytest.approx(0.5e-6)
+    assert case.mesh.surface_size == pytest.approx(0.25e-6)
+    core = case.materials["core"]
+    assert core.density == 2330.0
+    assert math.isclose(core.specific_capacity, 1.28844e7, rel_tol=1e-6)
+    assert isinstance(core.youngs_modulus, LinearModulus)
+    assert core.youngs_modulus.unlithiated == pytest.approx(185e9)
+    assert core.youngs_modulus.lithiated == pytest.approx(35e9)
+    assert core.poissons_ratio == ConstantRatio(kind="constant", value=0.22)
+    assert isinstance(core.diffusivity, TwoPhaseDiffusivity)
+    assert core.diffusivity.pristine == pytest.approx(2e-17)
+    assert case.loading.kind == "galvanostatic"
+    assert case.loading.specific_current == pytest.approx(100.0)
+    assert case.stop.mean_theta == 0.9
+    assert case.coupling == "one_way"
+    assert case.output.formats == ["xdmf"]
+
+
+def test_silicon_capacity_to_c_max(reference_path: Path) -> None:
+    core = load_case(reference_path).materials["core"]
+    # 3579 mAh/g * 2330 kg/m^3 / F
+    assert core.c_max_si == pytest.approx(3.11e5, rel=2e-3)
+    assert core.c_max_si == pytest.approx(3579 * 3.6e3 * 2330 / 96485.33212, rel=1e-9)
+    assert core.beta_v == 2.8
+
+
+def test_c_max_to_specific_capacity(reference_data: dict[str, Any]) -> None:
+    core = reference_data["materials"]["core"]
+    del core["specific_capacity"], core["volume_expansion"]
+    core["c_max"] = "311142.13 mol/m^3"
+    core["partial_molar_volume"] = "9 cm^3/mol"
+    material = load_case_dict(reference_data).materials["core"]
+    assert material.specific_capacity_si == pytest.approx(1.28844e7, rel=1e-6)
+    assert material.beta_v == pytest.approx(9e-6 * 311142.13)
+
+
+def test_bare_modulus_becomes_constant(reference_data: dict[str, Any]) -> None:
+    reference_data["materials"]["core"]["youngs_modulus"] = "185 GPa"
+    material = load_case_dict(reference_data).materials["core"]
+    assert material.youngs_modulus == ConstantModulus(kind="constant", value=185e9)
+
+
+def test_c_rate_gives_specific_current(reference_data: dict[str, Any]) -> None:
+    reference_data["loading"] = {"kind": "galvanostatic", "c_rate": 1.0}
+    case = load_case_dict(reference_data)
+    assert case.loading.specific_current_si(case.specific_capacity_si) == pytest.approx(
+        1.28844e7 / 3600
+    )
+
+
+def test_geometry_spec_comes_from_meshes(reference_path: Path) -> None:
+    from meshes.specs import SphereSpec
+
+    geometry = load_case(reference_path).geometry
+    assert isinstance(geometry, SphereGeometry)
+    assert geometry.to_spec() == SphereSpec(radius=4e-6, mode="octant")
+    assert geometry.region_names() == ("core",)
+    assert geometry.symmetry_names() == ("symmetry_x", "symmetry_y", "symmetry_z")
+
+
+@pytest.mark.parametrize(
+    ("mode", "point"), [("3d", [0.0, "-1 um", 0.0]), ("axisymmetric", ["1 um", "-3 um"])]
+)
+def test_modes_and_probes(reference_data: dict[str, Any], mode: str, point: list[Any]) -> None:
+    reference_data["geometry"]["mode"] = mode
+    reference_data["output"] = {"probes": [{"name": "p", "point": point}]}
+    case = load_case_dict(reference_data)
+    assert case.output.probes[0].point[1] == pytest.approx(-1e-6 if mode == "3d" else -3e-6)
+
+
+def test_other_loadings(reference_data: dict[str, Any]) -> None:
+    data = dict(reference_data)
+    data["loading"] = {"kind": "potentiostatic", "surface_theta": 1.0, "ramp_time": "30 min"}
+    assert load_case_dict(data).loading.ramp_time == 1800.0
+    data["loading"] = {
+        "kind": "prescribed",
+        "profile": {"kind": "radial", "table": [[0, 0.0], ["2 um", 0.2], ["4 um", 1.0]]},
+    }
+    data.pop("stop")
+    table = load_case_dict(data).loading.profile.table
+    assert table[1] == pytest.approx((2e-6, 0.2))
+    data["loading"] = {"kind": "prescribed", "profile": {"kind": "uniform", "theta": 0.5}}
+    assert load_case_dict(data).loading.profile.theta == 0.5
+
+
+def test_cc_cv_allows_mean_target_beyond_cutoff(reference_data: dict[str, Any]) -> None:
+    reference_data["stop"] = {"mean_theta": 0.9, "surface_theta": 0.8, "hold_at_cutoff": True}
+    assert load_case_dict(reference_data).stop.hold_at_cutoff is True
+
+
+def test_surface_cutoff_alone_is_a_stop(reference_data: dict[str, Any]) -> None:
+    reference_data["stop"] = {"surface_theta": 0.8}
+    assert load_case_dict(reference_data).stop.surface_theta == 0.8
+
+
+def test_capacity_stop(reference_data: dict[str, Any]) -> None:
+    reference_data["stop"] = {"capacity": "1 A*h/g"}
+    assert load_case_dict(reference_data).stop.capacity == pytest.approx(3.6e6)
+
+
+def test_overrides(reference_path: Path) -> None:
+    case = load_case(
+        reference_path,
+        [
+            "geometry.radius=2 um",
+            "mesh.size=0.2 um",
+            "time.output_times=[1,2]",
+            "output.name=small",
+            "materials.core.diffusivity={kind: constant, value: 1e-16 m^2/s}",
+            "solver.newton_max_iterations=10",
+        ],
+    )
+    assert case.geometry.radius == pytest.approx(2e-6)
+    assert case.time.output_times == [1.0, 2.0]
+    assert case.name == "small"
+    assert case.materials["core"].diffusivity.value == pytest.approx(1e-16)
+    assert case.solver.newton_max_iterations == 10
+
+
+def test_override_creates_sections(reference_path: Path) -> None:
+    case = load_case(reference_path, ["output.probes=[{name: c, point: [0, 0, 0]}]"])
+    assert case.output.probes[0].name == "c"
+
+
+def test_defaults_filled(reference_data: dict[str, Any]) -> None:
+    del reference_data["mesh"]
+    case = load_case_dict(reference_data)
+    assert case.mesh.size is None
+    resolved = case.resolved()
+    assert resolved["mesh"]["size"] == pytest.approx(4e-7)
+    assert resolved["mesh"]["surface_size"] == pytest.approx(4e-7)
+    assert resolved["output"]["name"] == "case"
+    assert resolved["time"]["dt_initial"] == 1.0
+
+
+def test_resolved_round_trip(reference_path: Path, tmp_path: Path) -> None:
+    case = load_case(reference_path)
+    resolved = case.resolved()
+    text = yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True)
+    out = tmp_path / "case.resolved.yaml"
+    out.write_text(text, encoding="utf-8")
+    reloaded = load_case(out)
+    assert reloaded.resolved() == resolved
+    # the reference sets every resolved default except these
+    assert reloaded.model_copy(
+        update={"output": case.output, "mesh": case.mesh}
+    ) == case
+    assert reloaded.name == "reference"
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return value is None or type(value) in (str, int, float, bool)
+
+
+def test_resolved_is_plain_data(reference_path: Path) -> None:
+    assert _plain(load_case(reference_path).resolved())
+
+
+def test_case_equality_ignores_source(reference_path: Path, reference_data: dict) -> None:
+    assert load_case(reference_path) == load_case_dict(reference_data)
+    assert isinstance(load_case_dict(reference_data), Case)

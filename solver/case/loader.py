@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from solver.case.errors import CaseError, FieldProblems, Problem
 from solver.case.schema import Case, discriminated_variants, split_annotation
-from solver.case.units import dimension_name, unit_of
+from solver.case.units import unit_of
 
 __all__ = ["apply_overrides", "load_case", "load_case_dict", "read_yaml"]
 
@@ -393,13 +393,6 @@ def _raw_at(data: Any, parts: list[str]) -> tuple[Any, int]:
     return node, len(parts)
 
 
-def _expected(located: _Located) -> str:
-    unit = unit_of(located.annotation, located.metadata)
-    if unit is not None:
-        return f"{dimension_name(unit)} [{unit}]"
-    return ""
-
-
 def _with_unit(located: _Located) -> str:
     unit = unit_of(located.annotation, located.metadata)
     return f" [{unit}]" if unit is not None else ""
@@ -431,11 +424,12 @@ def _message(err: dict[str, Any], located: _Located, raw: Any) -> str:
         shown = given
         if isinstance(raw, str) and isinstance(converted, (int, float)):
             shown = f"{given} (= {converted:g}{unit.replace('[', '').replace(']', '')})"
-        elif isinstance(raw, str) and unit:
-            shown = given
         return f"must be {op} {limit:g}{unit}, got {shown}"
     if kind == "literal_error":
         expected = ctx.get("expected", "")
+        base = split_annotation(located.annotation)[0] if located.annotation else None
+        if base is not None and len(typing.get_args(base)) == 1:
+            return f"expected {expected}, got {given}"
         return f"expected one of {expected}, got {given}"
     if kind in ("union_tag_invalid", "union_tag_not_found", "model_attributes_type", "model_type",
                 "dict_type"):

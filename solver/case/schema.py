@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+import types
 import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -646,7 +647,13 @@ class OutputSettings(_Model):
     directory: str = Field("results", description="results go to <directory>/<name>/")
     name: str | None = Field(None, description="case name; null means the case file's stem")
     formats: list[Literal["xdmf", "vtx", "vtk"]] = Field(
-        default_factory=lambda: ["xdmf"], min_length=1, description="field file formats"
+        default_factory=lambda: ["vtk", "xdmf"],
+        min_length=1,
+        description=(
+            "field file formats: vtk (fields.pvd, all fields on one dataset, float64 — the one "
+            "to open in ParaView), xdmf (fields.xdmf + .h5, also region ids as cell data), "
+            "vtx (ADIOS2 .bp with the native P2/DG1 fields, ParaView >= 5.12)"
+        ),
     )
     probes: list[Probe] = Field(default_factory=list, description="point probes")
     pictures: bool = Field(True, description="write PNG pictures of the results")
@@ -1053,7 +1060,7 @@ def split_annotation(annotation: Any) -> tuple[Any, list[Any], bool]:
             annotation = args[0]
             metadata.extend(args[1:])
             continue
-        if origin in (Union, getattr(__import__("types"), "UnionType", Union)):
+        if origin in (Union, types.UnionType):
             args = [a for a in typing.get_args(annotation) if a is not type(None)]
             if len(args) < len(typing.get_args(annotation)):
                 optional = True

@@ -93,7 +93,8 @@ def _constraints(meta: list[Any]) -> str:
             if isinstance(item, cls):
                 parts.append(f"{op} {getattr(item, attr):g}")
         if isinstance(item, annotated_types.MinLen) and item.min_length > 0:
-            parts.append(f"at least {item.min_length} items")
+            plural = "s" if item.min_length != 1 else ""
+            parts.append(f"at least {item.min_length} item{plural}")
         if isinstance(item, annotated_types.MaxLen):
             parts.append(f"at most {item.max_length} items")
     return ", ".join(parts)
@@ -241,7 +242,9 @@ def schema_template() -> str:
 
 def _type_text(base: Any, meta: list[Any], unit: str | None) -> str:
     literal = _literal_values(base)
-    if literal is not None:
+    if literal is not None and len(literal) == 1:
+        text = f"`{literal[0]}`"
+    elif literal is not None:
         text = "one of " + ", ".join(f"`{v}`" for v in literal)
     elif base is bool:
         text = "boolean"
@@ -267,21 +270,26 @@ def _type_text(base: Any, meta: list[Any], unit: str | None) -> str:
     else:
         variants = discriminated_variants(base)
         if variants:
-            text = "mapping with `kind`: " + " \\| ".join(f"`{k}`" for k in variants)
+            text = "mapping with `kind`: " + " | ".join(f"`{k}`" for k in variants)
         else:
             text = str(base)
     constraints = _constraints(meta)
+    if base is str and constraints:
+        constraints = "non-empty"
     return f"{text}; {constraints}" if constraints else text
 
 
 def _default_text(field: FieldInfo) -> str:
     if field.is_required():
         return "required"
-    return f"`{_scalar(_default(field))}`"
+    default = _default(field)
+    if isinstance(default, BaseModel):
+        return "(defaults below)"
+    return f"`{_scalar(default)}`"
 
 
 def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return text.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
 
 
 def _md_rows(model: type[BaseModel], prefix: str, note: str, rows: list[list[str]]) -> None:

@@ -42,7 +42,7 @@ class Cartesian3D:
     def identity(self):
         return ufl.Identity(3)
 
-    def strain(self, u):
+    def strain(self, u, guarded: bool = False):
         """Small strain ``sym(∇u)`` (3x3)."""
         return ufl.sym(ufl.grad(u))
 
@@ -93,14 +93,22 @@ class Axisymmetric:
             ufl.gt(r, self.r_floor), u[0] / ufl.max_value(r, self.r_floor), u[0].dx(0)
         )
 
-    def strain(self, u):
-        """Small strain in (r, z, θ): ``[[u_r,r, ½(u_r,z + u_z,r), 0], [·, u_z,z, 0], [0, 0, u_r/r]]``."""
+    def strain(self, u, guarded: bool = False):
+        """Small strain in (r, z, θ): ``[[u_r,r, ½(u_r,z + u_z,r), 0], [·, u_z,z, 0], [0, 0, u_r/r]]``.
+
+        Args:
+            u: displacement (trial, test or Function).
+            guarded: replace ``u_r/r`` by its limit on the axis. Needed where the strain is
+                evaluated at nodes (exported stresses); weak forms use quadrature points,
+                which never lie on the axis, and must not branch on a trial function.
+        """
+        hoop = self.hoop_ratio(u) if guarded else u[0] / self.x[0]
         e_rz = 0.5 * (u[0].dx(1) + u[1].dx(0))
         return ufl.as_tensor(
             [
                 [u[0].dx(0), e_rz, 0.0],
                 [e_rz, u[1].dx(1), 0.0],
-                [0.0, 0.0, self.hoop_ratio(u)],
+                [0.0, 0.0, hoop],
             ]
         )
 

@@ -24,6 +24,36 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 
+def diffusion_residual(theta, theta_n, v, dt, c_max, diffusivity, coords, dx, influx, source=None):
+    """Backward-Euler residual of ``c_max ∂θ/∂t + ∇·J = s`` with ``J = −c_max D(θ) ∇θ``.
+
+    Args:
+        theta, theta_n: unknown and previous θ.
+        v: test function.
+        dt: time step (s), a Constant.
+        c_max: mol/m³ (UFL or float).
+        diffusivity: θ ↦ D(θ) in m²/s.
+        coords: coordinate system (weight and gradient).
+        dx: volume measure.
+        influx: list of ``(j, ds)``: inward molar flux (mol m⁻² s⁻¹) on a surface measure.
+        source: optional volumetric source s (mol m⁻³ s⁻¹), e.g. for manufactured solutions.
+
+    Returns:
+        The residual form (units mol, i.e. per time step).
+    """
+    w = coords.weight
+    grad = coords.grad
+    F = (
+        c_max * (theta - theta_n) * v * w * dx
+        + dt * c_max * diffusivity(theta) * ufl.inner(grad(theta), grad(v)) * w * dx
+    )
+    for j, ds in influx:
+        F -= dt * j * v * w * ds
+    if source is not None:
+        F -= dt * source * v * w * dx
+    return F
+
+
 class NewtonDivergence(RuntimeError):
     """Newton did not converge for this time step (the stepper cuts dt back)."""
 
@@ -72,12 +102,9 @@ class DiffusionProblem:
         ) / volume
         scale = 1.0 / (c_ref * volume)
         v = ufl.TestFunction(theta_space)
-        th, thn, dt = self.theta, self.theta_n, self.dt
-        grad = domain.coords.grad
-        self.residual = scale * (
-            c_max * (th - thn) * v * w * domain.dx
-            + dt * c_max * diffusivity(th) * ufl.inner(grad(th), grad(v)) * w * domain.dx
-            - dt * self.flux * v * w * self.ds_load
+        self.residual = scale * diffusion_residual(
+            self.theta, self.theta_n, v, self.dt, c_max, diffusivity, domain.coords,
+            domain.dx, [(self.flux, self.ds_load)],
         )
         self._settings = settings
         self._prefix = prefix
@@ -85,7 +112,7 @@ class DiffusionProblem:
         fdim = domain.mesh.topology.dim - 1
         facets = np.concatenate([domain.facets(n) for n in loaded_surfaces]).astype(np.int32)
         self._load_dofs = dolfinx.fem.locate_dofs_topological(theta_space, fdim, facets)
-        self.li_form = dolfinx.fem.form(c_max * th * w * domain.dx)
+        self.li_form = dolfinx.fem.form(c_max * self.theta * w * domain.dx)
         self.inflow_form = dolfinx.fem.form(self.flux * w * self.ds_load)
 
     def _problem(self, dirichlet: bool):

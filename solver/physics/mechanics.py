@@ -54,7 +54,7 @@ class MechanicsProblem:
         a = ufl.inner(constitutive.stress(coords.strain(u), 0.0, E, nu, I), coords.strain(v)) * w * dx
         # the eigenstrain load: ∫ C:(ε_ch I) : ε(v)
         L = ufl.inner(constitutive.stress(0.0 * I, -eps_ch, E, nu, I), coords.strain(v)) * w * dx
-        self.stress = constitutive.stress(coords.strain(self.u), eps_ch, E, nu, I)
+        self.stress = constitutive.stress(coords.strain(self.u, guarded=True), eps_ch, E, nu, I)
         self.a = dolfinx.fem.form(a)
         self.L = dolfinx.fem.form(L)
         self.reassemble_matrix = fields.elastic_depends_on_theta

@@ -39,7 +39,7 @@ def test_reference_case_loads(reference_path: Path) -> None:
     assert case.loading.specific_current == pytest.approx(100.0)
     assert case.stop.mean_theta == 0.9
     assert case.coupling == "one_way"
-    assert case.output.formats == ["xdmf"]
+    assert case.output.formats == ["vtk", "xdmf"]
 
 
 def test_silicon_capacity_to_c_max(reference_path: Path) -> None:

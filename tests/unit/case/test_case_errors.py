@@ -1,0 +1,271 @@
+"""Malformed cases: every problem is a CaseError with a dotted path and a clear message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from solver.case import CaseError, load_case, load_case_dict
+from solver.case.errors import Problem
+
+
+def _error(path: Path, overrides: list[str]) -> CaseError:
+    with pytest.raises(CaseError) as info:
+        load_case(path, overrides)
+    return info.value
+
+
+def _only(err: CaseError) -> Problem:
+    assert len(err.problems) == 1, str(err)
+    return err.problems[0]
+
+
+# (overrides, dotted path, phrases expected in the message)
+MALFORMED: list[tuple[list[str], str, list[str]]] = [
+    (["geometry.radus=4 um"], "geometry.radus", ["unknown field (allowed: kind, mode, radius)"]),
+    (["materials.core.density=null"], "materials.core.density", ["[kg/m^3]", "got null"]),
+    (
+        ["geometry.radius=5 GPa"],
+        "geometry.radius",
+        ["expected a length [m], got '5 GPa' (a pressure)"],
+    ),
+    (["geometry.radius=-4 um"], "geometry.radius", ["must be > 0 [m]", "'-4 um'"]),
+    (["geometry.radius=0"], "geometry.radius", ["must be > 0 [m]", "got 0"]),
+    (["geometry.radius=true"], "geometry.radius", ["[m]", "true (a boolean)"]),
+    (["materials.core.poissons_ratio=0.5"], "materials.core.poissons_ratio", ["< 0.5", "0.5"]),
+    (
+        ["materials.core.poissons_ratio={kind: linear, unlithiated: 0.2, lithiated: 0.6}"],
+        "materials.core.poissons_ratio.lithiated",
+        ["< 0.5", "0.6"],
+    ),
+    (["loading.initial_theta=1.2"], "loading.initial_theta", ["<= 1", "1.2"]),
+    (["stop.mean_theta=-0.1"], "stop.mean_theta", [">= 0", "-0.1"]),
+    (["loading.surfaces=[outside]"], "loading.surfaces.0", ["unknown boundary 'outside'"]),
+    (
+        ["loading.surfaces=[outer_surface, symmetry_y]"],
+        "loading.surfaces.1",
+        ["symmetry plane", "outer_surface"],
+    ),
+    (
+        ["stop.surface_theta=0.8"],
+        "stop.mean_theta",
+        ["unreachable", "stop.surface_theta", "hold_at_cutoff"],
+    ),
+    (["stop.capacity=4000 mA*h/g"], "stop.capacity", ["unreachable", "C/kg"]),
+    (["stop={}"], "stop", ["no stop criterion"]),
+    (["time.dt_min=10", "time.dt_max=1"], "time.dt_min", ["dt_min (10 s) is larger than dt_max (1 s)"]),
+    (["time.dt_initial=1e5 s"], "time.dt_initial", ["larger than dt_max"]),
+    (["mesh.size=5 um"], "mesh.size", ["particle radius", "m)"]),
+    (["mesh.surface_size=1 mm"], "mesh.surface_size", ["particle radius"]),
+    (
+        ["materials.core.density=abc"],
+        "materials.core.density",
+        ["expected a number or a quantity with units of [kg/m^3], got 'abc'"],
+    ),
+    (["coupling=two_way"], "coupling", ["two_way coupling is not available yet", "one_way"]),
+    (["materials.core.c_max=3e5"], "materials.core", ["exactly one of c_max", "both"]),
+    (["materials.core.specific_capacity=null"], "materials.core", ["exactly one", "neither"]),
+    (["materials.core.volume_expansion=null"], "materials.core", ["partial_molar_volume", "neither"]),
+    (["materials.core.volume_expansion=-1"], "materials.core.volume_expansion", [">= 0"]),
+    (["loading.c_rate=1"], "loading", ["exactly one of specific_current", "both"]),
+    (["loading.kind=pulsed"], "loading.kind", ["unknown kind 'pulsed'", "galvanostatic"]),
+    (["geometry.kind=cube"], "geometry.kind", ["unknown kind 'cube'", "sphere"]),
+    (["geometry.mode=2d"], "geometry.mode", ["expected one of", "'2d'"]),
+    (["materials.core.diffusivity.width=0"], "materials.core.diffusivity.width", ["> 0"]),
+    (
+        ["materials.core.diffusivity.theta_star=1"],
+        "materials.core.diffusivity.theta_star",
+        ["< 1"],
+    ),
+    (
+        ["materials.core.diffusivity.pristine=2e-17 m^2"],
+        "materials.core.diffusivity.pristine",
+        ["diffusivity [m^2/s]", "an area"],
+    ),
+    (
+        ["materials.core.diffusivity={kind: two_phase, pristine: 1e-17, theta_star: 0.5, width: 0.1}"],
+        "materials.core.diffusivity.lithiated",
+        ["required field missing (lithiated [m^2/s])"],
+    ),
+    (["loading.specific_current=0.1 A"], "loading.specific_current", ["[A/kg]", "a current"]),
+    (["stop.capacity=1 A*h"], "stop.capacity", ["[C/kg]", "a charge"]),
+    (["time.growth=1"], "time.growth", ["> 1"]),
+    (["time.cutback=1"], "time.cutback", ["< 1"]),
+    (["time.output_times=[10, 5]"], "time.output_times.1", ["increase strictly"]),
+    (["time.output_times=[-1]"], "time.output_times.0", ["> 0 [s]"]),
+    (["stop.max_steps=1.5"], "stop.max_steps", ["expected an integer"]),
+    (["stop.hold_at_cutoff=true"], "stop.hold_at_cutoff", ["stop.surface_theta"]),
+    (["solver.linear_rtol=0.1"], "solver.linear_rtol", ["<= 0.01"]),
+    (["output.formats=[xdmf, pdf]"], "output.formats.1", ["'xdmf', 'vtx' or 'vtk'"]),
+    (["output.formats=[]"], "output.formats", ["at least 1 item"]),
+    (["title=[a, b]"], "title", ["expected a string"]),
+    (["loading.surfaces=[outer_surface, outer_surface]"], "loading.surfaces.1", ["twice"]),
+    (["loading.direction=delithiation"], "stop.mean_theta", ["unreachable", "smaller"]),
+    (
+        ["output.probes=[{name: p, point: [0, 0]}]"],
+        "output.probes.0.point",
+        ["expected 3 coordinates"],
+    ),
+    (
+        ["output.probes=[{name: p, point: [5 um, 0, 0]}]"],
+        "output.probes.0.point",
+        ["outside the particle"],
+    ),
+    (
+        ["output.probes=[{name: p, point: [1 um, -1 um, 0]}]"],
+        "output.probes.0.point",
+        ["outside the octant"],
+    ),
+    (
+        ["output.probes=[{name: p, point: [0, 0, 0]}, {name: p, point: [0, 0, 0]}]"],
+        "output.probes.1.name",
+        ["used twice"],
+    ),
+    (["schema_version=2"], "schema_version", ["expected 1", "got 2"]),
+]
+
+
+@pytest.mark.parametrize(("overrides", "path", "phrases"), MALFORMED, ids=lambda x: str(x))
+def test_malformed_case(
+    reference_path: Path, overrides: list[str], path: str, phrases: list[str]
+) -> None:
+    problem = _only(_error(reference_path, overrides))
+    assert problem.path == path, str(problem)
+    for phrase in phrases:
+        assert phrase in problem.message, str(problem)
+    assert problem.file == str(reference_path)
+
+
+def test_message_format(reference_path: Path) -> None:
+    err = _error(reference_path, ["geometry.radius=5 GPa"])
+    assert str(err) == (
+        f"{reference_path}: geometry.radius: expected a length [m], got '5 GPa' (a pressure)"
+    )
+
+
+def test_missing_required_names_field_and_unit(reference_data: dict[str, Any]) -> None:
+    del reference_data["materials"]["core"]["density"]
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data, source="cases/x.yaml")
+    assert str(info.value) == (
+        "cases/x.yaml: materials.core.density: required field missing (density [kg/m^3])"
+    )
+
+
+def test_missing_sections(reference_data: dict[str, Any]) -> None:
+    for key in ("geometry", "materials", "loading"):
+        reference_data.pop(key)
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    assert info.value.paths == ["geometry", "loading", "materials"] or sorted(
+        info.value.paths
+    ) == ["geometry", "loading", "materials"]
+    assert all("required field missing" in p.message for p in info.value.problems)
+
+
+def test_all_problems_are_reported(reference_path: Path) -> None:
+    err = _error(reference_path, ["geometry.radius=abc", "materials.core.density=-1", "time.growth=0"])
+    assert sorted(err.paths) == ["geometry.radius", "materials.core.density", "time.growth"]
+
+
+def test_unknown_region(reference_data: dict[str, Any]) -> None:
+    reference_data["materials"]["foo"] = dict(reference_data["materials"]["core"])
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    assert info.value.paths == ["materials.foo"]
+    assert "unknown region 'foo'; the sphere geometry has regions: core" in str(info.value)
+
+
+def test_region_without_material(reference_data: dict[str, Any]) -> None:
+    reference_data["materials"] = {"shell": reference_data["materials"]["core"]}
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    assert sorted(info.value.paths) == ["materials", "materials.shell"]
+    assert "region 'core' has no material" in str(info.value)
+
+
+def test_axis_is_not_loadable(reference_data: dict[str, Any]) -> None:
+    reference_data["geometry"]["mode"] = "axisymmetric"
+    reference_data["loading"]["surfaces"] = ["axis"]
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    assert info.value.paths == ["loading.surfaces.0"]
+    assert "symmetry axis" in str(info.value)
+
+
+def test_symmetry_plane_does_not_exist_in_3d(reference_data: dict[str, Any]) -> None:
+    reference_data["geometry"]["mode"] = "3d"
+    reference_data["loading"]["surfaces"] = ["symmetry_x"]
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    assert info.value.paths == ["loading.surfaces.0"]
+
+
+def test_axisymmetric_probe_needs_two_coordinates(reference_data: dict[str, Any]) -> None:
+    reference_data["geometry"]["mode"] = "axisymmetric"
+    reference_data["output"] = {"probes": [{"name": "c", "point": [0, 0, 0]}]}
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    assert info.value.paths == ["output.probes.0.point"]
+    assert "expected 2 coordinates (r, z)" in str(info.value)
+
+
+def test_potentiostatic_stops(reference_data: dict[str, Any]) -> None:
+    reference_data["loading"] = {"kind": "potentiostatic", "surface_theta": 0.8}
+    reference_data["stop"] = {"mean_theta": 0.85, "capacity": "3000 mA*h/g"}
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    assert sorted(info.value.paths) == ["stop.capacity", "stop.mean_theta"]
+    assert "strictly between" in str(info.value)
+
+
+def test_potentiostatic_needs_stop(reference_data: dict[str, Any]) -> None:
+    reference_data["loading"] = {"kind": "potentiostatic", "surface_theta": 0.8}
+    reference_data["stop"] = {}
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    assert info.value.paths == ["stop"]
+
+
+def test_delithiation_capacity(reference_data: dict[str, Any]) -> None:
+    reference_data["loading"].update(direction="delithiation", initial_theta=0.5)
+    reference_data["stop"] = {"capacity": "2000 mA*h/g"}
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    assert info.value.paths == ["stop.capacity"]
+
+
+def test_lithiation_cutoff_below_start(reference_data: dict[str, Any]) -> None:
+    reference_data["loading"]["initial_theta"] = 0.5
+    reference_data["stop"] = {"surface_theta": 0.4}
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    assert info.value.paths == ["stop.surface_theta"]
+
+
+def test_radial_table(reference_data: dict[str, Any]) -> None:
+    reference_data["loading"] = {
+        "kind": "prescribed",
+        "profile": {"kind": "radial", "table": [[0, 0], ["2 um", 1]]},
+    }
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    assert info.value.paths == ["loading.profile.table"]
+    assert "must reach the particle radius" in str(info.value)
+    reference_data["loading"]["profile"]["table"] = [[0, 0], ["3 um", 1], ["2 um", 1], ["4 um", 1]]
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    assert info.value.paths == ["loading.profile.table.2.0"]
+    reference_data["loading"]["profile"]["table"] = [["4 um", 1]]
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    assert info.value.paths == ["loading.profile.table"]
+    assert "at least 2 items" in str(info.value)
+
+
+def test_not_a_mapping() -> None:
+    with pytest.raises(CaseError) as info:
+        load_case_dict([1, 2])  # type: ignore[arg-type]
+    assert "expected a mapping" in str(info.value)

@@ -1,0 +1,143 @@
+"""Reading case files: YAML problems, duplicate keys, overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from solver.case import CaseError, load_case
+
+
+def _write(tmp_path: Path, text: str, name: str = "case.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _load_error(path: Path, overrides: tuple[str, ...] = ()) -> CaseError:
+    with pytest.raises(CaseError) as info:
+        load_case(path, list(overrides))
+    return info.value
+
+
+def test_file_not_found(tmp_path: Path) -> None:
+    err = _load_error(tmp_path / "missing.yaml")
+    assert err.paths == [""]
+    assert str(err) == f"{tmp_path / 'missing.yaml'}: file not found"
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n", "# only a comment\n", "---\n"])
+def test_empty_file(tmp_path: Path, text: str) -> None:
+    err = _load_error(_write(tmp_path, text))
+    assert "the file is empty" in str(err)
+
+
+def test_directory(tmp_path: Path) -> None:
+    err = _load_error(tmp_path)
+    assert "directory" in str(err)
+
+
+def test_yaml_syntax_error_has_line_and_column(tmp_path: Path, reference_path: Path) -> None:
+    text = reference_path.read_text(encoding="utf-8").replace(
+        "stop: {mean_theta: 0.9}", "stop: {mean_theta: 0.9"
+    )
+    err = _load_error(_write(tmp_path, text))
+    message = err.problems[0].message
+    assert "YAML syntax error at line" in message
+    assert "column" in message
+
+
+def test_yaml_bad_indentation(tmp_path: Path) -> None:
+    err = _load_error(_write(tmp_path, "geometry:\n  kind: sphere\n radius: 1\n"))
+    assert "YAML syntax error at line 3" in str(err)
+
+
+def test_top_level_not_a_mapping(tmp_path: Path) -> None:
+    err = _load_error(_write(tmp_path, "- a\n- b\n"))
+    assert "expected a mapping" in str(err)
+    assert "a list" in str(err)
+
+
+def test_duplicate_top_level_key(tmp_path: Path, reference_path: Path) -> None:
+    text = reference_path.read_text(encoding="utf-8") + "stop: {time: 10}\n"
+    err = _load_error(_write(tmp_path, text))
+    assert err.paths == ["stop"]
+    assert "duplicate key 'stop' (lines 14 and 15)" in str(err)
+
+
+def test_duplicate_nested_key(tmp_path: Path) -> None:
+    text = "materials:\n  core:\n    density: 1\n    poissons_ratio: 0.2\n    density: 2\n"
+    err = _load_error(_write(tmp_path, text))
+    assert err.paths == ["materials.core.density"]
+    assert "lines 3 and 5" in str(err)
+
+
+def test_duplicate_key_in_flow_mapping(tmp_path: Path) -> None:
+    err = _load_error(_write(tmp_path, "geometry: {kind: sphere, radius: 1, radius: 2}\n"))
+    assert err.paths == ["geometry.radius"]
+
+
+def test_duplicate_in_list_item(tmp_path: Path) -> None:
+    text = "output:\n  probes:\n    - {name: a, name: b}\n"
+    err = _load_error(_write(tmp_path, text))
+    assert err.paths == ["output.probes.0.name"]
+
+
+def test_merge_keys_are_not_duplicates(tmp_path: Path, reference_path: Path) -> None:
+    text = reference_path.read_text(encoding="utf-8").replace(
+        "stop: {mean_theta: 0.9}",
+        "defaults: &d {mean_theta: 0.5}\nstop:\n  <<: *d\n  mean_theta: 0.9",
+    )
+    err = _load_error(_write(tmp_path, text))
+    # the merge works; only the extra top-level key is reported
+    assert err.paths == ["defaults"]
+
+
+@pytest.mark.parametrize("bad", ["geometry.radius", "=3", "geometry..radius=1", ""])
+def test_malformed_override(reference_path: Path, bad: str) -> None:
+    err = _load_error(reference_path, (bad,))
+    assert err.paths == ["--set"]
+    assert "dotted.key=value" in str(err)
+
+
+def test_override_with_bad_yaml(reference_path: Path) -> None:
+    err = _load_error(reference_path, ("time.output_times=[1, 2",))
+    assert err.paths == ["--set"]
+    assert "YAML" in str(err)
+
+
+def test_override_through_a_scalar(reference_path: Path) -> None:
+    err = _load_error(reference_path, ("geometry.radius.value=1",))
+    assert err.paths == ["--set"]
+    assert "'geometry.radius' is not a mapping" in str(err)
+
+
+def test_override_value_is_validated(reference_path: Path) -> None:
+    err = _load_error(reference_path, ("geometry.radius=2 s",))
+    assert err.paths == ["geometry.radius"]
+    assert "expected a length [m], got '2 s' (a time)" in str(err)
+
+
+def test_override_list_index(reference_path: Path) -> None:
+    case = load_case(reference_path, ["output.formats=[xdmf, vtx]", "output.formats.1=vtk"])
+    assert case.output.formats == ["xdmf", "vtk"]
+
+
+def test_name_defaults_to_stem(tmp_path: Path, reference_path: Path) -> None:
+    path = _write(tmp_path, reference_path.read_text(encoding="utf-8"), "si_particle.yaml")
+    case = load_case(path)
+    assert case.name == "si_particle"
+    assert case.source_path == path
+
+
+def test_unicode_and_units_in_file(tmp_path: Path, reference_path: Path) -> None:
+    text = reference_path.read_text(encoding="utf-8").replace("4 um", "4 µm")
+    assert load_case(_write(tmp_path, text)).geometry.radius == pytest.approx(4e-6)
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "bin.yaml"
+    path.write_bytes(b"title: \xff\xfe\n")
+    err = _load_error(path)
+    assert "UTF-8" in str(err)

@@ -1,0 +1,65 @@
+"""DESIGN §8.1: uniform θ in a free single-material body is stress-free, u = β_V θ x / 3.
+
+Full 3D (free sphere: the six rigid motions are the operator's null space), octant (three
+symmetry planes) and axisymmetric (the z-translation is the null space).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from mpi4py import MPI
+
+from conftest import SI, run_case, sphere_case
+
+THETA = 0.5
+BETA = SI["volume_expansion"]
+STRESS_SCALE = SI["youngs_modulus"] * BETA / 3.0  # Pa: the stress a fully blocked swelling makes
+STRESS_TOL = 1e-6  # relative to STRESS_SCALE (issue #2)
+DISP_TOL = 1e-6  # relative to the surface displacement
+
+
+def _remove_rigid(sim, diff: np.ndarray) -> np.ndarray:
+    """Subtract the least-squares rigid motion that the body may carry freely."""
+    from solver.linear_algebra import rigid_body_modes
+
+    V = sim.mechanics.V
+    modes = rigid_body_modes(V, sim.domain.mode)
+    if sim.domain.mode == "axisymmetric":
+        modes = modes[:1]
+    if sim.mechanics.null_space is None:
+        return diff
+    n_owned = V.dofmap.index_map.size_local * V.dofmap.index_map_bs
+    B = np.array([m[:n_owned] for m in modes])
+    G = sim.domain.comm.allreduce(B @ B.T, op=MPI.SUM)
+    rhs = sim.domain.comm.allreduce(B @ diff[:n_owned], op=MPI.SUM)
+    coef = np.linalg.solve(G, rhs)
+    full = np.array(modes)
+    return diff - coef @ full
+
+
+@pytest.mark.parametrize("mode", ["3d", "octant", "axisymmetric"])
+def test_uniform_theta_is_stress_free(mode, tmp_path):
+    R = 4e-6
+    case = sphere_case(mode=mode, radius=R, size=R / 3,
+                       loading={"kind": "prescribed", "profile": {"kind": "uniform", "theta": THETA}})
+    case["solver"] = {"linear_rtol": 1e-12}
+    sim, result = run_case(case, tmp_path)
+    row = result.history[-1]
+    for key in ("core: max Von Mises stress [Pa]", "core: max hydrostatic stress [Pa]",
+                "core: min hydrostatic stress [Pa]", "outer_surface: mean hoop stress [Pa]"):
+        assert abs(row[key]) < STRESS_TOL * STRESS_SCALE, (key, row[key])
+    # displacement: u = β θ x / 3 (up to a rigid motion for free bodies)
+    V = sim.mechanics.V
+    x = V.tabulate_dof_coordinates()
+    gdim = V.mesh.geometry.dim
+    exact = (BETA * THETA / 3.0) * x[:, :gdim]
+    diff = sim.mechanics.u.x.array - exact.ravel()
+    diff = _remove_rigid(sim, diff)
+    err = sim.domain.comm.allreduce(float(np.abs(diff).max()), op=MPI.MAX)
+    assert err < DISP_TOL * BETA * THETA * R / 3.0
+    if mode == "3d":
+        assert sim.mechanics.null_space is not None  # six rigid modes kept, nothing pinned
+        assert sim.mechanics.bcs == []
+    if mode == "octant":
+        assert sim.mechanics.null_space is None

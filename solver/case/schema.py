@@ -636,7 +636,10 @@ class Probe(_Model):
     point: list[Length] = Field(
         min_length=2,
         max_length=3,
-        description="coordinates: (x, y, z), or (r, z) in the axisymmetric mode",
+        description=(
+            "coordinates (x, y, z); in the axisymmetric mode also (r, z) — a 3D point is "
+            "then taken at r = sqrt(x² + y²), z"
+        ),
         examples=[[0.0, 0.0, 0.0]],
     )
 
@@ -859,8 +862,10 @@ class Case(_Model):
         for i, probe in enumerate(self.output.probes):
             path = f"output.probes.{i}.point"
             p = probe.point
+            if mode == "axisymmetric" and len(p) == 3:
+                p = [math.hypot(p[0], p[1]), p[2]]
             if len(p) != dim:
-                coords = "(r, z)" if dim == 2 else "(x, y, z)"
+                coords = "(r, z) or (x, y, z)" if dim == 2 else "(x, y, z)"
                 problems.append(
                     (path, f"expected {dim} coordinates {coords} for the {mode} mode, got {len(p)}")
                 )

@@ -105,7 +105,10 @@ class Probes:
         self.names = [p.name for p in probes]
         pts = np.zeros((len(probes), 3))
         for i, p in enumerate(probes):
-            pts[i, : len(p.point)] = p.point
+            point = list(p.point)
+            if domain.mode == "axisymmetric" and len(point) == 3:  # (x, y, z) → (r, z)
+                point = [float(np.hypot(point[0], point[1])), point[2]]
+            pts[i, : len(point)] = point
         self.points = pts
         mesh = domain.mesh
         tdim = mesh.topology.dim

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import SI, run_case, sphere_case
+from chemomech_testing import SI, run_case, sphere_case
 from verification.analytic import cv_stress
 
 R = 4e-6

@@ -17,7 +17,7 @@ import pytest
 import ufl
 from mpi4py import MPI
 
-from conftest import SI, run_case, sphere_case
+from chemomech_testing import SI, run_case, sphere_case
 from verification.analytic import sphere_stress_from_profile
 
 A = 0.6

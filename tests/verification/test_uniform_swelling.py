@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from mpi4py import MPI
 
-from conftest import SI, run_case, sphere_case
+from chemomech_testing import SI, run_case, sphere_case
 
 THETA = 0.5
 BETA = SI["volume_expansion"]

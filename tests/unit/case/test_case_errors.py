@@ -203,13 +203,23 @@ def test_symmetry_plane_does_not_exist_in_3d(reference_data: dict[str, Any]) -> 
     assert info.value.paths == ["loading.surfaces.0"]
 
 
-def test_axisymmetric_probe_needs_two_coordinates(reference_data: dict[str, Any]) -> None:
-    reference_data["geometry"]["mode"] = "axisymmetric"
-    reference_data["output"] = {"probes": [{"name": "c", "point": [0, 0, 0]}]}
+def test_octant_probe_needs_three_coordinates(reference_data: dict[str, Any]) -> None:
+    reference_data["output"] = {"probes": [{"name": "c", "point": [0, 0]}]}
     with pytest.raises(CaseError) as info:
         load_case_dict(reference_data)
     assert info.value.paths == ["output.probes.0.point"]
-    assert "expected 2 coordinates (r, z)" in str(info.value)
+    assert "expected 3 coordinates (x, y, z)" in str(info.value)
+
+
+def test_axisymmetric_probe_takes_a_3d_point_at_its_radius(reference_data: dict[str, Any]) -> None:
+    """A 3D point (x, y, z) is taken at (r = sqrt(x² + y²), z): outside if that r is."""
+    reference_data["geometry"]["mode"] = "axisymmetric"
+    reference_data["output"] = {"probes": [{"name": "c", "point": [0, 0, 0]},
+                                           {"name": "out", "point": ["3 um", "3 um", 0]}]}
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    assert info.value.paths == ["output.probes.1.point"]
+    assert "outside the particle" in str(info.value)
 
 
 def test_potentiostatic_stops(reference_data: dict[str, Any]) -> None:

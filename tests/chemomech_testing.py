@@ -1,0 +1,66 @@
+"""Shared test helpers (imported as ``chemomech_testing``): case dicts built in Python and
+run through the same code path as the CLI."""
+
+from __future__ import annotations
+
+import copy
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("PYVISTA_OFF_SCREEN", "true")
+
+#: Si-like elastic constants used by the verification tests (values only need to be plausible)
+SI = {
+    "density": 2330.0,
+    "c_max": 3.11e5,
+    "volume_expansion": 2.8,
+    "youngs_modulus": 185e9,
+    "poissons_ratio": 0.22,
+}
+
+
+def sphere_case(mode="octant", radius=4e-6, size=None, surface_size=None, **sections):
+    """A valid case dict for a solid Si sphere; ``sections`` replace or extend the defaults."""
+    case = {
+        "schema_version": 1,
+        "title": "test sphere",
+        "geometry": {"kind": "sphere", "mode": mode, "radius": radius},
+        "mesh": {"size": size or radius / 4, "cache": False},
+        "materials": {
+            "core": {**SI, "diffusivity": {"kind": "constant", "value": 1e-14}},
+        },
+        "loading": {"kind": "prescribed", "profile": {"kind": "uniform", "theta": 0.5}},
+        "output": {"pictures": False, "formats": ["xdmf"]},
+    }
+    if surface_size is not None:
+        case["mesh"]["surface_size"] = surface_size
+    for key, value in sections.items():
+        if isinstance(value, dict) and isinstance(case.get(key), dict) and key != "loading":
+            case[key] = {**case[key], **copy.deepcopy(value)}
+        else:
+            case[key] = copy.deepcopy(value)
+    return case
+
+
+def run_case(case: dict, out_dir: Path, name: str = "test"):
+    """Validate and run a case dict in-process; returns (simulation, result)."""
+    from solver import build_simulation, load_case_dict
+
+    c = load_case_dict(case, source=f"<{name}>")
+    sim = build_simulation(c, out_dir=out_dir, quiet=True)
+    return sim, sim.run()
+
+
+def chemomech_cmd() -> list[str]:
+    return [sys.executable, "-m", "solver"]
+
+
+def mpiexec() -> str | None:
+    cand = Path(sys.executable).parent / "mpiexec"
+    if cand.exists():
+        return str(cand)
+    import shutil
+
+    return shutil.which("mpiexec")

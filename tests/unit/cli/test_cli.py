@@ -1,0 +1,98 @@
+"""The ``chemomech`` command: sub-commands, exit codes (0 ok, 2 invalid case, 1 runtime)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from chemomech_testing import ROOT, chemomech_cmd
+
+DEFAULT = ROOT / "cases" / "default.yaml"
+
+
+def cli(*args, cwd=None, timeout=600):
+    return subprocess.run([*chemomech_cmd(), *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd or ROOT, timeout=timeout)
+
+
+def test_validate_prints_resolved_case_in_si():
+    p = cli("validate", DEFAULT)
+    assert p.returncode == 0, p.stderr
+    data = yaml.safe_load(p.stdout)
+    assert data["geometry"]["radius"] == 4e-6
+    assert data["loading"]["specific_current"] == 100.0  # 0.1 A/g in A/kg
+
+
+def test_validate_applies_overrides():
+    p = cli("validate", DEFAULT, "--set", "geometry.radius=5 um", "--set", "geometry.mode=axisymmetric")
+    assert p.returncode == 0, p.stderr
+    data = yaml.safe_load(p.stdout)
+    assert data["geometry"]["radius"] == 5e-6
+    assert data["geometry"]["mode"] == "axisymmetric"
+
+
+def test_schema_template_is_a_valid_case(tmp_path):
+    p = cli("schema")
+    assert p.returncode == 0
+    assert "[m]" in p.stdout and "radius" in p.stdout
+    f = tmp_path / "template.yaml"
+    f.write_text(p.stdout)
+    assert cli("validate", f).returncode == 0
+
+
+def test_invalid_case_exits_2_with_one_line_per_problem(tmp_path):
+    bad = yaml.safe_load(DEFAULT.read_text())
+    bad["geometry"]["radius"] = "5 GPa"
+    bad["materials"]["core"]["poissons_ratio"] = 0.5
+    f = tmp_path / "bad.yaml"
+    f.write_text(yaml.safe_dump(bad))
+    p = cli("run", f, "--out", tmp_path / "out")
+    assert p.returncode == 2
+    assert "Traceback" not in p.stderr
+    assert "geometry.radius" in p.stderr and "poissons_ratio" in p.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_file_exits_2(tmp_path):
+    p = cli("run", tmp_path / "nope.yaml")
+    assert p.returncode == 2
+    assert "not found" in p.stderr and "Traceback" not in p.stderr
+
+
+def _failing_case(tmp_path: Path) -> Path:
+    """A case whose Newton solve cannot converge within one iteration at dt_min."""
+    data = yaml.safe_load(DEFAULT.read_text())
+    data["geometry"]["mode"] = "axisymmetric"
+    data["mesh"] = {"size": "1 um", "cache": False}
+    data["output"]["probes"] = []
+    data["output"]["pictures"] = False
+    data["time"].update({"dt_initial": "100 s", "dt_min": "100 s"})
+    data["solver"] = {"newton_max_iterations": 1}
+    f = tmp_path / "fails.yaml"
+    f.write_text(yaml.safe_dump(data))
+    return f
+
+
+def test_solver_failure_exits_1_and_keeps_outputs(tmp_path):
+    p = cli("run", _failing_case(tmp_path), "--out", tmp_path / "out")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "dt_min" in p.stderr and "Traceback" not in p.stderr
+    summary = yaml.safe_load((tmp_path / "out" / "summary.json").read_text())
+    assert summary["status"] == "failed"
+    assert (tmp_path / "out" / "history.csv").read_text().count("\n") == 2  # header + t = 0
+
+
+def test_mesh_command_writes_mesh_and_picture(tmp_path):
+    p = cli("mesh", DEFAULT, "--out", tmp_path, "--png", "--set", "mesh.size=1 um",
+            "--set", "mesh.surface_size=null", "--set", "mesh.cache=false")
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "mesh.xdmf").exists() and (tmp_path / "mesh.msh").exists()
+    assert (tmp_path / "mesh.png").stat().st_size > 10_000
+    assert "outer_surface" in p.stdout
+
+
+def test_python_dash_m_solver_help():
+    p = cli("--help")
+    assert p.returncode == 0 and "run" in p.stdout

@@ -7,6 +7,7 @@ runtime failure. Under ``mpiexec`` only rank 0 prints and every rank exits with 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -37,9 +38,20 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+#: variables through which MPI launchers (MPICH/Hydra, Open MPI, PMIx, SLURM) give the rank
+_RANK_VARIABLES = ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "SLURM_PROCID")
+
+
 def _rank() -> int:
+    """This process's MPI rank, without initialising MPI for commands that do not need it."""
     mod = sys.modules.get("mpi4py.MPI")
-    return mod.COMM_WORLD.rank if mod is not None else 0
+    if mod is not None:
+        return mod.COMM_WORLD.rank
+    for var in _RANK_VARIABLES:
+        value = os.environ.get(var)
+        if value is not None and value.isdigit():
+            return int(value)
+    return 0
 
 
 def _err(msg: str) -> None:
@@ -52,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     from solver.case import CaseError, load_case, schema_template
 
     if args.command == "schema":
-        print(schema_template(), end="")
+        if _rank() == 0:
+            print(schema_template(), end="")
         return EXIT_OK
     try:
         case = load_case(args.case, overrides=args.overrides)
@@ -62,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "validate":
         import yaml
 
+        if _rank() != 0:
+            return EXIT_OK
         print(f"# {args.case}: valid. Resolved case (SI units, defaults filled):")
         print(yaml.safe_dump(case.resolved(), sort_keys=False, allow_unicode=True), end="")
         return EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
 from chemomech_testing import ROOT, chemomech_cmd
@@ -29,7 +30,7 @@ def test_validate_applies_overrides():
     p = cli("validate", DEFAULT, "--set", "geometry.radius=5 um", "--set", "geometry.mode=axisymmetric")
     assert p.returncode == 0, p.stderr
     data = yaml.safe_load(p.stdout)
-    assert data["geometry"]["radius"] == 5e-6
+    assert data["geometry"]["radius"] == pytest.approx(5e-6, rel=1e-12)
     assert data["geometry"]["mode"] == "axisymmetric"
 
 

@@ -1,0 +1,93 @@
+"""Serial and ``mpiexec -n 2`` runs of the CLI give the same history (DESIGN §7).
+
+Columns are compared relative to their largest magnitude in the serial run (a column that
+passes through zero, such as the radial stress at the free surface, cannot be compared
+pointwise-relative): |parallel − serial| <= 1e-6 · max|serial|. Timing and Krylov counts are
+partition-dependent and excluded; the Li balance error is round-off in both runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+
+import pytest
+
+from chemomech_testing import ROOT, chemomech_cmd, mpiexec
+
+pytestmark = pytest.mark.mpi
+REL_TOL = 1e-6
+SKIP_COLUMNS = {"wall time [s]", "Krylov iterations (diffusion)", "Krylov iterations (mechanics)"}
+DEFAULT = ROOT / "cases" / "default.yaml"
+
+COMMON = ["--set", "output.pictures=false", "--set", "output.formats=[xdmf]",
+          "--set", "mesh.cache=false", "--quiet"]
+VARIANTS = {
+    # the default case, coarser, through the sharp front (two-phase D, E(θ))
+    "octant": ["--set", "mesh.size=1 um", "--set", "mesh.surface_size=0.5 um",
+               "--set", "stop.mean_theta=0.6"],
+    "axisymmetric": ["--set", "geometry.mode=axisymmetric", "--set", "mesh.size=0.5 um",
+                     "--set", "mesh.surface_size=0.25 um", "--set", "stop.mean_theta=0.6"],
+    # free full sphere: the rigid-body null space path
+    "3d": ["--set", "geometry.mode=3d", "--set", "mesh.size=1.5 um",
+           "--set", "mesh.surface_size=null", "--set", "stop.mean_theta=0.2"],
+}
+
+
+def _run(tmp_path, args, n=None):
+    cmd = [*chemomech_cmd(), "run", str(DEFAULT), *args]
+    if n:
+        runner = mpiexec()
+        if runner is None:
+            pytest.skip("mpiexec not found")
+        cmd = [runner, "-n", str(n), *cmd]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=ROOT)
+
+
+def _history(path):
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_history_same_in_serial_and_parallel(variant, tmp_path):
+    args = [*VARIANTS[variant], *COMMON]
+    s = _run(tmp_path, [*args, "--out", str(tmp_path / "serial")])
+    assert s.returncode == 0, s.stderr
+    p = _run(tmp_path, [*args, "--out", str(tmp_path / "mpi")], n=2)
+    assert p.returncode == 0, p.stderr
+    hs, hp = _history(tmp_path / "serial" / "history.csv"), _history(tmp_path / "mpi" / "history.csv")
+    assert len(hs) == len(hp) > 3
+    assert list(hs[0]) == list(hp[0])
+    for col in hs[0]:
+        if col in SKIP_COLUMNS:
+            continue
+        a = [float(r[col]) for r in hs]
+        b = [float(r[col]) for r in hp]
+        if col == "Li balance error [-]":
+            assert max(b) < 1e-10
+            continue
+        scale = max(abs(v) for v in a) or 1.0
+        worst = max(abs(x - y) for x, y in zip(a, b))
+        assert worst <= REL_TOL * scale, (col, worst / scale)
+    import json
+
+    summary = json.loads((tmp_path / "mpi" / "summary.json").read_text())
+    assert summary["mpi_size"] == 2 and summary["status"] == "completed"
+
+
+def test_invalid_case_exits_2_on_every_rank_and_prints_once(tmp_path):
+    p = _run(tmp_path, ["--set", "geometry.radius=-1 um", "--quiet"], n=2)
+    assert p.returncode == 2
+    assert p.stderr.count("geometry.radius") == 1
+    assert "Traceback" not in p.stderr
+
+
+def test_runtime_failure_exits_1_under_mpi(tmp_path):
+    p = _run(tmp_path, ["--set", "geometry.mode=axisymmetric", "--set", "mesh.size=1 um",
+                        "--set", "mesh.surface_size=null", "--set", "time.dt_min=100 s",
+                        "--set", "time.dt_initial=100 s", "--set", "solver.newton_max_iterations=1",
+                        "--set", "output.pictures=false", "--out", str(tmp_path / "o"), "--quiet"],
+             n=2)
+    assert p.returncode == 1, p.stderr
+    assert p.stderr.count("cannot be reduced") == 1

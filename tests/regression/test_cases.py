@@ -1,0 +1,92 @@
+"""Every shipped case validates; the default case runs coarse with its invariants intact.
+
+No golden numbers: the checks are Faraday's law (time and capacity at the mean-θ target),
+Li conservation, physical signs of a surface-lithiated sphere, and complete outputs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from chemomech_testing import ROOT
+
+CASES = sorted((ROOT / "cases").rglob("*.yaml"))
+FARADAY = 96485.33212
+
+
+@pytest.mark.parametrize("path", CASES, ids=[str(p.relative_to(ROOT)) for p in CASES])
+def test_case_file_validates(path):
+    from solver import load_case
+
+    if path.name == "materials.yaml":  # a library, not a case
+        pytest.skip("material library")
+    load_case(path)
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    from solver import build_simulation, load_case
+
+    out = tmp_path_factory.mktemp("default")
+    case = load_case(ROOT / "cases" / "default.yaml",
+                     overrides=["mesh.size=1 um", "mesh.surface_size=0.5 um", "mesh.cache=false"])
+    result = build_simulation(case, out_dir=out, quiet=True).run()
+    return case, result, out
+
+
+def test_default_case_obeys_faradays_law(default_run):
+    case, result, _ = default_run
+    m = case.materials["core"]
+    spec_cap = m.specific_capacity_si  # C/kg
+    current = case.loading.specific_current  # A/kg
+    target = case.stop.mean_theta
+    last = result.history[-1]
+    assert result.status == "completed"
+    assert last["mean lithiation fraction [-]"] == pytest.approx(target, rel=1e-9)
+    assert last["time [s]"] == pytest.approx(target * spec_cap / current, rel=1e-9)
+    assert last["capacity [A h/g]"] == pytest.approx(target * spec_cap / 3.6e6, rel=1e-9)
+
+
+def test_default_case_conserves_li_and_steps_forward(default_run):
+    _, result, _ = default_run
+    rows = result.history
+    times = [r["time [s]"] for r in rows]
+    assert all(b > a for a, b in zip(times, times[1:]))
+    assert max(r["Li balance error [-]"] for r in rows[1:]) < 1e-10
+    assert all(r["dt [s]"] <= 2000.0 * (1 + 1e-12) for r in rows)
+
+
+def test_default_case_physical_signs(default_run):
+    """Lithiation through the surface: surface θ leads, the surface shell is in hoop
+    compression, the centre in hydrostatic tension."""
+    _, result, _ = default_run
+    for r in result.history[1:]:
+        assert r["outer_surface: mean lithiation fraction [-]"] >= r["mean lithiation fraction [-]"] - 1e-12
+        assert r["outer_surface: mean hoop stress [Pa]"] < 0.0
+        assert r["probe centre: Hydrostatic stress [Pa]"] > 0.0
+
+
+def test_default_case_outputs_complete(default_run):
+    from solver import load_case
+    from solver.outputs.provenance import case_hash
+
+    case, result, out = default_run
+    for name in ("history.csv", "summary.json", "case.resolved.yaml", "fields.xdmf", "fields.h5",
+                 "fields.pvd"):
+        assert (out / name).exists(), name
+    for png in ("von_mises_stress.png", "lithiation_fraction.png"):
+        assert (out / "png" / png).stat().st_size > 10_000
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "completed" and summary["mpi_size"] == 1
+    assert summary["mesh"]["dofs"]["displacement"] > 0 and summary["run"]["peak_memory_mb"] > 0
+    assert "dolfinx" in summary["versions"]
+    header = (out / "history.csv").read_text().splitlines()[0]
+    assert "time [s]" in header and "core: max Von Mises stress [Pa]" in header
+    # the resolved case reloads to the same physics
+    resolved = yaml.safe_load((out / "case.resolved.yaml").read_text())
+    assert case_hash(load_case(out / "case.resolved.yaml").resolved()) == summary["case"]["hash"]
+    assert resolved["geometry"]["radius"] == pytest.approx(4e-6)

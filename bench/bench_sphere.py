@@ -222,8 +222,11 @@ def run_child(args, mode: str, size_um: float) -> dict:
             cmd.append("--mesh-cache")
         for o in args.overrides:
             cmd += ["--set", o]
+        # a child of an `mpiexec -n 1` parent must start as its own MPI singleton
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("PMI_", "PMIX_", "HYDRA_", "OMPI_", "MPIR_"))}
         t0 = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
         if row_json.exists():
             return json.loads(row_json.read_text())
         return {"mode": mode, "size_um": size_um, "surface_size_um": size_um * args.surface_ratio,

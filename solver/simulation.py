@@ -271,7 +271,9 @@ class Simulation:
         diff.flux.value = flux
         dirichlet = self.kind == "potentiostatic"
         theta0 = float(load.initial_theta)
+        bc_target, ramp = None, 0.0
         if dirichlet:
+            bc_target = float(load.surface_theta)
             ramp = float(load.ramp_time) if load.ramp_time else float(c.time.dt_initial)
         li0 = self.li_content()
         t_end = self._stop_time(flux, li0)
@@ -287,8 +289,8 @@ class Simulation:
         while True:
             targets = [t_end] + [x for x in output_times if x > t]
             dt = stepper.propose(t, targets)
-            if dirichlet:
-                value = theta0 + (load.surface_theta - theta0) * min(1.0, (t + dt) / ramp)
+            if dirichlet and not holding:
+                value = theta0 + (bc_target - theta0) * min(1.0, (t + dt) / ramp)
                 diff.set_surface_theta(value)
             rejected_before = stepper.rejected
             try:
@@ -308,17 +310,17 @@ class Simulation:
                 op = MPI.MAX if lithiating else MPI.MIN
                 s_new = self.statistics.surface_theta_extreme(self.loaded_surfaces, op)
                 over = sign * (s_new - cutoff)
-                if over > EVENT_TOL:
+                if over > EVENT_TOL and dt > c.time.dt_min:
                     s_old = self._surface_extreme_old(op)
                     frac = (cutoff - s_old) / (s_new - s_old) if s_new != s_old else 0.5
                     diff.reject()
                     stepper.rejected_step(dt, t, "surface θ cut-off overshoot", factor=0.98 * frac)
                     continue
             if (dirichlet or holding) and s.mean_theta is not None:
-                li_new = diff.li_content()
+                li_new = self.li_content()
                 m_new = li_new / self.li_max
                 over = sign * (m_new - s.mean_theta)
-                if over > EVENT_TOL:
+                if over > EVENT_TOL and dt > c.time.dt_min:
                     m_old = self.li_content_old() / self.li_max
                     frac = (s.mean_theta - m_old) / (m_new - m_old) if m_new != m_old else 0.5
                     diff.reject()
@@ -342,12 +344,13 @@ class Simulation:
                 op = MPI.MAX if lithiating else MPI.MIN
                 if sign * (self.statistics.surface_theta_extreme(self.loaded_surfaces, op) - cutoff) >= -EVENT_TOL:
                     if s.hold_at_cutoff:
-                        holding = True
+                        holding = True  # CV: the surface θ stays at the cut-off from now on
                         dirichlet = True
                         diff.set_surface_theta(cutoff)
-                        ramp = 1e-300
-                        load_theta0 = cutoff  # noqa: F841 (held value)
-                        theta0 = cutoff
+                        # the constant-current end time no longer applies: only stop.time
+                        # and the mean-θ event end a CV hold
+                        t_end = float(s.time) if s.time is not None else math.inf
+                        done = t >= t_end * (1 - 1e-12)
                         self.log.info(f"t = {t:.4g} s: surface θ reached {cutoff}; holding (CV)")
                     elif not done:
                         done, reason = True, "surface θ cut-off reached"
@@ -369,11 +372,13 @@ class Simulation:
                 return reason
 
     def li_content_old(self) -> float:
-        return self.comm.allreduce(
-            dolfinx.fem.assemble_scalar(dolfinx.fem.form(
-                self.c_max * self.diffusion.theta_n * self.domain.coords.weight * self.domain.dx
-            )), op=MPI.SUM,
-        )
+        """Li content (mol) at the start of the current step."""
+        if not hasattr(self, "_li_old_form"):
+            d = self.domain
+            self._li_old_form = dolfinx.fem.form(
+                self.c_max * self.diffusion.theta_n * d.coords.weight * d.dx
+            )
+        return self.comm.allreduce(dolfinx.fem.assemble_scalar(self._li_old_form), op=MPI.SUM)
 
     def _surface_extreme_old(self, op) -> float:
         th = self.diffusion.theta_n.x.array
@@ -459,7 +464,9 @@ class Simulation:
                 peak[key] = max(vals)
             else:  # means and probe values: the value of largest magnitude
                 peak[key] = max(vals, key=abs)
-        mem = self.comm.allreduce(peak_memory_mb(), op=MPI.MAX)
+        # after a failure other ranks may not reach this point: no collective calls then
+        mem = peak_memory_mb() if status == "failed" else self.comm.allreduce(
+            peak_memory_mb(), op=MPI.MAX)
         d = self.domain
         summary = {
             "chemomech": versions().get("chemomech", "unknown"),

@@ -17,6 +17,21 @@ from solver import _bootstrap  # noqa: F401
 import dolfinx.plot
 
 
+_BAR = {"vertical": False, "position_x": 0.15, "position_y": 0.04, "width": 0.7,
+        "fmt": "%.3g", "title_font_size": 16, "label_font_size": 14}
+
+
+def _pyvista():
+    """pyvista set up for off-screen rendering, with VTK's display warnings silenced."""
+    os.environ.setdefault("PYVISTA_OFF_SCREEN", "true")
+    import pyvista
+    from vtkmodules.vtkCommonCore import vtkLogger
+
+    vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_ERROR)
+    pyvista.OFF_SCREEN = True
+    return pyvista
+
+
 def _gather_grid(space, arrays: dict[str, np.ndarray]):
     topology, cell_types, x = dolfinx.plot.vtk_mesh(space)
     comm = space.mesh.comm
@@ -50,10 +65,7 @@ def render_pictures(out_dir: Path, space, arrays: dict[str, np.ndarray], mode: s
     grid = _gather_grid(space, arrays)
     if grid is None:
         return []
-    os.environ.setdefault("PYVISTA_OFF_SCREEN", "true")
-    import pyvista
-
-    pyvista.OFF_SCREEN = True
+    pyvista = _pyvista()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if mode == "axisymmetric":
@@ -75,7 +87,7 @@ def render_pictures(out_dir: Path, space, arrays: dict[str, np.ndarray], mode: s
     for name in names:
         plotter = pyvista.Plotter(off_screen=True, window_size=(900, 760))
         plotter.add_mesh(grid, scalars=name, cmap="viridis", show_edges=False,
-                         scalar_bar_args={"title": name, "vertical": True})
+                         scalar_bar_args=_BAR | {"title": name})
         plotter.add_text(title, font_size=10)
         if view == "xy":
             plotter.view_xy()
@@ -95,9 +107,9 @@ def render_pictures(out_dir: Path, space, arrays: dict[str, np.ndarray], mode: s
 
 def render_mesh_png(msh: Path, png: Path, mode: str) -> Path:
     """Draw a Gmsh mesh coloured by region (cut through the centre for full 3D)."""
-    os.environ.setdefault("PYVISTA_OFF_SCREEN", "true")
     import meshio
-    import pyvista
+
+    pyvista = _pyvista()
 
     m = meshio.read(str(msh))
     cell_type = "tetra" if any(c.type == "tetra" for c in m.cells) else "triangle"
@@ -110,7 +122,7 @@ def render_mesh_png(msh: Path, png: Path, mode: str) -> Path:
         grid = grid.clip(normal="y", origin=(0.0, 0.0, 0.0), invert=True)
     plotter = pyvista.Plotter(off_screen=True, window_size=(900, 760))
     plotter.add_mesh(grid, scalars="Region", show_edges=True, cmap="tab10",
-                     scalar_bar_args={"title": "Region [-]"})
+                     scalar_bar_args=_BAR | {"title": "Region [-]", "fmt": "%.0f"})
     if mode == "axisymmetric":
         plotter.view_xy()
     elif mode == "octant":

@@ -112,7 +112,6 @@ class DiffusionProblem:
         fdim = domain.mesh.topology.dim - 1
         facets = np.concatenate([domain.facets(n) for n in loaded_surfaces]).astype(np.int32)
         self._load_dofs = dolfinx.fem.locate_dofs_topological(theta_space, fdim, facets)
-        self.li_form = dolfinx.fem.form(c_max * self.theta * w * domain.dx)
         self.inflow_form = dolfinx.fem.form(self.flux * w * self.ds_load)
 
     def _problem(self, dirichlet: bool):
@@ -175,10 +174,6 @@ class DiffusionProblem:
 
     def reject(self) -> None:
         self.theta.x.array[:] = self.theta_n.x.array
-
-    def li_content(self) -> float:
-        """Li in the meshed body (mol)."""
-        return self.domain.comm.allreduce(dolfinx.fem.assemble_scalar(self.li_form), op=MPI.SUM)
 
     def inflow_rate(self) -> float:
         """Li entering through the loaded surfaces (mol/s) at the current flux."""

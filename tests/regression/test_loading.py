@@ -1,0 +1,92 @@
+"""Loading kinds and stop criteria on a coarse axisymmetric sphere (fast).
+
+Oracles: Faraday's law for galvanostatic runs, the requested cut-offs and targets, and the
+direction of change — no numbers from earlier runs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chemomech_testing import SI, run_case, sphere_case
+
+R = 4e-6
+SPEC_CAP = SI["c_max"] * 96485.33212 / SI["density"]  # C/kg
+TWO_PHASE = {"kind": "two_phase", "pristine": 2e-17, "lithiated": 2e-15, "theta_star": 0.5,
+             "width": 0.05}
+EVENT_TOL = 1e-4
+
+
+def _case(loading, stop, **time):
+    case = sphere_case(mode="axisymmetric", radius=R, size=R / 6, surface_size=R / 12,
+                       loading=loading, stop=stop,
+                       time={"dt_initial": 10.0, "dt_max": 2000.0, "max_dtheta": 0.1, **time})
+    case["materials"]["core"]["diffusivity"] = TWO_PHASE
+    return case
+
+
+def _galv(**kw):
+    return {"kind": "galvanostatic", "specific_current": 100.0, "surfaces": ["outer_surface"], **kw}
+
+
+def test_capacity_stop(tmp_path):
+    _, res = run_case(_case(_galv(), {"capacity": "1 A*h/g"}), tmp_path)
+    last = res.history[-1]
+    assert last["capacity [A h/g]"] == pytest.approx(1.0, rel=1e-9)
+    assert last["time [s]"] == pytest.approx(3.6e6 / 100.0, rel=1e-9)  # 1 Ah/g at 0.1 A/g = 10 h
+    assert res.stop_reason == "capacity target reached"
+
+
+def test_c_rate_equals_the_matching_specific_current(tmp_path):
+    rate = 0.5  # 1/h
+    _, a = run_case(_case({"kind": "galvanostatic", "c_rate": rate}, {"mean_theta": 0.3}),
+                    tmp_path / "a")
+    _, b = run_case(_case(_galv(specific_current=rate * SPEC_CAP / 3600.0), {"mean_theta": 0.3}),
+                    tmp_path / "b")
+    assert a.history[-1]["time [s]"] == pytest.approx(0.3 * 3600.0 / rate, rel=1e-9)
+    assert a.history[-1]["time [s]"] == pytest.approx(b.history[-1]["time [s]"], rel=1e-9)
+
+
+def test_surface_cutoff_stops_lithiation(tmp_path):
+    _, res = run_case(_case(_galv(specific_current=2000.0),
+                            {"surface_theta": 0.8, "mean_theta": 0.79}), tmp_path)
+    last = res.history[-1]
+    assert res.stop_reason == "surface θ cut-off reached"
+    assert last["outer_surface: max lithiation fraction [-]"] == pytest.approx(0.8, abs=EVENT_TOL)
+    assert last["mean lithiation fraction [-]"] < 0.79
+    assert all(r["outer_surface: max lithiation fraction [-]"] <= 0.8 + EVENT_TOL for r in res.history)
+
+
+def test_cc_cv_hold_reaches_the_mean_target(tmp_path):
+    _, res = run_case(_case(_galv(specific_current=2000.0),
+                            {"surface_theta": 0.8, "mean_theta": 0.7, "hold_at_cutoff": True}),
+                      tmp_path)
+    last = res.history[-1]
+    assert res.stop_reason == "mean θ target reached"
+    assert last["mean lithiation fraction [-]"] == pytest.approx(0.7, abs=EVENT_TOL)
+    assert last["outer_surface: max lithiation fraction [-]"] == pytest.approx(0.8, abs=1e-9)
+
+
+def test_potentiostatic_lithiation(tmp_path):
+    loading = {"kind": "potentiostatic", "surface_theta": 0.9, "ramp_time": 50.0,
+               "surfaces": ["outer_surface"]}
+    _, res = run_case(_case(loading, {"mean_theta": 0.5}), tmp_path)
+    last = res.history[-1]
+    assert last["mean lithiation fraction [-]"] == pytest.approx(0.5, abs=EVENT_TOL)
+    assert last["outer_surface: min lithiation fraction [-]"] == pytest.approx(0.9, abs=1e-9)
+    means = [r["mean lithiation fraction [-]"] for r in res.history]
+    assert all(b >= a - 1e-12 for a, b in zip(means, means[1:]))
+
+
+def test_delithiation_from_full(tmp_path):
+    case = _case(_galv(direction="delithiation", initial_theta=1.0), {"mean_theta": 0.6})
+    case["materials"]["core"]["reference_theta"] = 1.0
+    _, res = run_case(case, tmp_path)
+    last = res.history[-1]
+    assert last["mean lithiation fraction [-]"] == pytest.approx(0.6, rel=1e-9)
+    assert last["capacity [A h/g]"] == pytest.approx(0.4 * SPEC_CAP / 3.6e6, rel=1e-9)
+    assert last["time [s]"] == pytest.approx(0.4 * SPEC_CAP / 100.0, rel=1e-9)
+    # the surface empties first and its shell is pulled into hoop tension
+    assert last["outer_surface: mean lithiation fraction [-]"] < 0.6
+    assert last["outer_surface: mean hoop stress [Pa]"] > 0.0
+    assert max(r["Li balance error [-]"] for r in res.history[1:]) < 1e-10

@@ -34,6 +34,7 @@ class _Spec:
 LAWS = {
     "exponential": _Spec(kind="exponential", d0=1.0, exponent=2.0),
     "two_phase": _Spec(kind="two_phase", pristine=0.2, lithiated=2.0, theta_star=0.5, width=0.15),
+    "regular_solution": _Spec(kind="regular_solution", d0=1.0, alpha=0.5, theta_max=0.999),
 }
 
 

@@ -63,3 +63,20 @@ def test_uniform_theta_is_stress_free(mode, tmp_path):
         assert sim.mechanics.bcs == []
     if mode == "octant":
         assert sim.mechanics.null_space is None
+
+
+def test_cube_root_swelling_is_the_exact_isotropic_stretch(tmp_path):
+    """cube_root law: u = ((1 + β θ)^(1/3) − (1 + β θ_ref)^(1/3)) x, still stress-free."""
+    R = 4e-6
+    theta_ref = 0.2
+    case = sphere_case(mode="octant", radius=R, size=R / 3,
+                       loading={"kind": "prescribed", "profile": {"kind": "uniform", "theta": THETA}})
+    case["materials"]["core"].update(swelling_law="cube_root", reference_theta=theta_ref)
+    case["solver"] = {"linear_rtol": 1e-12}
+    sim, result = run_case(case, tmp_path)
+    stretch = (1 + BETA * THETA) ** (1 / 3) - (1 + BETA * theta_ref) ** (1 / 3)
+    assert stretch < BETA * (THETA - theta_ref) / 3  # differs from the linear law
+    x = sim.mechanics.V.tabulate_dof_coordinates()
+    err = np.abs(sim.mechanics.u.x.array - (stretch * x).ravel()).max()
+    assert sim.domain.comm.allreduce(float(err), op=MPI.MAX) < DISP_TOL * stretch * R
+    assert abs(result.history[-1]["core: max Von Mises stress [Pa]"]) < STRESS_TOL * STRESS_SCALE

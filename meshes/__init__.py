@@ -32,6 +32,13 @@ Builder = Callable[[Any, Sizing], None]
 BUILDERS: dict[str, Builder] = {SphereSpec.kind: build_sphere}
 """Geometry builders by spec ``kind``; each builds, tags and meshes into the current model."""
 
+# kinds defined in their own modules: each exports KINDS = ((SpecClass, builder), ...)
+from meshes import layered as _layered  # noqa: E402
+from meshes import porous as _porous  # noqa: E402
+
+for _spec_type, _builder in (*_layered.KINDS, *_porous.KINDS):
+    BUILDERS[_spec_type.kind] = _builder
+
 
 def register(kind: str, builder: Builder) -> None:
     """Register the builder of a geometry kind (e.g. ``"core_shell"``).

@@ -20,7 +20,9 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from solver.case._base import _Model, _kind
 from solver.case.errors import FieldProblems
+from solver.case.geometry import Geometry, GeometryBase, SphereGeometry
 from solver.case.units import (
     FARADAY,
     Concentration,
@@ -75,55 +77,6 @@ def _fmt(x: float, unit: str = "") -> str:
     return f"{x:g} {unit}".rstrip()
 
 
-class _Model(BaseModel):
-    """Base of all schema models: unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=False)
-
-
-def _kind(description: str) -> Any:
-    return Field(description=f"selects this variant: {description}")
-
-
-# --------------------------------------------------------------------------------------------
-# Geometry
-
-
-class SphereGeometry(_Model):
-    """A homogeneous spherical particle centred at the origin."""
-
-    kind: Literal["sphere"] = _kind("a homogeneous sphere (region: core)")
-    mode: Literal["octant", "3d", "axisymmetric"] = Field(
-        "octant",
-        description=(
-            "3d: full ball; octant: 1/8 of the ball with three symmetry planes; "
-            "axisymmetric: 2D (r, z) half disc"
-        ),
-    )
-    radius: Length = Field(gt=0, description="particle radius", examples=[4e-6])
-
-    def to_spec(self) -> Any:
-        """Return the geometry as a :class:`meshes.specs.SphereSpec` (SI)."""
-        from meshes.specs import SphereSpec
-
-        return SphereSpec(radius=self.radius, mode=self.mode)
-
-    def region_names(self) -> tuple[str, ...]:
-        """Names of the cell regions of the geometry (materials are keyed by them)."""
-        return tuple(self.to_spec().region_names())
-
-    def boundary_names(self) -> tuple[str, ...]:
-        """Names of the boundaries of the geometry in its mode."""
-        return tuple(self.to_spec().boundary_names())
-
-    def symmetry_names(self) -> tuple[str, ...]:
-        """Boundaries that are symmetry planes or the axis (never loaded)."""
-        from meshes.tags import SYMMETRY_NAMES
-
-        return tuple(b for b in self.boundary_names() if b in SYMMETRY_NAMES)
-
-
-Geometry = Annotated[Union[SphereGeometry], Field(discriminator="kind")]  # noqa: UP007
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,70 @@
+"""Geometry section of the case schema: one pydantic model per geometry kind.
+
+Each model mirrors a ``meshes`` spec (see ``meshes/CONTRACT.md``) and converts to it with
+``to_spec()``; names of regions, boundaries and interfaces come from the spec, so the mesh
+and the case file cannot disagree. Kinds defined in ``geometry_layered`` and
+``geometry_porous`` join the discriminated union here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import Field
+
+from solver.case._base import _Model, _kind
+from solver.case.units import Length
+
+
+class GeometryBase(_Model):
+    """What every geometry kind provides (names come from its ``meshes`` spec)."""
+
+    def to_spec(self) -> Any:  # pragma: no cover - every kind overrides it
+        raise NotImplementedError
+
+    def region_names(self) -> tuple[str, ...]:
+        """Names of the cell regions of the geometry (materials are keyed by them)."""
+        return tuple(self.to_spec().region_names())
+
+    def boundary_names(self) -> tuple[str, ...]:
+        """Names of the exterior boundaries of the geometry in its mode."""
+        return tuple(self.to_spec().boundary_names())
+
+    def interface_names(self) -> tuple[str, ...]:
+        """Names of the internal interfaces between regions."""
+        spec = self.to_spec()
+        return tuple(spec.interface_names()) if hasattr(spec, "interface_names") else ()
+
+    def symmetry_names(self) -> tuple[str, ...]:
+        """Boundaries that are symmetry planes or the axis (never loaded)."""
+        from meshes.tags import SYMMETRY_NAMES
+
+        return tuple(b for b in self.boundary_names() if b in SYMMETRY_NAMES)
+
+
+class SphereGeometry(GeometryBase):
+    """A homogeneous spherical particle centred at the origin."""
+
+    kind: Literal["sphere"] = _kind("a homogeneous sphere (region: core)")
+    mode: Literal["octant", "3d", "axisymmetric"] = Field(
+        "octant",
+        description=(
+            "3d: full ball; octant: 1/8 of the ball with three symmetry planes; "
+            "axisymmetric: 2D (r, z) half disc"
+        ),
+    )
+    radius: Length = Field(gt=0, description="particle radius", examples=[4e-6])
+
+    def to_spec(self) -> Any:
+        """Return the geometry as a :class:`meshes.specs.SphereSpec` (SI)."""
+        from meshes.specs import SphereSpec
+
+        return SphereSpec(radius=self.radius, mode=self.mode)
+
+
+from solver.case.geometry_layered import LAYERED_GEOMETRIES  # noqa: E402
+from solver.case.geometry_porous import POROUS_GEOMETRIES  # noqa: E402
+
+GEOMETRY_KINDS: tuple[type[GeometryBase], ...] = (SphereGeometry, *LAYERED_GEOMETRIES, *POROUS_GEOMETRIES)
+
+Geometry = Annotated[Union[GEOMETRY_KINDS], Field(discriminator="kind")]  # noqa: UP007

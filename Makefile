@@ -3,6 +3,8 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 CASE ?= cases/default.yaml
+# MPI ranks for `make run` (e.g. `make run NP=2`); 1 runs without mpiexec
+NP ?= 1
 
 # First Python >= 3.12 found: $PYTHON, then python3.13/python3.12 on PATH, then pyenv's versions.
 find_python = $(shell for p in $$PYTHON python3.13 python3.12 python3 \
@@ -25,7 +27,11 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 run: venv
+ifeq ($(NP),1)
 	$(VENV)/bin/chemomech run $(CASE)
+else
+	$(VENV)/bin/mpiexec -n $(NP) $(VENV)/bin/chemomech run $(CASE)
+endif
 
 test: venv
 	$(PY) -m pytest -q

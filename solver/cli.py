@@ -13,6 +13,9 @@ from pathlib import Path
 
 EXIT_OK, EXIT_RUNTIME, EXIT_CASE = 0, 1, 2
 
+from solver.batch.cli import add_subcommands as add_batch_subcommands  # noqa: E402
+from solver.batch.cli import run_command as run_batch_command  # noqa: E402
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -35,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     mesh.add_argument("--out", help="output directory (default: <output.directory>/<case name>)")
     mesh.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     mesh.add_argument("--png", action="store_true", help="also draw the mesh coloured by region")
+    add_batch_subcommands(sub)  # sweep, collect, plot, paraview
     return p
 
 
@@ -61,6 +65,8 @@ def _err(msg: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if (rc := run_batch_command(args)) is not None:
+        return rc
     from solver.case import CaseError, load_case, schema_template
 
     if args.command == "schema":
@@ -124,16 +130,19 @@ def _run_parallel(args, case) -> int:
 def _mesh_only(args, case, comm) -> int:
     import dolfinx.io
 
-    from solver.simulation import Simulation
-
     out = Path(args.out) if args.out else Path(case.output.directory) / case.name
     if comm.rank == 0:
         out.mkdir(parents=True, exist_ok=True)
     comm.Barrier()
-    sim = Simulation.__new__(Simulation)
-    sim.case, sim.comm, sim._timers = case, comm, {}
-    sim._setup_domain()
-    d = sim.domain
+    import meshes
+    from solver.domain import build_domain
+
+    spec = case.geometry.to_spec()
+    sizing = meshes.Sizing(size=case.mesh.resolved_size(float(spec.radius)),
+                           surface_size=case.mesh.surface_size)
+    # without a cache the .msh is kept in the output folder
+    cache_dir = case.mesh.resolved_cache_dir() if case.mesh.cache else out
+    d = build_domain(spec, sizing, comm, cache_dir)
     with dolfinx.io.XDMFFile(comm, str(out / "mesh.xdmf"), "w") as f:
         f.write_mesh(d.mesh)
         d.mesh.topology.create_connectivity(d.mesh.topology.dim - 1, d.mesh.topology.dim)
@@ -144,7 +153,8 @@ def _mesh_only(args, case, comm) -> int:
         import json
         import shutil
 
-        shutil.copyfile(d.mesh_file, out / "mesh.msh")
+        if Path(d.mesh_file).resolve() != (out / "mesh.msh").resolve():
+            shutil.copyfile(d.mesh_file, out / "mesh.msh")
         info = {"cells": d.mesh.topology.index_map(tdim).size_global,
                 "vertices": d.mesh.topology.index_map(0).size_global,
                 "regions": d.regions, "boundaries": d.boundaries, "statistics": d.mesh_info}

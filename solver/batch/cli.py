@@ -1,0 +1,185 @@
+"""Sub-commands ``sweep``, ``collect``, ``plot`` and ``paraview`` of ``chemomech``.
+
+``solver/cli.py`` calls :func:`add_subcommands` on its sub-parsers and, before handling its
+own commands, :func:`run_command` (which returns None for commands that are not ours).
+Exit codes as elsewhere: 0 ok, 2 bad input (one line per problem), 1 runtime/environment
+(a failed point, SLURM missing or rejecting the script, an unwritable output directory).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+COMMANDS = ("sweep", "collect", "plot", "paraview")
+EXIT_OK, EXIT_RUNTIME, EXIT_CASE = 0, 1, 2
+
+
+def add_subcommands(sub: argparse._SubParsersAction) -> None:
+    """Register ``sweep``, ``collect``, ``plot`` and ``paraview``."""
+    sw = sub.add_parser(
+        "sweep", help="run a case over a grid of parameter values (local or SLURM)",
+        description="Expand --vary lists (Cartesian product, or --zip) into one resolved case "
+                    "file per point under DIR/points/, with the manifest DIR/sweep.csv, and "
+                    "run them. Re-running the same sweep skips the completed points.")
+    sw.add_argument("case", help="base case YAML file")
+    sw.add_argument("--vary", action="append", default=[], metavar="KEY=V1,V2,...",
+                    help="a case field and its values (commas inside [] {} or quotes do not "
+                         "split), e.g. --vary \"mesh.size=0.5 um,0.25 um\"; repeatable")
+    sw.add_argument("--zip", action="store_true",
+                    help="pair the --vary lists element by element (equal lengths) instead "
+                         "of taking their Cartesian product")
+    sw.add_argument("--set", dest="overrides", action="append", default=[],
+                    metavar="KEY=VALUE", help="override a field for every point")
+    sw.add_argument("--out", required=True, help="sweep directory")
+    sw.add_argument("--executor", choices=("local", "slurm"), default="local")
+    sw.add_argument("--workers", type=int, default=1, help="local: points run at once")
+    sw.add_argument("--mpi-ranks", type=int, default=None,
+                    help="MPI ranks per point (local: mpiexec -n M; slurm: --ntasks)")
+    sw.add_argument("--min-free-mb", type=float, default=100.0,
+                    help="refuse to start with less free space in --out (default 100 MB)")
+    sw.add_argument("--quiet", action="store_true")
+    g = sw.add_argument_group("slurm executor")
+    g.add_argument("--profile", help="site profile YAML (time, ranks, mem, partition, account, "
+                                     "job_name, max_parallel, launcher, setup, extra)")
+    g.add_argument("--time", help="wall-time limit per point, e.g. 01:00:00")
+    g.add_argument("--mem", help="memory per node, e.g. 4G")
+    g.add_argument("--partition")
+    g.add_argument("--account")
+    g.add_argument("--job-name")
+    g.add_argument("--max-parallel", type=int, help="at most this many array tasks at once")
+    g.add_argument("--launcher", choices=("srun", "mpiexec"),
+                   help="MPI launcher inside the job when ranks > 1 (default srun)")
+    g.add_argument("--dry-run", action="store_true", help="write the job script, do not submit")
+    g.add_argument("--wait", action="store_true",
+                   help="block until the job array has finished, then update sweep.csv")
+    g.add_argument("--poll", type=float, default=5.0, help="--wait: seconds between squeue polls")
+    g.add_argument("--wait-timeout", type=float, default=None, help="--wait: give up after (s)")
+
+    co = sub.add_parser("collect", help="gather a sweep's summaries into one table and plots")
+    co.add_argument("dir", help="sweep directory (holds sweep.csv)")
+    co.add_argument("--metric", default=None,
+                    help="value plotted against each varied parameter (a summary 'peak' or "
+                         "'final' name; default 'core: max Von Mises stress [Pa]' of peak)")
+    co.add_argument("--quiet", action="store_true")
+
+    pl = sub.add_parser("plot", help="redraw the PNGs of a results directory (no re-run)")
+    pl.add_argument("results", help="results directory (holds history.csv, fields.pvd)")
+    pl.add_argument("--metric", action="append", default=None,
+                    help="history.csv column(s) drawn against time and capacity (repeatable; "
+                         "default: the max von Mises stress of every region)")
+    pl.add_argument("--quiet", action="store_true")
+
+    pv = sub.add_parser("paraview", help="write a ParaView script that opens a results directory")
+    pv.add_argument("results", help="results directory (holds fields.pvd)")
+    pv.add_argument("--screenshot", metavar="PNG", default=None,
+                    help="make the script also save a screenshot to PNG (for checks)")
+
+
+def run_command(args: argparse.Namespace) -> int | None:
+    """Run one of our commands; None if ``args.command`` is not ours."""
+    if getattr(args, "command", None) not in COMMANDS:
+        return None
+    from solver.batch.sweep import SweepError
+
+    try:
+        if args.command == "sweep":
+            return _sweep(args)
+        if args.command == "collect":
+            return _collect(args)
+        if args.command == "plot":
+            from solver.outputs.replot import replot
+
+            written = replot(args.results, metrics=args.metric)
+            if not args.quiet:
+                for p in written:
+                    print(f"written: {p}")
+            return EXIT_OK
+        if args.command == "paraview":
+            from solver.outputs.paraview_state import write_state
+
+            script = write_state(args.results, screenshot=args.screenshot)
+            print(f"written: {script}")
+            print(f"open it with:  paraview --script={script}")
+            print(f"or in ParaView's Python shell:  exec(open({str(script)!r}).read())")
+            print(f"or headless:  pvpython --force-offscreen-rendering {script}")
+            return EXIT_OK
+    except SweepError as exc:
+        for line in exc.lines:
+            known = line.startswith(("error:", "invalid case", "point "))
+            print(line if known else f"error: {line}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("interrupted (finished points are kept in sweep.csv)", file=sys.stderr)
+        return EXIT_RUNTIME
+    return None  # pragma: no cover
+
+
+def _sweep(args) -> int:
+    from solver.batch import slurm
+    from solver.batch.local import run_local
+    from solver.batch.sweep import SweepError, build, check_output_dir, prepare
+
+    say = (lambda *a: None) if args.quiet else (lambda m: print(m, flush=True))
+    opts = None
+    if args.executor == "slurm":
+        profile = slurm.load_profile(args.profile) if args.profile else None
+        opts = slurm.make_options(profile, time=args.time, ranks=args.mpi_ranks, mem=args.mem,
+                                  partition=args.partition, account=args.account,
+                                  job_name=args.job_name, max_parallel=args.max_parallel,
+                                  launcher=args.launcher)
+    elif args.workers < 1:
+        raise SweepError(f"--workers: must be >= 1, got {args.workers}")
+    if args.mpi_ranks is not None and args.mpi_ranks < 1:
+        raise SweepError(f"--mpi-ranks: must be >= 1, got {args.mpi_ranks}")
+    sweep = build(args.case, args.vary, args.out, args.overrides, args.zip)  # validates all
+    if args.executor == "slurm" and not args.dry_run:
+        slurm.check_installed()
+    check_output_dir(sweep.out, args.min_free_mb)
+    rows = prepare(sweep)
+    keys = sweep.keys
+    say(f"sweep: {len(rows)} point(s) of {', '.join(keys)} "
+        f"({'zipped' if sweep.zip else 'Cartesian product'}) in {sweep.out}")
+    if args.executor == "local":
+        rows = run_local(sweep.out, keys, rows, workers=args.workers,
+                         mpi_ranks=args.mpi_ranks or 1, quiet=args.quiet)
+        return _report(sweep.out, rows, say)
+    todo = [r for r in rows if r["status"] != "completed"]
+    if not todo:
+        say("sweep: every point is already completed; nothing to submit")
+        return _report(sweep.out, rows, say)
+    script = slurm.write_script(sweep.out, todo, opts)
+    if args.dry_run:
+        say(f"written: {script} ({len(todo)} array task(s)); submit it with: sbatch {script}")
+        return EXIT_OK
+    slurm.clear_points(sweep.out, todo)
+    job = slurm.submit(script)
+    slurm.mark_submitted(sweep.out, keys, rows, todo, job)
+    say(f"submitted job array {job} ({len(todo)} task(s)); script {script}; "
+        f"logs {sweep.out / 'logs'}")
+    if not args.wait:
+        say(f"follow it with: squeue -j {job}; then: chemomech collect {sweep.out}")
+        return EXIT_OK
+    slurm.wait(job, poll=args.poll, timeout=args.wait_timeout, progress=say)
+    rows = slurm.refresh_after(sweep.out, keys, rows)
+    return _report(sweep.out, rows, say)
+
+
+def _report(out: Path, rows, say) -> int:
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    say("sweep: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        + f"; manifest {Path(out) / 'sweep.csv'}")
+    failed = [r for r in rows if r["status"] == "failed"]
+    for r in failed:
+        print(f"error: point {r['point']} failed: {r['error']}", file=sys.stderr)
+    return EXIT_RUNTIME if failed else EXIT_OK
+
+
+def _collect(args) -> int:
+    from solver.batch.collect import DEFAULT_METRIC, collect
+
+    result = collect(args.dir, metric=args.metric or DEFAULT_METRIC, quiet=args.quiet)
+    return EXIT_OK if result["counts"].get("completed") else EXIT_RUNTIME

@@ -1,0 +1,154 @@
+"""Run sweep points on this machine: N workers, each a ``chemomech run`` subprocess.
+
+A failed point is recorded (status ``failed``, the first line of its error) and does not
+stop the others; the manifest is rewritten atomically whenever a point starts or finishes,
+so an interrupted sweep loses nothing and a re-run skips the completed points.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from solver.batch.sweep import (
+    clear_attempt,
+    expected_hashes,
+    point_status,
+    resolve_rel,
+    write_manifest,
+)
+
+#: runner(point_dir, case_file, results_dir) -> exit code (stderr goes to point_dir/run.err)
+Runner = Callable[[Path, Path, Path], int]
+
+
+def find_mpiexec() -> str | None:
+    """The venv's ``mpiexec`` (next to ``sys.executable``), else the one on ``PATH``."""
+    cand = Path(sys.executable).parent / "mpiexec"
+    if cand.exists():
+        return str(cand)
+    return shutil.which("mpiexec")
+
+
+def run_command(case_file: Path, results: Path, mpi_ranks: int = 1) -> list[str]:
+    """The command line that runs one point."""
+    cmd = [sys.executable, "-m", "solver", "run", str(case_file), "--out", str(results),
+           "--quiet"]
+    if mpi_ranks > 1:
+        mpiexec = find_mpiexec()
+        if mpiexec is None:
+            raise FileNotFoundError("mpiexec not found (needed for --mpi-ranks > 1)")
+        cmd = [mpiexec, "-n", str(mpi_ranks), *cmd]
+    return cmd
+
+
+def subprocess_runner(mpi_ranks: int = 1, timeout: float | None = None) -> Runner:
+    """The default runner: ``[mpiexec -n M] python -m solver run case --out results --quiet``."""
+
+    def run(point_dir: Path, case_file: Path, results: Path) -> int:
+        env = dict(os.environ)
+        env.setdefault("OMP_NUM_THREADS", "1")  # N workers × BLAS threads oversubscribe
+        with open(point_dir / "run.err", "wb") as err:
+            try:
+                proc = subprocess.run(run_command(case_file, results, mpi_ranks),
+                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                      stderr=err, env=env, timeout=timeout)
+                code = proc.returncode
+            except subprocess.TimeoutExpired:
+                err.write(f"error: timed out after {timeout:g} s\n".encode())
+                code = 124
+            except OSError as exc:
+                err.write(f"error: cannot start the run: {exc}\n".encode())
+                code = 127
+        return code
+
+    return run
+
+
+def run_local(out: Path, keys: list[str], rows: list[dict[str, str]], workers: int = 1,
+              runner: Runner | None = None, mpi_ranks: int = 1, quiet: bool = False,
+              ) -> list[dict[str, str]]:
+    """Run every point of the manifest that is not completed; return the updated rows.
+
+    Args:
+        out: the sweep directory.
+        keys: the varied keys (manifest columns).
+        rows: the manifest rows (updated in place).
+        workers: points run at the same time.
+        runner: runs one point (default: a ``chemomech run`` subprocess).
+        mpi_ranks: MPI ranks per point (default runner only).
+        quiet: print nothing.
+    """
+    out = Path(out)
+    runner = runner or subprocess_runner(mpi_ranks)
+    hashes = expected_hashes(out, rows)
+    lock = threading.Lock()
+
+    def save() -> None:
+        with lock:
+            write_manifest(out, keys, rows)
+
+    todo = []
+    for row in rows:
+        pdir = out / "points" / row["point"]
+        st = point_status(pdir, hashes.get(row["point"]))
+        if st is not None and st[0] == "completed":
+            row["status"], row["error"] = st
+        else:
+            todo.append(row)
+    skipped = len(rows) - len(todo)
+    if not quiet:
+        print(f"sweep: {len(rows)} points, {skipped} already completed, {len(todo)} to run "
+              f"with {workers} worker(s)" + (f" × {mpi_ranks} MPI ranks" if mpi_ranks > 1
+                                             else ""), flush=True)
+    save()
+
+    def one(row: dict[str, str]) -> tuple[dict[str, str], float]:
+        pdir = out / "points" / row["point"]
+        clear_attempt(pdir)
+        with lock:
+            row["status"], row["error"] = "running", ""
+        save()
+        t0 = time.perf_counter()
+        try:
+            code = runner(pdir, resolve_rel(out, row["case"]), resolve_rel(out, row["results"]))
+        except Exception as exc:  # a runner failure must not stop the other points
+            (pdir / "run.err").write_text(f"error: {type(exc).__name__}: {exc}\n")
+            code = 1
+        (pdir / "exit_code").write_text(f"{code}\n")
+        st = point_status(pdir, hashes.get(row["point"])) or ("failed", f"exit code {code}")
+        with lock:
+            row["status"], row["error"] = st
+        save()
+        return row, time.perf_counter() - t0
+
+    done = 0
+    if todo:
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            futures = [pool.submit(one, row) for row in todo]
+            try:
+                for fut in as_completed(futures):
+                    row, wall = fut.result()
+                    done += 1
+                    if not quiet:
+                        msg = f"[{done}/{len(todo)}] {row['point']} {row['status']} ({wall:.1f} s)"
+                        if row["error"]:
+                            msg += f": {row['error']}"
+                        print(msg, flush=True)
+            except KeyboardInterrupt:
+                for fut in futures:
+                    fut.cancel()
+                with lock:
+                    for row in todo:
+                        if row["status"] == "running":
+                            row["status"], row["error"] = "failed", "interrupted"
+                save()
+                raise
+    return rows

@@ -1,0 +1,147 @@
+"""``chemomech paraview RESULTS``: write ``RESULTS/open_in_paraview.py``.
+
+The script (``paraview.simple``; ParaView GUI or ``pvpython``) opens ``fields.pvd``, goes to
+the last time, colours by von Mises stress with its scalar bar, clips through the centre
+(plane normal y, origin 0) for full-3D results, and loads ``fields.xdmf`` with the
+``Xdmf3ReaderS`` reader for the region tags (``Region [-]`` cell data; hidden, toggle its
+eye in the Pipeline Browser). Load it with ``paraview --script=RESULTS/open_in_paraview.py``
+or, in the GUI's Python shell, ``exec(open("RESULTS/open_in_paraview.py").read())``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from solver.batch.sweep import SweepError
+
+SCRIPT_NAME = "open_in_paraview.py"
+
+_TEMPLATE = '''\
+# ParaView state script written by `chemomech paraview` for a chemomech results directory.
+#   GUI:       paraview --script={script}
+#              (or View > Python Shell:  exec(open({script!r}).read()))
+#   headless:  pvpython --force-offscreen-rendering {script}
+import os
+
+from paraview.simple import (
+    Clip, ColorBy, GetActiveViewOrCreate, GetAnimationScene, GetColorTransferFunction,
+    GetDisplayProperties, Hide, OpenDataFile, Render, RenameSource, ResetCamera,
+    SaveScreenshot, SetActiveSource, Show, Xdmf3ReaderS,
+)
+
+RESULTS = {results!r}
+try:  # the directory this script sits in, if it was moved with the results
+    _here = os.path.dirname(os.path.abspath(__file__))
+    if os.path.exists(os.path.join(_here, "fields.pvd")):
+        RESULTS = _here
+except NameError:  # exec(open(...).read()) in the GUI shell: no __file__
+    pass
+MODE = {mode!r}
+FIELD = "Von Mises stress [Pa]"
+SCREENSHOT = {screenshot!r}
+
+try:  # a pvpython without a display (and without EGL/OSMesa) cannot render: then the
+    # pipeline is still built (and checked), only nothing is drawn
+    from paraview.modules.vtkRemotingViews import vtkPVRenderingCapabilitiesInformation as _C
+
+    CAN_RENDER = bool(_C.GetLocalCapabilities() & _C.RENDERING)
+except Exception:
+    CAN_RENDER = True
+
+view = GetActiveViewOrCreate("RenderView")
+fields = OpenDataFile(os.path.join(RESULTS, "fields.pvd"))
+RenameSource("chemomech fields", fields)
+scene = GetAnimationScene()
+if CAN_RENDER:
+    scene.UpdateAnimationUsingDataTimeSteps()
+times = list(fields.TimestepValues or [])
+last = times[-1] if times else 0.0
+view.ViewTime = last
+fields.UpdatePipeline(last)
+
+shown = fields
+if MODE == "3d":  # clip through the centre to see the inside
+    clip = Clip(Input=fields)
+    clip.ClipType = "Plane"
+    clip.ClipType.Origin = [0.0, 0.0, 0.0]
+    clip.ClipType.Normal = [0.0, 1.0, 0.0]
+    RenameSource("clip through the centre (normal y)", clip)
+    Hide(fields, view)
+    shown = clip
+
+# region tags: fields.xdmf carries "Region [-]" as cell data (Xdmf3ReaderS; the older
+# "XDMF Reader" crashes on dolfinx files). Hidden: toggle its eye in the Pipeline Browser.
+xdmf = os.path.join(RESULTS, "fields.xdmf")
+if os.path.exists(xdmf):
+    regions = Xdmf3ReaderS(FileName=[xdmf])
+    RenameSource("chemomech regions (fields.xdmf)", regions)
+    regions.UpdatePipeline(last)
+    rdisplay = Show(regions, view)
+    try:
+        ColorBy(rdisplay, ("CELLS", "Region [-]"))
+    except Exception:
+        pass
+    Hide(regions, view)
+
+display = Show(shown, view)
+ColorBy(display, ("POINTS", FIELD))
+display.RescaleTransferFunctionToDataRange(True, False)
+display.SetScalarBarVisibility(view, True)
+lut = GetColorTransferFunction(FIELD)
+lut.ApplyPreset("Viridis (matplotlib)", True)
+SetActiveSource(shown)
+if CAN_RENDER:
+    scene.AnimationTime = last
+view.ViewTime = last
+if MODE in ("axisymmetric", "plane_strain"):
+    view.CameraPosition = [0.0, 0.0, 1.0]
+    view.CameraFocalPoint = [0.0, 0.0, 0.0]
+    view.CameraViewUp = [0.0, 1.0, 0.0]
+elif MODE == "3d":
+    view.CameraPosition = [0.0, -1.0, 0.0]
+    view.CameraFocalPoint = [0.0, 0.0, 0.0]
+    view.CameraViewUp = [0.0, 0.0, 1.0]
+else:  # octant: look at the three symmetry planes from outside
+    view.CameraPosition = [-3.0, -2.4, -1.8]
+    view.CameraFocalPoint = [0.3, 0.3, 0.3]
+    view.CameraViewUp = [0.0, 0.0, 1.0]
+if CAN_RENDER:
+    ResetCamera(view)
+    Render(view)
+    if SCREENSHOT:
+        SaveScreenshot(SCREENSHOT, view, ImageResolution=[800, 600])
+        print("screenshot:", SCREENSHOT)
+else:
+    print("chemomech: no display to render on (pipeline built, nothing drawn)")
+shown.UpdatePipeline(last)
+_range = shown.PointData[FIELD].GetRange() if FIELD in shown.PointData.keys() else None
+print("chemomech: range of", FIELD, "at the last time:", _range)
+print("chemomech: opened", os.path.join(RESULTS, "fields.pvd"), "at t =", last, "s")
+'''
+
+
+def write_state(results: str | Path, screenshot: str | Path | None = None) -> Path:
+    """Write ``RESULTS/open_in_paraview.py``; returns its path.
+
+    Args:
+        results: a chemomech results directory (with ``fields.pvd``).
+        screenshot: if given, the script also saves a PNG there (absolute path kept).
+
+    Raises:
+        SweepError: no ``fields.pvd`` in ``results``.
+    """
+    results = Path(results).resolve()
+    if not (results / "fields.pvd").exists():
+        raise SweepError(f"{results}: no fields.pvd (run with output.formats including vtk)")
+    mode = "octant"
+    try:
+        mode = json.loads((results / "summary.json").read_text())["mesh"]["mode"] or mode
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    script = results / SCRIPT_NAME
+    text = _TEMPLATE.format(script=str(script), results=str(results), mode=mode,
+                            screenshot=str(Path(screenshot).resolve()) if screenshot else None)
+    compile(text, str(script), "exec")  # never write a script that does not parse
+    script.write_text(text)
+    return script

@@ -1,0 +1,199 @@
+"""A real one-node SLURM on localhost: a 3-point sweep as a job array, waited for, collected.
+
+The fixture installs nothing: it skips when Debian's ``slurm-wlm``/``munge`` programs are
+missing or when not root. It writes ``slurm.conf``/``cgroup.conf`` for localhost into a tmp
+dir (free ports, state and spool in tmp), starts ``munged`` (own key and socket), then
+``slurmctld -D`` and ``slurmd -D`` with ``SLURM_CONF`` pointing at the file, waits until
+``sinfo`` shows the node idle, and stops the three daemons by PID afterwards.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+from chemomech_testing import ROOT, chemomech_cmd
+
+pytestmark = pytest.mark.slurm
+
+DEFAULT = ROOT / "cases" / "default.yaml"
+FAST = ["geometry.mode=axisymmetric", "mesh.size=1 um", "mesh.surface_size=null",
+        "mesh.cache=false", "stop.mean_theta=0.1", "output.pictures=false", "output.probes=[]"]
+TOOLS = ("munged", "mungekey", "slurmctld", "slurmd", "sbatch", "squeue", "sinfo")
+
+
+def _find(tool):
+    return shutil.which(tool) or next(
+        (str(p) for p in (f"/usr/sbin/{tool}", f"/sbin/{tool}") if os.path.exists(p)), None)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stop(procs):
+    for proc in reversed(procs):
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in reversed(procs):
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def slurm_cluster(tmp_path_factory):
+    missing = [t for t in TOOLS if _find(t) is None]
+    if missing:
+        pytest.skip(f"SLURM/munge not installed (missing {', '.join(missing)}): "
+                    "apt-get install slurm-wlm munge (Debian, root)")
+    if os.geteuid() != 0:
+        pytest.skip("the one-node SLURM test runs its daemons as root")
+    d = tmp_path_factory.mktemp("slurm")
+    for sub in ("munge", "state", "spool", "log"):
+        (d / sub).mkdir()
+    (d / "munge").chmod(0o755)  # munged wants the socket directory searchable by all
+    key = d / "munge" / "munge.key"
+    made = subprocess.run([_find("mungekey"), "--create", f"--keyfile={key}"],
+                          capture_output=True, text=True)
+    if made.returncode != 0:  # older munge: 1 KiB of random bytes
+        key.write_bytes(os.urandom(1024))
+    key.chmod(0o600)
+    mem_kb = next(int(ln.split()[1]) for ln in open("/proc/meminfo") if ln.startswith("MemTotal"))
+    sock = d / "munge" / "munge.socket"
+    conf = d / "slurm.conf"
+    conf.write_text("\n".join([
+        "ClusterName=chemomech-test",
+        "SlurmctldHost=localhost",
+        f"SlurmctldPort={_free_port()}",
+        f"SlurmdPort={_free_port()}",
+        "SlurmUser=root",
+        "SlurmdUser=root",
+        "AuthType=auth/munge",
+        "CredType=cred/munge",
+        f"AuthInfo=socket={sock}",
+        f"StateSaveLocation={d / 'state'}",
+        f"SlurmdSpoolDir={d / 'spool'}",
+        f"SlurmctldPidFile={d / 'slurmctld.pid'}",
+        f"SlurmdPidFile={d / 'slurmd.pid'}",
+        f"SlurmctldLogFile={d / 'log' / 'slurmctld.log'}",
+        f"SlurmdLogFile={d / 'log' / 'slurmd.log'}",
+        "ProctrackType=proctrack/linuxproc",
+        "TaskPlugin=task/none",
+        "SelectType=select/cons_tres",
+        "SelectTypeParameters=CR_Core",
+        "SchedulerType=sched/builtin",
+        "ReturnToService=2",
+        "MpiDefault=none",
+        "AccountingStorageType=accounting_storage/none",
+        "JobCompType=jobcomp/none",
+        "JobAcctGatherType=jobacct_gather/none",
+        f"NodeName=localhost NodeAddr=127.0.0.1 CPUs=2 RealMemory={int(mem_kb / 1024 * 0.8)} "
+        "State=UNKNOWN",
+        "PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP",
+        "",
+    ]))
+    (d / "cgroup.conf").write_text("CgroupPlugin=cgroup/v1\n")
+    env = {**os.environ, "SLURM_CONF": str(conf)}
+    procs: list[subprocess.Popen] = []
+    t0 = time.monotonic()
+
+    def start(*cmd, log):
+        procs.append(subprocess.Popen(list(map(str, cmd)), stdout=open(d / "log" / log, "w"),
+                                      stderr=subprocess.STDOUT, env=env,
+                                      stdin=subprocess.DEVNULL))
+
+    def logs():
+        return "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}"
+                         for p in sorted((d / "log").iterdir()))
+
+    try:
+        start(_find("munged"), "-F", "--force", f"--key-file={key}", f"--socket={sock}",
+              f"--pid-file={d / 'munge' / 'munged.pid'}", f"--seed-file={d / 'munge' / 'seed'}",
+              log="munged.out")
+        for _ in range(100):
+            if sock.exists():
+                break
+            time.sleep(0.1)
+        start(_find("slurmctld"), "-D", "-f", conf, log="slurmctld.out")
+        start(_find("slurmd"), "-D", "-N", "localhost", "-f", conf, log="slurmd.out")
+        sinfo = ""
+        for _ in range(60):
+            if any(p.poll() is not None for p in procs):
+                pytest.fail(f"a SLURM daemon exited at start:\n{logs()}")
+            r = subprocess.run([_find("sinfo"), "-h", "-N", "-o", "%N %t"], env=env,
+                               capture_output=True, text=True)
+            sinfo = r.stdout.strip()
+            if sinfo.endswith("idle"):
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"the node never became idle (sinfo: {sinfo!r}):\n{logs()}")
+        print(f"SLURM up in {time.monotonic() - t0:.1f} s")
+        yield env, d
+    finally:
+        _stop(procs)  # by PID, only the daemons started here
+
+
+def test_sweep_as_job_array(slurm_cluster, tmp_path):
+    env, d = slurm_cluster
+    out = tmp_path / "sw"
+    args = [*chemomech_cmd(), "sweep", str(DEFAULT), "--out", str(out), "--executor", "slurm",
+            "--wait", "--poll", "1", "--wait-timeout", "600", "--time", "00:10:00",
+            "--vary", "loading.specific_current=0.1 A/g,0.2 A/g,0.4 A/g"]
+    for s in FAST:
+        args += ["--set", s]
+    t0 = time.monotonic()
+    p = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT, timeout=900)
+    wall = time.monotonic() - t0
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "submitted job array" in p.stdout
+    script = (out / "slurm" / "sweep.sbatch").read_text()
+    assert "#SBATCH --array=0-2" in script and "#SBATCH --time=00:10:00" in script
+    with open(out / "sweep.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["status"] for r in rows] == ["completed"] * 3, rows
+    logs = sorted((out / "logs").glob("*_*.out"))
+    assert len(logs) == 3
+    assert "exit code 0" in logs[0].read_text()
+
+    c = subprocess.run([*chemomech_cmd(), "collect", str(out)], capture_output=True,
+                       text=True, env=env, cwd=ROOT, timeout=300)
+    assert c.returncode == 0, c.stderr
+    assert "3 completed" in c.stdout
+    with open(out / "collect.csv", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    assert [r["status"] for r in table] == ["completed"] * 3
+    peaks = [float(r["peak: core: max Von Mises stress [Pa]"]) for r in table]
+    assert peaks[0] < peaks[1] < peaks[2]
+    assert (out / "collect_loading.specific_current.png").exists()
+
+    # a script SLURM rejects (unknown partition): one clear line, exit 1, nothing lost
+    r = subprocess.run([*args[:args.index("--wait")], "--partition", "nosuch",
+                        "--vary", "stop.mean_theta=0.1"],
+                       capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    print(f"3-point array sweep: {wall:.1f} s")
+    assert r.returncode != 0
+    # (another sweep into the same directory is refused before reaching sbatch)
+    assert len(r.stderr.strip().splitlines()) == 1
+    with open(out / "sweep.csv", newline="") as fh:
+        assert [row["status"] for row in csv.DictReader(fh)] == ["completed"] * 3
+    r = subprocess.run([*chemomech_cmd(), "sweep", str(DEFAULT), "--out", str(tmp_path / "sw2"),
+                        "--executor", "slurm", "--partition", "nosuch",
+                        "--vary", "stop.mean_theta=0.1,0.2"],
+                       capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: sbatch rejected the job script")
+    assert "partition" in lines[0]

@@ -7,6 +7,8 @@ into the solver: physics code asks ``domain.dx_region("core")`` or ``domain.ds_n
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +58,8 @@ class Domain:
     coords: object
     mesh_file: str | None = None
     mesh_info: dict = field(default_factory=dict)
+    interfaces: dict[str, int] = field(default_factory=dict)
+    bodies: tuple[tuple[str, ...], ...] = ()
 
     @property
     def comm(self) -> MPI.Comm:
@@ -85,6 +89,15 @@ class Domain:
         """Local indices of the cells of a named region."""
         return self.cell_tags.find(self.regions[name])
 
+    def body_cells(self, regions) -> np.ndarray:
+        """Local cells of a body (a group of regions that form one connected solid)."""
+        return np.unique(np.concatenate([self.cells(r) for r in regions]))
+
+    def dS_named(self, name: str):
+        """Interior-facet measure of a named interface."""
+        return ufl.Measure("dS", domain=self.mesh, subdomain_data=self.facet_tags)(
+            self.interfaces[name])
+
 
 def build_domain(spec, sizing, comm: MPI.Comm, cache_dir: Path | None, verbose: bool = False):
     """Mesh a geometry spec (rank 0) and distribute it.
@@ -93,16 +106,21 @@ def build_domain(spec, sizing, comm: MPI.Comm, cache_dir: Path | None, verbose: 
         spec: a ``meshes.specs`` geometry spec (SI).
         sizing: ``meshes.specs.Sizing``.
         comm: MPI communicator.
-        cache_dir: directory for cached ``.msh`` files, or None to always re-mesh.
+        cache_dir: directory for cached ``.msh`` files, or None to mesh afresh into a scratch
+            folder that is removed once the mesh is loaded.
         verbose: let Gmsh print.
 
     Raises:
         DomainError: on every rank when meshing fails on rank 0.
     """
     error, path, info = None, None, {}
+    scratch = None
     if comm.rank == 0:
         try:
-            path = mesh_io.mesh_file(spec, sizing, cache_dir, verbose=verbose)
+            if cache_dir is None:  # no cache: mesh into a scratch folder removed after loading
+                scratch = tempfile.mkdtemp(prefix="chemomech-mesh-")
+            path = mesh_io.mesh_file(spec, sizing, Path(scratch) if scratch else cache_dir,
+                                     verbose=verbose)
             info_file = Path(path).with_suffix(".json")
             if info_file.exists():
                 import json
@@ -122,12 +140,18 @@ def build_domain(spec, sizing, comm: MPI.Comm, cache_dir: Path | None, verbose: 
         else:
             model = None
         data = dolfinx.io.gmsh.model_to_mesh(model, comm, 0, gdim=spec.gdim)
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
+        path = None
 
     mesh = data.mesh
     tdim = mesh.topology.dim
     groups = data.physical_groups
     regions = {n: g.tag for n, g in groups.items() if g.dim == tdim}
-    boundaries = {n: g.tag for n, g in groups.items() if g.dim == tdim - 1}
+    interface_names = set(spec.interface_names()) if hasattr(spec, "interface_names") else set()
+    facet_groups = {n: g.tag for n, g in groups.items() if g.dim == tdim - 1}
+    boundaries = {n: t for n, t in facet_groups.items() if n not in interface_names}
+    interfaces = {n: t for n, t in facet_groups.items() if n in interface_names}
     for name in spec.region_names():
         if name not in regions:
             raise DomainError(f"mesh has no region named {name!r} (found {sorted(regions)})")
@@ -136,6 +160,7 @@ def build_domain(spec, sizing, comm: MPI.Comm, cache_dir: Path | None, verbose: 
             raise DomainError(f"mesh has no boundary named {name!r} (found {sorted(boundaries)})")
     mesh.topology.create_connectivity(tdim - 1, tdim)
     length_scale = float(getattr(spec, "radius", 1.0))
+    bodies = tuple(spec.bodies()) if hasattr(spec, "bodies") else (tuple(regions),)
     return Domain(
         mesh=mesh,
         cell_tags=data.cell_tags,
@@ -148,6 +173,8 @@ def build_domain(spec, sizing, comm: MPI.Comm, cache_dir: Path | None, verbose: 
         coords=coordinates_for(mesh, spec.mode, length_scale),
         mesh_file=str(path) if path else None,
         mesh_info=info,
+        interfaces=interfaces,
+        bodies=bodies,
     )
 
 

@@ -15,30 +15,32 @@ from petsc4py import PETSc
 def rigid_body_modes(V, mode: str) -> list[np.ndarray]:
     """Rigid-body motions sampled at the dofs of a vector space (local arrays incl. ghosts).
 
-    3D: three translations and three rotations about the origin. Axisymmetric (r, z): the
-    only rigid motion that keeps the symmetry is the translation along z; the r-translation is
-    returned as a second, *near*-null vector for the multigrid preconditioner only.
+    3D: three translations and three rotations about the origin. Plane strain: the two
+    in-plane translations and the rotation about z. Axisymmetric (r, z): the only rigid motion
+    that keeps the symmetry is the translation along z; the r-translation is returned second,
+    as a *near*-null vector for the multigrid preconditioner only.
     """
     x = V.tabulate_dof_coordinates()
     bs = V.dofmap.index_map_bs
     n = V.dofmap.index_map.size_local + V.dofmap.index_map.num_ghosts
-    modes = []
-    if mode == "axisymmetric":
-        for comp in (1, 0):
-            b = np.zeros((n, bs))
-            b[:, comp] = 1.0
-            modes.append(b.ravel())
-        return modes
-    for comp in range(3):
+
+    def translation(comp):
         b = np.zeros((n, bs))
         b[:, comp] = 1.0
-        modes.append(b.ravel())
-    for (i, j) in ((0, 1), (1, 2), (2, 0)):  # rotation in the (i, j) plane
+        return b.ravel()
+
+    def rotation(i, j):  # rotation in the (i, j) plane
         b = np.zeros((n, bs))
         b[:, i] = -x[:, j]
         b[:, j] = x[:, i]
-        modes.append(b.ravel())
-    return modes
+        return b.ravel()
+
+    if mode == "axisymmetric":
+        return [translation(1), translation(0)]
+    if bs == 2:
+        return [translation(0), translation(1), rotation(0, 1)]
+    return [translation(0), translation(1), translation(2),
+            rotation(0, 1), rotation(1, 2), rotation(2, 0)]
 
 
 def _orthonormal_petsc(V, arrays) -> list:
@@ -54,25 +56,53 @@ def _orthonormal_petsc(V, arrays) -> list:
     return [f.x.petsc_vec.copy() for f in funcs]
 
 
-def near_null_space(V, mode: str) -> PETSc.NullSpace:
-    """Near-null space for GAMG: all rigid-body modes, orthonormalised."""
-    vecs = _orthonormal_petsc(V, rigid_body_modes(V, mode))
+def body_dofs(V, cell_sets: list[np.ndarray]) -> list[np.ndarray]:
+    """Block-expanded local dof indices (incl. ghosts) of the cells of each body."""
+    bs = V.dofmap.index_map_bs
+    out = []
+    for cells in cell_sets:
+        if cells.size == 0:
+            out.append(np.zeros(0, dtype=np.int32))
+            continue
+        blocks = np.unique(V.dofmap.list[cells].ravel())
+        out.append((blocks[:, None] * bs + np.arange(bs)[None, :]).ravel())
+    return out
+
+
+def _per_body(V, mode, bodies: list[np.ndarray] | None, axis_only: bool) -> list[np.ndarray]:
+    """Rigid motions of each body separately (zero on the other bodies)."""
+    modes = rigid_body_modes(V, mode)
+    if axis_only and mode == "axisymmetric":
+        modes = modes[:1]  # the r-translation is not a motion of an axisymmetric body
+    if bodies is None or len(bodies) <= 1:
+        return modes
+    out = []
+    for dofs in bodies:
+        for m in modes:
+            a = np.zeros_like(m)
+            a[dofs] = m[dofs]
+            out.append(a)
+    return out
+
+
+def near_null_space(V, mode: str, bodies: list[np.ndarray] | None = None) -> PETSc.NullSpace:
+    """Near-null space for GAMG: the rigid-body modes of every body, orthonormalised."""
+    vecs = _orthonormal_petsc(V, _per_body(V, mode, bodies, axis_only=False))
     return PETSc.NullSpace().create(vectors=vecs, comm=V.mesh.comm)
 
 
-def exact_null_space(V, mode: str, constrained_dofs: np.ndarray) -> PETSc.NullSpace | None:
+def exact_null_space(V, mode: str, constrained_dofs: np.ndarray,
+                     bodies: list[np.ndarray] | None = None) -> PETSc.NullSpace | None:
     """Rigid motions that no Dirichlet condition removes (the operator's true null space).
 
     A motion survives when it vanishes at every constrained dof (local, block-expanded
-    indices). For an octant all six are removed; for a free sphere all six remain; for the
-    axisymmetric half-disc only the z-translation remains. Returns None when nothing remains.
+    indices). Each body (a set of dofs, e.g. the yolk and the shell of a yolk-shell particle)
+    has its own motions. For an octant all six are removed; for a free sphere all six remain;
+    for the axisymmetric half-disc only the z-translation remains. None when nothing remains.
     """
     comm = V.mesh.comm
-    arrays = rigid_body_modes(V, mode)
-    if mode == "axisymmetric":
-        arrays = arrays[:1]  # the r-translation is not a motion of an axisymmetric body
     kept = []
-    for a in arrays:
+    for a in _per_body(V, mode, bodies, axis_only=True):
         local = float(np.abs(a[constrained_dofs]).max()) if constrained_dofs.size else 0.0
         if comm.allreduce(local, op=MPI.MAX) == 0.0:
             kept.append(a)

@@ -8,7 +8,6 @@ stops here: the physics modules receive SI floats and UFL objects.
 from __future__ import annotations
 
 import math
-import os
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -61,11 +60,6 @@ class RunResult:
     summary: dict = field(default_factory=dict)
 
 
-def _default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "chemomech" / "meshes"
-
-
 class Simulation:
     """One run of one case.
 
@@ -96,12 +90,9 @@ class Simulation:
     def _setup_domain(self):
         c = self.case
         spec = c.geometry.to_spec()
-        radius = float(c.geometry.radius)
-        size = c.mesh.size if c.mesh.size is not None else radius / 10.0
-        sizing = meshes.Sizing(size=float(size), surface_size=c.mesh.surface_size)
-        cache_dir = None
-        if c.mesh.cache:
-            cache_dir = Path(c.mesh.cache_dir) if c.mesh.cache_dir else _default_cache_dir()
+        sizing = meshes.Sizing(size=c.mesh.resolved_size(float(spec.radius)),
+                               surface_size=c.mesh.surface_size)
+        cache_dir = c.mesh.resolved_cache_dir() if c.mesh.cache else None
         t0 = time.perf_counter()
         self.domain = build_domain(spec, sizing, self.comm, cache_dir)
         self._timers["mesh"] = time.perf_counter() - t0
@@ -186,12 +177,10 @@ class Simulation:
     def _flux_for_current(self) -> float:
         """Inward molar flux (mol m⁻² s⁻¹) that carries the case's specific current."""
         load = self.case.loading
-        law = next(iter(self.laws.values()))
         if load.specific_current is not None:
             current = float(load.specific_current)  # A/kg
-        else:
-            spec_cap = law.c_max * FARADAY / law.density  # C/kg
-            current = float(load.c_rate) * spec_cap / 3600.0
+        else:  # C-rate relative to the capacity of the whole particle (C/kg)
+            current = float(load.c_rate) * (self.li_max * FARADAY / self.mass) / 3600.0
         sign = 1.0 if load.direction == "lithiation" else -1.0
         return sign * current * self.mass / (FARADAY * self.diffusion.load_area)
 

@@ -76,6 +76,8 @@ def render_pictures(out_dir: Path, space, arrays: dict[str, np.ndarray], mode: s
         mirror.points = mpts
         grid = grid.merge(mirror)
         view = "xy"
+    elif mode == "plane_strain":
+        view = "xy"
     elif mode == "3d":
         grid = grid.clip(normal="y", origin=(0.0, 0.0, 0.0), invert=True)
         view = None
@@ -123,7 +125,7 @@ def render_mesh_png(msh: Path, png: Path, mode: str) -> Path:
     plotter = pyvista.Plotter(off_screen=True, window_size=(900, 760))
     plotter.add_mesh(grid, scalars="Region", show_edges=True, cmap="tab10",
                      scalar_bar_args=_BAR | {"title": "Region [-]", "fmt": "%.0f"})
-    if mode == "axisymmetric":
+    if mode in ("axisymmetric", "plane_strain"):
         plotter.view_xy()
     elif mode == "octant":
         plotter.camera_position = [(-3.0, -2.4, -1.8), (0.3, 0.3, 0.3), (0.0, 0.0, 1.0)]

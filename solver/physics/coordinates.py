@@ -1,6 +1,7 @@
 """Coordinate systems: 3D Cartesian and 2D axisymmetric (r, z).
 
-Every weak form in chemomech is written once against this small interface:
+Every weak form in chemomech is written once against this small interface (3D Cartesian,
+axisymmetric (r, z), and 2D plane strain):
 
 * ``weight`` multiplies every volume and surface integrand so that integrals are over the
   physical body (``1`` in 3D; ``2πr`` in axisymmetric mode, where ``x[0] = r``, ``x[1] = z``);
@@ -123,6 +124,48 @@ class Axisymmetric:
         return ufl.as_vector([self.x[0], self.x[1], 0.0])
 
 
+@dataclass(frozen=True)
+class PlaneStrain:
+    """2D plane strain in the x-y section: ``ε_zz = 0``, σ_zz follows from the swelling.
+
+    Tensors are 3x3 in (x, y, z); integrals are per metre of depth (weight 1).
+    """
+
+    mesh: object
+    name: str = "plane_strain"
+
+    @property
+    def gdim(self) -> int:
+        return 2
+
+    @property
+    def x(self):
+        return ufl.SpatialCoordinate(self.mesh)
+
+    @property
+    def weight(self):
+        """Integration weight (1: quantities are per metre of depth)."""
+        return 1.0
+
+    def identity(self):
+        return ufl.Identity(3)
+
+    def strain(self, u, guarded: bool = False):
+        """In-plane small strain padded to 3x3 with ``ε_zz = ε_xz = ε_yz = 0``."""
+        e = ufl.sym(ufl.grad(u))
+        return ufl.as_tensor([[e[0, 0], e[0, 1], 0.0], [e[1, 0], e[1, 1], 0.0], [0.0, 0.0, 0.0]])
+
+    def grad(self, f):
+        return ufl.grad(f)
+
+    def displacement_3d(self, u):
+        return ufl.as_vector([u[0], u[1], 0.0])
+
+    def radial_position(self):
+        """Position relative to the particle centre as a 3-vector (m)."""
+        return ufl.as_vector([self.x[0], self.x[1], 0.0])
+
+
 def coordinates_for(mesh, mode: str, length_scale: float):
     """Return the coordinate system of a geometry mode.
 
@@ -133,4 +176,6 @@ def coordinates_for(mesh, mode: str, length_scale: float):
     """
     if mode == "axisymmetric":
         return Axisymmetric(mesh, r_floor=1e-10 * length_scale)
+    if mode == "plane_strain":
+        return PlaneStrain(mesh)
     return Cartesian3D(mesh)

@@ -16,7 +16,7 @@ import dolfinx.fem.petsc
 import ufl
 from petsc4py import PETSc
 
-from solver.linear_algebra import exact_null_space, near_null_space
+from solver.linear_algebra import body_dofs, exact_null_space, near_null_space
 from solver.physics import constitutive
 
 #: boundary name → displacement component fixed on it
@@ -71,16 +71,16 @@ class MechanicsProblem:
             zero = dolfinx.fem.Function(Vc)
             self.bcs.append(dolfinx.fem.dirichletbc(zero, dofs, self.V.sub(comp)))
             constrained.append(dofs[0])
-        bs = self.V.dofmap.index_map_bs
-        constrained_dofs = np.unique(np.concatenate(constrained)) if constrained else np.zeros(0, np.int32)
         # dofs of a sub-space are already "unrolled" indices into the parent's array
-        self.null_space = exact_null_space(self.V, domain.mode, constrained_dofs)
-        del bs
+        constrained_dofs = (np.unique(np.concatenate(constrained)) if constrained
+                            else np.zeros(0, np.int32))
+        bodies = body_dofs(self.V, [domain.body_cells(b) for b in domain.bodies])
+        self.null_space = exact_null_space(self.V, domain.mode, constrained_dofs, bodies)
 
         self.A = dolfinx.fem.petsc.create_matrix(self.a)
         self.b = dolfinx.fem.petsc.create_vector(self.V)
         self._assembled = False
-        self.A.setNearNullSpace(near_null_space(self.V, domain.mode))
+        self.A.setNearNullSpace(near_null_space(self.V, domain.mode, bodies))
         if self.null_space is not None:
             self.A.setNullSpace(self.null_space)
 

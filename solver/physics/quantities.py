@@ -4,7 +4,8 @@ The stress tensor is interpolated (``fem.Expression``) into a DG1 3x3 tensor spa
 invariants are computed per DG node with NumPy (exact eigenvalues, no UFL tricks) and stored
 in DG1 scalar Functions, which are integrated for means and searched for extrema. Radial and
 hoop (tangential) stresses are taken about the particle centre: ``σ_rr = n·σ·n`` and
-``σ_hoop = (tr σ − σ_rr)/2`` (the mean of the two tangential normal stresses).
+``σ_hoop = (tr σ − σ_rr)/2`` (the mean of the two tangential normal stresses; in plane
+strain the in-plane tangential stress).
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ class StressFields:
         inside = norm > 1e-12 * domain.length_scale
         n[inside] = pos[inside] / norm[inside, None]
         self._n = n
+        # plane strain: hoop is the in-plane tangential stress (the section of a cylinder)
+        self._t = None
+        if domain.mode == "plane_strain":
+            self._t = np.stack([-n[:, 1], n[:, 0], np.zeros(len(n))], axis=1)
 
     def update(self) -> None:
         """Re-evaluate σ from the current displacement and θ."""
@@ -66,7 +71,8 @@ class StressFields:
             "hydrostatic": tr / 3.0,
             "first_principal": np.linalg.eigvalsh(s)[:, -1],
             "radial": radial,
-            "hoop": 0.5 * (tr - radial),
+            "hoop": (0.5 * (tr - radial) if self._t is None
+                     else np.einsum("ni,nij,nj->n", self._t, s, self._t)),
         }
         for key, f in self.fields.items():
             f.x.array[:] = values[key]

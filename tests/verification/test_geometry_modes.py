@@ -1,0 +1,103 @@
+"""Closed-form checks for the plane-strain mode, several free bodies and bonded regions.
+
+- plane strain, uniform θ in a free disc: in-plane stress-free, u = (1 + ν) ε* x,
+  σ_zz = −E ε*, von Mises = E ε* (ε* = β_V θ / 3);
+- yolk-shell (two free bodies, each with its own rigid motions), uniform θ: stress-free;
+- core-shell, uniform θ and equal materials: stress-free across the bonded interface;
+  with a swelling mismatch: the Lamé interface pressure and shell hoop stress (DESIGN §8.4).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from mpi4py import MPI
+
+from chemomech_testing import SI, run_case, sphere_case
+from verification.analytic import lame_core_shell
+
+E, NU, BETA = SI["youngs_modulus"], SI["poissons_ratio"], SI["volume_expansion"]
+THETA = 0.4
+EPS = BETA * THETA / 3.0
+TOL = 1e-6  # relative to E ε*
+
+
+def _uniform(case):
+    case["loading"] = {"kind": "prescribed", "profile": {"kind": "uniform", "theta": THETA}}
+    case["solver"] = {"linear_rtol": 1e-12}
+    return case
+
+
+def _kind_available(kind):
+    import meshes
+
+    if kind not in meshes.BUILDERS:
+        pytest.skip(f"geometry kind {kind!r} not available")
+
+
+def test_plane_strain_uniform_swelling(tmp_path):
+    from meshes.specs import MODES
+
+    if "plane_strain" not in MODES:
+        pytest.skip("plane_strain mode not available")
+    R = 4e-6
+    sim, result = run_case(_uniform(sphere_case(mode="plane_strain", radius=R, size=R / 4)),
+                           tmp_path)
+    row = result.history[-1]
+    scale = E * EPS
+    assert row["core: max Von Mises stress [Pa]"] == pytest.approx(scale, rel=TOL)
+    assert row["core: max hydrostatic stress [Pa]"] == pytest.approx(-scale / 3, rel=TOL)
+    assert abs(row["outer_surface: mean radial stress [Pa]"]) < TOL * scale
+    assert abs(row["outer_surface: mean hoop stress [Pa]"]) < TOL * scale
+    x = sim.mechanics.V.tabulate_dof_coordinates()[:, :2]
+    err = np.abs(sim.mechanics.u.x.array - ((1 + NU) * EPS * x).ravel())
+    err = sim.domain.comm.allreduce(float(err.max()) if err.size else 0.0, op=MPI.MAX)
+    assert err < TOL * (1 + NU) * EPS * R
+
+
+def _geometry_case(geometry, regions, tmp_path, size):
+    case = sphere_case(radius=4e-6, size=size)
+    case["geometry"] = geometry
+    mat = case["materials"]["core"]
+    case["materials"] = {r: dict(mat) for r in regions}
+    return case
+
+
+@pytest.mark.parametrize("mode", ["3d", "axisymmetric"])
+def test_yolk_shell_free_bodies_swell_stress_free(mode, tmp_path):
+    _kind_available("yolk_shell")
+    geometry = {"kind": "yolk_shell", "mode": mode, "yolk_radius": 2e-6,
+                "void_thickness": 0.5e-6, "shell_thickness": 0.5e-6}
+    case = _uniform(_geometry_case(geometry, ["yolk", "shell"], tmp_path, 0.5e-6))
+    sim, result = run_case(case, tmp_path)
+    row = result.history[-1]
+    for region in ("yolk", "shell"):
+        assert row[f"{region}: max Von Mises stress [Pa]"] < TOL * E * EPS
+    n_free = {"3d": 12, "axisymmetric": 2}[mode]  # each body keeps its own rigid motions
+    assert sim.mechanics.null_space is not None
+    assert len(sim.mechanics.null_space.getVecs()) == n_free
+
+
+@pytest.mark.parametrize("mode", ["octant", "axisymmetric"])
+def test_core_shell_matches_lame(mode, tmp_path):
+    """Core (β1) and shell (β2) at the same uniform θ: a pure swelling mismatch."""
+    _kind_available("core_shell")
+    a, t = 2.5e-6, 0.5e-6
+    b = a + t
+    geometry = {"kind": "core_shell", "mode": mode, "core_radius": a, "coatings": [t]}
+    size = a / 10 if mode == "axisymmetric" else a / 5
+    case = _uniform(_geometry_case(geometry, ["core", "coating_1"], tmp_path, size))
+    E2, nu2, beta2 = 20e9, 0.3, 0.3
+    case["materials"]["coating_1"].update(youngs_modulus=E2, poissons_ratio=nu2,
+                                          volume_expansion=beta2)
+    sim, result = run_case(case, tmp_path)
+    p, hoop_a = lame_core_shell(a, b, E, NU, E2, nu2, BETA * THETA / 3, beta2 * THETA / 3)
+    row = result.history[-1]
+    # the core is under uniform hydrostatic pressure −p
+    core_h = row["core: max hydrostatic stress [Pa]"], row["core: min hydrostatic stress [Pa]"]
+    tol = 0.005 if mode == "axisymmetric" else 0.02
+    assert core_h[0] == pytest.approx(-p, rel=tol) and core_h[1] == pytest.approx(-p, rel=tol)
+    # the shell's outer surface: σ_r = 0, hoop = p a³ · 3 / (2 (b³ − a³)) (Lamé at r = b)
+    hoop_b = p * a**3 * 3 / (2 * (b**3 - a**3))
+    assert row["outer_surface: mean hoop stress [Pa]"] == pytest.approx(hoop_b, rel=tol)
+    assert row["coating_1: max first principal stress [Pa]"] == pytest.approx(hoop_a, rel=5 * tol)

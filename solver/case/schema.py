@@ -792,7 +792,7 @@ class Case(_Model):
         return problems
 
     def _check_mesh(self) -> list[tuple[str, str]]:
-        radius = self.geometry.radius
+        radius = self._outer_radius()
         problems = []
         for name in ("size", "surface_size"):
             value = getattr(self.mesh, name)
@@ -806,10 +806,16 @@ class Case(_Model):
                 )
         return problems
 
+    def _outer_radius(self) -> float:
+        """Outer radius of the particle incl. coatings (m): the bound for probes and sizes."""
+        g = self.geometry
+        outer = getattr(g, "outer_radius", None)
+        return float(outer if outer is not None else g.radius)
+
     def _check_probes(self) -> list[tuple[str, str]]:
         mode = self.geometry.mode
-        radius = self.geometry.radius
-        dim = 2 if mode == "axisymmetric" else 3
+        radius = self._outer_radius()
+        dim = 2 if mode in ("axisymmetric", "plane_strain") else 3
         tol = radius * 1e-9
         problems = []
         for i, probe in enumerate(self.output.probes):
@@ -817,8 +823,14 @@ class Case(_Model):
             p = probe.point
             if mode == "axisymmetric" and len(p) == 3:
                 p = [math.hypot(p[0], p[1]), p[2]]
+            if mode == "plane_strain" and len(p) == 3:
+                if abs(p[2]) > tol:
+                    problems.append((path, f"point {p} [m] is off the plane-strain section z = 0"))
+                    continue
+                p = [p[0], p[1]]
             if len(p) != dim:
-                coords = "(r, z) or (x, y, z)" if dim == 2 else "(x, y, z)"
+                coords = "(x, y, z)" if dim == 3 else (
+                    "(r, z) or (x, y, z)" if mode == "axisymmetric" else "(x, y) or (x, y, 0)")
                 problems.append(
                     (path, f"expected {dim} coordinates {coords} for the {mode} mode, got {len(p)}")
                 )
@@ -841,7 +853,7 @@ class Case(_Model):
         profile = self.loading.profile
         if isinstance(profile, RadialProfile):
             last = profile.table[-1][0]
-            radius = self.geometry.radius
+            radius = self._outer_radius()
             if last < radius * (1 - 1e-9):
                 return [
                     (
@@ -988,7 +1000,7 @@ class Case(_Model):
             The resolved case, suitable for ``case.resolved.yaml``.
         """
         data = self.model_dump(mode="json")
-        radius = self.geometry.radius
+        radius = self._outer_radius()
         data["mesh"]["size"] = self.mesh.resolved_size(radius)
         data["mesh"]["surface_size"] = self.mesh.resolved_surface_size(radius)
         data["mesh"]["cache_dir"] = str(self.mesh.resolved_cache_dir())

@@ -335,6 +335,8 @@ def main(argv=None) -> int:
     from solver import _bootstrap  # noqa: F401
     from mpi4py import MPI
 
+    import dolfinx  # noqa: F401  (collective: initialises PETSc on every rank, never rank 0 alone)
+
     comm = MPI.COMM_WORLD
     rank0 = comm.rank == 0
     isolated = comm.size == 1 and not args.in_process
@@ -356,6 +358,7 @@ def main(argv=None) -> int:
         rows.append(row)
         say(md_row(row))
     total = time.perf_counter() - t_start
+    env = environment(comm.size)  # on every rank: it may import modules collectively
 
     if rank0:
         meta = {
@@ -367,7 +370,7 @@ def main(argv=None) -> int:
             "quick": args.quick,
             "isolated": isolated,
             "total_time_s": total,
-            "environment": environment(comm.size),
+            "environment": env,
             "columns": {k: h for k, h, _ in COLUMNS},
         }
         md_path, json_path = write_outputs(args, rows, meta)

@@ -14,8 +14,9 @@ from typing import Any, ClassVar, Literal, get_args
 from meshes import tags
 from meshes.errors import GeometryError
 
-Mode = Literal["3d", "octant", "axisymmetric"]
-"""Geometry mode: full 3D body, 1/8 of it (three symmetry planes), or 2D axisymmetric (r, z)."""
+Mode = Literal["3d", "octant", "axisymmetric", "plane_strain"]
+"""Geometry mode: full 3D body, 1/8 of it (three symmetry planes), 2D axisymmetric (r, z), or the
+2D plane-strain cross-section z = 0."""
 
 MODES: tuple[str, ...] = get_args(Mode)
 
@@ -47,14 +48,16 @@ class SphereSpec:
 
     Attributes:
         radius: Particle radius in m (> 0).
-        mode: ``"3d"`` (full ball), ``"octant"`` (x, y, z >= 0 with three symmetry planes) or
-            ``"axisymmetric"`` (half disc x = r >= 0, y = z in the x-y plane).
+        mode: ``"3d"`` (full ball), ``"octant"`` (x, y, z >= 0 with three symmetry planes),
+            ``"axisymmetric"`` (half disc x = r >= 0, y = z in the x-y plane) or
+            ``"plane_strain"`` (the disc of radius ``radius`` in the x-y plane: the section z = 0).
         kind: Registry key of this geometry kind (class constant ``"sphere"``).
     """
 
     radius: float
     mode: Mode = "octant"
     kind: ClassVar[str] = "sphere"
+    MODES_SUPPORTED: ClassVar[tuple[str, ...]] = MODES
 
     def region_names(self) -> tuple[str, ...]:
         """Names of the cell regions (physical groups of dimension :attr:`gdim`).
@@ -68,26 +71,44 @@ class SphereSpec:
         """Names of the boundary groups (physical groups of dimension ``gdim - 1``).
 
         Returns:
-            ``("outer_surface",)`` in 3D, the outer surface plus the three symmetry planes for
-            an octant, and ``("outer_surface", "axis")`` for the axisymmetric mode.
+            ``("outer_surface",)`` in 3D and plane strain, the outer surface plus the three
+            symmetry planes for an octant, and ``("outer_surface", "axis")`` for the
+            axisymmetric mode.
         """
-        if self.mode == "3d":
+        if self.mode in ("3d", "plane_strain"):
             return (tags.OUTER_SURFACE,)
         if self.mode == "octant":
             return (tags.OUTER_SURFACE, tags.SYMMETRY_X, tags.SYMMETRY_Y, tags.SYMMETRY_Z)
         return (tags.OUTER_SURFACE, tags.AXIS)
 
+    def interface_names(self) -> tuple[str, ...]:
+        """Names of the internal interfaces: none (a homogeneous ball).
+
+        Returns:
+            ``()``.
+        """
+        return ()
+
+    def bodies(self) -> tuple[tuple[str, ...], ...]:
+        """Connected solids: one.
+
+        Returns:
+            ``(("core",),)``.
+        """
+        return ((tags.CORE,),)
+
     @property
     def gdim(self) -> int:
-        """Geometric (and topological) dimension of the mesh: 3, or 2 for axisymmetric."""
-        return 2 if self.mode == "axisymmetric" else 3
+        """Geometric (and topological) dimension of the mesh: 3, or 2 for the 2D modes."""
+        return 2 if self.mode in ("axisymmetric", "plane_strain") else 3
 
     @property
     def symmetry_fraction(self) -> float:
         """Fraction of the physical particle represented by the mesh.
 
-        1 for ``"3d"``, 1/8 for ``"octant"`` and 1 for ``"axisymmetric"`` (the 2 pi r weighting
-        of the measures makes the half disc represent the whole body).
+        1 for ``"3d"``, 1/8 for ``"octant"``, 1 for ``"axisymmetric"`` (the 2 pi r weighting
+        of the measures makes the half disc represent the whole body) and 1 for
+        ``"plane_strain"`` (quantities per metre of depth).
         """
         return 0.125 if self.mode == "octant" else 1.0
 

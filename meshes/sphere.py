@@ -1,4 +1,4 @@
-"""Spherical particle: full ball, octant, or axisymmetric half disc (Gmsh OpenCASCADE)."""
+"""Spherical particle: full ball, octant, axisymmetric half disc or plane-strain disc (Gmsh OCC)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ def build_sphere(spec: SphereSpec, sizing: Sizing) -> None:
       ``symmetry_x`` (x = 0), ``symmetry_y`` (y = 0), ``symmetry_z`` (z = 0).
     * ``"axisymmetric"``: surface ``core``, the half disc {x >= 0, x² + y² <= R²} with x = r and
       y = z; curves ``outer_surface`` (the arc) and ``axis`` (the segment x = 0).
+    * ``"plane_strain"``: surface ``core``, the disc x² + y² <= R² (the section z = 0); curve
+      ``outer_surface`` (the circle).
 
     Args:
         spec: The sphere.
@@ -37,6 +39,8 @@ def build_sphere(spec: SphereSpec, sizing: Sizing) -> None:
     sizing.validate(spec)
     if spec.mode == "axisymmetric":
         unit_builder = _build_half_disc
+    elif spec.mode == "plane_strain":
+        unit_builder = _build_disc
     else:
         octant = spec.mode == "octant"
 
@@ -97,6 +101,19 @@ def _build_half_disc() -> None:
         x = center_of_mass(1, curve)[0]
         groups[tags.AXIS if abs(x) < _ON_PLANE else tags.OUTER_SURFACE].append(curve)
     add_physical_groups(1, groups.items())
+
+
+def _build_disc() -> None:
+    """Create the unit disc in the x-y plane (plane-strain section) with its physical groups."""
+    occ = gmsh.model.occ
+    occ.addDisk(0.0, 0.0, 0.0, 1.0, 1.0)
+    occ.synchronize()
+    faces = [t for _, t in gmsh.model.getEntities(2)]
+    if len(faces) != 1:
+        raise MeshingError(f"expected one surface for the disc, got {len(faces)}")
+    add_physical_groups(2, [(tags.CORE, faces)])
+    curves = [t for _, t in gmsh.model.getBoundary([(2, faces[0])], oriented=False)]
+    add_physical_groups(1, [(tags.OUTER_SURFACE, curves)])
 
 
 __all__ = ["build_sphere"]

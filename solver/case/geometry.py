@@ -46,11 +46,11 @@ class SphereGeometry(GeometryBase):
     """A homogeneous spherical particle centred at the origin."""
 
     kind: Literal["sphere"] = _kind("a homogeneous sphere (region: core)")
-    mode: Literal["octant", "3d", "axisymmetric"] = Field(
+    mode: Literal["octant", "3d", "axisymmetric", "plane_strain"] = Field(
         "octant",
         description=(
             "3d: full ball; octant: 1/8 of the ball with three symmetry planes; "
-            "axisymmetric: 2D (r, z) half disc"
+            "axisymmetric: 2D (r, z) half disc; plane_strain: the 2D section z = 0 (per metre of depth)"
         ),
     )
     radius: Length = Field(gt=0, description="particle radius", examples=[4e-6])

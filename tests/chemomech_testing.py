@@ -64,3 +64,24 @@ def mpiexec() -> str | None:
     import shutil
 
     return shutil.which("mpiexec")
+
+
+def remove_rigid_motion(sim, diff):
+    """Subtract from a displacement dof vector the least-squares part in the operator's null
+    space (the rigid motions a free body may carry), e.g. before comparing with an exact u.
+    Returns the owned entries only."""
+    import numpy as np
+    from mpi4py import MPI
+
+    V = sim.mechanics.V
+    n_owned = V.dofmap.index_map.size_local * V.dofmap.index_map_bs
+    ns = sim.mechanics.null_space
+    if ns is None:
+        return diff[:n_owned]
+    modes = []
+    for vec in ns.getVecs():  # orthonormal PETSc vectors (owned part)
+        modes.append(vec.getArray(readonly=True).copy())
+    B = np.array(modes)
+    comm = sim.domain.comm
+    coef = comm.allreduce(B @ diff[:n_owned], op=MPI.SUM)  # orthonormal basis: projections
+    return diff[:n_owned] - coef @ B

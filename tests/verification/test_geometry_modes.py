@@ -13,13 +13,14 @@ import numpy as np
 import pytest
 from mpi4py import MPI
 
-from chemomech_testing import SI, run_case, sphere_case
+from chemomech_testing import SI, remove_rigid_motion, run_case, sphere_case
 from verification.analytic import lame_core_shell
 
 E, NU, BETA = SI["youngs_modulus"], SI["poissons_ratio"], SI["volume_expansion"]
 THETA = 0.4
 EPS = BETA * THETA / 3.0
 TOL = 1e-6  # relative to E ε*
+LAME_TOL = 0.005  # issue #4: interface pressure and shell hoop stress within 0.5 %
 
 
 def _uniform(case):
@@ -50,8 +51,8 @@ def test_plane_strain_uniform_swelling(tmp_path):
     assert abs(row["outer_surface: mean radial stress [Pa]"]) < TOL * scale
     assert abs(row["outer_surface: mean hoop stress [Pa]"]) < TOL * scale
     x = sim.mechanics.V.tabulate_dof_coordinates()[:, :2]
-    err = np.abs(sim.mechanics.u.x.array - ((1 + NU) * EPS * x).ravel())
-    err = sim.domain.comm.allreduce(float(err.max()) if err.size else 0.0, op=MPI.MAX)
+    diff = remove_rigid_motion(sim, sim.mechanics.u.x.array - ((1 + NU) * EPS * x).ravel())
+    err = sim.domain.comm.allreduce(float(np.abs(diff).max()) if diff.size else 0.0, op=MPI.MAX)
     assert err < TOL * (1 + NU) * EPS * R
 
 
@@ -93,11 +94,12 @@ def test_core_shell_matches_lame(mode, tmp_path):
     sim, result = run_case(case, tmp_path)
     p, hoop_a = lame_core_shell(a, b, E, NU, E2, nu2, BETA * THETA / 3, beta2 * THETA / 3)
     row = result.history[-1]
-    # the core is under uniform hydrostatic pressure −p
-    core_h = row["core: max hydrostatic stress [Pa]"], row["core: min hydrostatic stress [Pa]"]
-    tol = 0.005 if mode == "axisymmetric" else 0.02
-    assert core_h[0] == pytest.approx(-p, rel=tol) and core_h[1] == pytest.approx(-p, rel=tol)
-    # the shell's outer surface: σ_r = 0, hoop = p a³ · 3 / (2 (b³ − a³)) (Lamé at r = b)
+    # the core is under a uniform pressure p: its mean radial and hoop stresses are −p
+    assert row["core: mean radial stress [Pa]"] == pytest.approx(-p, rel=LAME_TOL)
+    assert row["core: mean hoop stress [Pa]"] == pytest.approx(-p, rel=LAME_TOL)
+    # the shell's outer surface: hoop = 3 p a³ / (2 (b³ − a³)) (Lamé at r = b)
     hoop_b = p * a**3 * 3 / (2 * (b**3 - a**3))
-    assert row["outer_surface: mean hoop stress [Pa]"] == pytest.approx(hoop_b, rel=tol)
-    assert row["coating_1: max first principal stress [Pa]"] == pytest.approx(hoop_a, rel=5 * tol)
+    assert row["outer_surface: mean hoop stress [Pa]"] == pytest.approx(hoop_b, rel=LAME_TOL)
+    # the largest tension is the shell hoop stress at the interface, seen at DG nodes next to
+    # the stress jump (a nodal extreme, so a looser bound)
+    assert row["coating_1: max first principal stress [Pa]"] == pytest.approx(hoop_a, rel=0.03)

@@ -157,10 +157,16 @@ def _mesh_only(args, case, comm) -> int:
             shutil.copyfile(d.mesh_file, out / "mesh.msh")
         info = {"cells": d.mesh.topology.index_map(tdim).size_global,
                 "vertices": d.mesh.topology.index_map(0).size_global,
-                "regions": d.regions, "boundaries": d.boundaries, "statistics": d.mesh_info}
+                "regions": d.regions, "boundaries": d.boundaries, "interfaces": d.interfaces,
+                "statistics": d.mesh_info}
         (out / "mesh.json").write_text(json.dumps(info, indent=2) + "\n")
+        st = d.mesh_info
         print(f"mesh: {info['cells']} cells, {info['vertices']} vertices; regions "
-              f"{', '.join(d.regions)}; boundaries {', '.join(d.boundaries)}")
+              f"{', '.join(d.regions)}; boundaries {', '.join(d.boundaries)}"
+              + (f"; interfaces {', '.join(d.interfaces)}" if d.interfaces else ""))
+        if st:
+            print(f"quality (minSICN): min {st.get('min_quality', float('nan')):.3f}, "
+                  f"mean {st.get('mean_quality', float('nan')):.3f}")
         if args.png:
             from solver.outputs.pictures import render_mesh_png
 

@@ -479,6 +479,7 @@ class Simulation:
                 "statistics": d.mesh_info,
                 "regions": d.regions,
                 "boundaries": d.boundaries,
+                "interfaces": d.interfaces,
                 "symmetry_fraction": d.symmetry_fraction,
             },
             "run": {

@@ -108,28 +108,53 @@ def render_pictures(out_dir: Path, space, arrays: dict[str, np.ndarray], mode: s
 
 
 def render_mesh_png(msh: Path, png: Path, mode: str) -> Path:
-    """Draw a Gmsh mesh coloured by region (cut through the centre for full 3D)."""
+    """Draw a cross-section of a Gmsh mesh coloured by region, with the region names.
+
+    2D meshes are drawn whole. 3D meshes are sliced by a plane z = z0 through the features
+    (pores, inclusions, yolk: the median height of their cells), or near the centre when the
+    particle has none, so the inside of the particle is what is shown.
+    """
     import meshio
 
     pyvista = _pyvista()
-
     m = meshio.read(str(msh))
     cell_type = "tetra" if any(c.type == "tetra" for c in m.cells) else "triangle"
+    dim = 3 if cell_type == "tetra" else 2
+    names = {int(v[0]): k for k, v in m.field_data.items() if int(v[1]) == dim}
     blocks = [(i, c) for i, c in enumerate(m.cells) if c.type == cell_type]
-    tags = np.concatenate([m.cell_data["gmsh:physical"][i] for i, _ in blocks])
+    tags = np.concatenate([m.cell_data["gmsh:physical"][i] for i, _ in blocks]).astype(int)
     cells = np.concatenate([c.data for _, c in blocks])
-    grid = pyvista.from_meshio(meshio.Mesh(m.points * 1e6, [(cell_type, cells)],
+    points = m.points * 1e6  # µm
+    grid = pyvista.from_meshio(meshio.Mesh(points, [(cell_type, cells)],
                                            cell_data={"Region": [tags]}))
-    if mode == "3d":
-        grid = grid.clip(normal="y", origin=(0.0, 0.0, 0.0), invert=True)
-    plotter = pyvista.Plotter(off_screen=True, window_size=(900, 760))
-    plotter.add_mesh(grid, scalars="Region", show_edges=True, cmap="tab10",
-                     scalar_bar_args=_BAR | {"title": "Region [-]", "fmt": "%.0f"})
-    if mode in ("axisymmetric", "plane_strain"):
-        plotter.view_xy()
-    elif mode == "octant":
-        plotter.camera_position = [(-3.0, -2.4, -1.8), (0.3, 0.3, 0.3), (0.0, 0.0, 1.0)]
-        plotter.reset_camera()
+    title = f"mesh: {len(cells)} cells"
+    if dim == 3:
+        centroids = points[cells].mean(axis=1)
+        feature = np.array([not (names.get(t, "").startswith("coating") or names.get(t) == "core")
+                            for t in tags])
+        radius = float(np.abs(points).max())
+        if feature.any():
+            z0 = float(np.median(centroids[feature, 2]))
+        else:
+            z0 = 1e-3 * radius if mode == "octant" else 0.0
+        grid = grid.slice(normal="z", origin=(0.0, 0.0, z0))
+        title += f"; section z = {z0:.3g} um"
+    region = np.asarray(grid.cell_data["Region"]).astype(int)
+    present = sorted(set(region))
+    index = {t: i for i, t in enumerate(present)}  # consecutive colours, one per region
+    grid.cell_data["Region index"] = np.array([index[t] for t in region])
+    from matplotlib.colors import ListedColormap
+    import matplotlib
+
+    palette = matplotlib.colormaps["tab10"].colors
+    cmap = ListedColormap([palette[i % len(palette)] for i in range(len(present))])
+    plotter = pyvista.Plotter(off_screen=True, window_size=(900, 800))
+    plotter.add_mesh(grid, scalars="Region index", show_edges=True, cmap=cmap,
+                     clim=(-0.5, len(present) - 0.5), n_colors=len(present),
+                     annotations={float(i): names.get(t, str(t)) for t, i in index.items()},
+                     scalar_bar_args=_BAR | {"title": "Region", "n_labels": 0})
+    plotter.add_text(title, font_size=10)
+    plotter.view_xy()
     plotter.show_axes()
     plotter.screenshot(str(png))
     plotter.close()

@@ -97,3 +97,17 @@ def test_mesh_command_writes_mesh_and_picture(tmp_path):
 def test_python_dash_m_solver_help():
     p = cli("--help")
     assert p.returncode == 0 and "run" in p.stdout
+
+
+def test_mesh_png_is_a_cross_section_of_every_region(tmp_path):
+    """A multi-region case: the mesh keeps its region tags and quality statistics."""
+    import json
+
+    case = ROOT / "cases" / "examples" / "core_shell.yaml"
+    p = cli("mesh", case, "--out", tmp_path, "--png", "--set", "mesh.cache=false")
+    assert p.returncode == 0, p.stderr
+    info = json.loads((tmp_path / "mesh.json").read_text())
+    assert set(info["regions"]) == {"core", "coating_1"}
+    assert "interface_core_coating_1" not in info["boundaries"]
+    assert 0.0 < info["statistics"]["min_quality"] <= info["statistics"]["mean_quality"] <= 1.0
+    assert (tmp_path / "mesh.png").stat().st_size > 10_000

@@ -265,6 +265,13 @@ def _type_text(base: Any, meta: list[Any], unit: str | None) -> str:
         else:
             inner = _type_text(item, [], unit_of(typing.get_args(base)[0]))
             text = f"list of {inner}"
+    elif typing.get_origin(base) is tuple:
+        args = [a for a in typing.get_args(base) if a is not Ellipsis]
+        parts = []
+        for a in args:
+            item, _, _ = split_annotation(a)
+            parts.append(_type_text(item, [], unit_of(a)))
+        text = f"list of {len(args)}: " + ", ".join(parts) if parts else "list"
     elif _is_model(base):
         text = "mapping"
     else:
@@ -272,7 +279,13 @@ def _type_text(base: Any, meta: list[Any], unit: str | None) -> str:
         if variants:
             text = "mapping with `kind`: " + " | ".join(f"`{k}`" for k in variants)
         else:
-            text = str(base)
+            # unions of simple types (e.g. a bare thickness or a mapping)
+            options = [a for a in typing.get_args(base) if a is not type(None)]
+            if options:
+                text = " or ".join(
+                    _type_text(split_annotation(a)[0], [], unit_of(a)) for a in options)
+            else:
+                text = getattr(base, "__name__", "value")
     constraints = _constraints(meta)
     if base is str and constraints:
         constraints = "non-empty"

@@ -110,3 +110,12 @@ def test_update_readme_without_markers(tmp_path: Path) -> None:
     readme.write_text("# x\n", encoding="utf-8")
     with pytest.raises(ValueError, match="markers"):
         update_readme(readme)
+
+
+def test_markdown_reference_has_no_python_reprs() -> None:
+    """Type descriptions are words, not reprs (a repr with a memory address changes per run)."""
+    from solver.case import schema_markdown
+
+    text = schema_markdown()
+    for bad in ("0x", "typing.", "<class", "function "):
+        assert bad not in text, bad

@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="overrides", action="append", default=[],
                      metavar="KEY=VALUE", help="override a case field, e.g. geometry.radius='2 um'")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    run.add_argument("--restart", action="store_true",
+                     help="continue from the last checkpoint in the results folder")
     val = sub.add_parser("validate", help="check a case file and print it resolved in SI units")
     val.add_argument("case")
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
@@ -96,7 +98,8 @@ def _run_parallel(args, case) -> int:
     from solver.domain import DomainError
     from solver.physics.diffusion import NewtonDivergence
     from solver.physics.mechanics import MechanicsError
-    from solver.simulation import CaseSetupError
+    from solver.outputs.checkpoint import CheckpointError
+    from solver.simulation import CaseSetupError, OutputDirError
     from solver.time_stepping import TimeStepError
 
     comm = MPI.COMM_WORLD
@@ -106,12 +109,13 @@ def _run_parallel(args, case) -> int:
         from solver import build_simulation
 
         sim = build_simulation(case, comm, out_dir=args.out, quiet=args.quiet)
-        sim.run()
+        sim.run(restart=args.restart)
         return EXIT_OK
     except CaseSetupError as exc:
         _err(f"invalid case:\n{case.source_path}: {exc}")
         return EXIT_CASE
-    except (TimeStepError, MechanicsError, NewtonDivergence, DomainError) as exc:
+    except (TimeStepError, MechanicsError, NewtonDivergence, DomainError, CheckpointError,
+            OutputDirError) as exc:
         _err(f"error: {exc}")
         return EXIT_RUNTIME
     except KeyboardInterrupt:

@@ -1,9 +1,17 @@
-"""Rank-0 console output: progress lines with ETA, warnings, and nothing with ``--quiet``."""
+"""Rank-0 console output and ``run.log``.
+
+On a terminal, progress is a live ``rich`` line (simulated time, mean θ, dt, step, ETA); in
+batch logs (stdout not a TTY) it is a plain line every ``interval`` seconds; ``--quiet``
+prints nothing but errors. ``run.log`` in the results folder always gets the header (versions,
+case hash, MPI size, solver settings), every warning, every dt cut-back and the checkpoints.
+"""
 
 from __future__ import annotations
 
 import sys
 import time
+from datetime import datetime
+from pathlib import Path
 
 
 def _hms(seconds: float) -> str:
@@ -19,22 +27,48 @@ class Reporter:
     Args:
         comm: MPI communicator.
         quiet: print nothing but errors.
-        interval: seconds between progress lines (the first and last are always printed).
+        interval: seconds between plain progress lines (first and last always printed).
     """
 
-    def __init__(self, comm, quiet: bool = False, interval: float = 2.0):
+    def __init__(self, comm, quiet: bool = False, interval: float | None = None):
         self.rank0 = comm.rank == 0
         self.quiet = quiet
-        self.interval = interval
+        self.tty = self.rank0 and sys.stdout.isatty()
+        self.interval = interval if interval is not None else (0.5 if self.tty else 10.0)
         self._start = time.perf_counter()
         self._last = -1e9
+        self._file = None
+        self._live = None
 
+    # ---------------------------------------------------------------- run.log
+    def open_file(self, path: Path, append: bool = False) -> None:
+        if self.rank0:
+            self._file = open(path, "a" if append else "w", buffering=1)
+            self._file.write(f"--- {datetime.now().isoformat(timespec='seconds')} "
+                             f"{'restart' if append else 'start'}\n")
+
+    def file_only(self, msg: str) -> None:
+        if self._file is not None:
+            stamp = datetime.now().strftime("%H:%M:%S")
+            self._file.write("".join(f"{stamp} {line}\n" for line in msg.rstrip().splitlines()))
+
+    def close_file(self) -> None:
+        self._stop_live()
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    # ---------------------------------------------------------------- console
     def info(self, msg: str) -> None:
+        self.file_only(msg)
         if self.rank0 and not self.quiet:
+            self._stop_live()
             print(msg, flush=True)
 
     def warn(self, msg: str) -> None:
+        self.file_only(f"warning: {msg}")
         if self.rank0 and not self.quiet:
+            self._stop_live()
             print(f"warning: {msg}", file=sys.stderr, flush=True)
 
     def elapsed(self) -> float:
@@ -42,14 +76,37 @@ class Reporter:
 
     def progress(self, step: int, t: float, mean_theta: float, dt: float, fraction: float,
                  force: bool = False) -> None:
-        """One progress line: step, simulated time, mean θ, dt, done fraction and ETA."""
+        """Progress: step, simulated time, mean θ, dt, done fraction and ETA."""
+        if not self.rank0 or self.quiet:
+            return
         now = time.perf_counter()
         if not force and now - self._last < self.interval:
             return
         self._last = now
         el = now - self._start
         eta = el * (1.0 - fraction) / fraction if fraction > 1e-9 else float("inf")
-        self.info(
-            f"step {step:5d}  t = {t:10.4g} s  mean θ = {mean_theta:6.4f}  dt = {dt:9.3g} s  "
-            f"{100 * min(fraction, 1.0):5.1f} %  elapsed {_hms(el)}  ETA {_hms(eta)}"
-        )
+        line = (f"step {step:5d}  t = {t:10.4g} s  mean θ = {mean_theta:6.4f}  dt = {dt:9.3g} s  "
+                f"{100 * min(fraction, 1.0):5.1f} %  elapsed {_hms(el)}  ETA {_hms(eta)}")
+        if self.tty:
+            self._live_update(line, force)
+        else:
+            print(line, flush=True)
+
+    def _live_update(self, line: str, final: bool) -> None:
+        try:
+            from rich.console import Console
+            from rich.live import Live
+        except ImportError:  # pragma: no cover - rich comes with meshio
+            print(line, flush=True)
+            return
+        if self._live is None:
+            self._live = Live(console=Console(), auto_refresh=False, transient=False)
+            self._live.start()
+        self._live.update(line, refresh=True)
+        if final:
+            self._stop_live()
+
+    def _stop_live(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None

@@ -8,6 +8,7 @@ stops here: the physics modules receive SI floats and UFL objects.
 from __future__ import annotations
 
 import math
+import shutil
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -27,7 +28,8 @@ from solver.domain import build_domain
 from solver.log import Reporter
 from solver.materials import MaterialFields, material_law
 from solver.outputs.fields import FieldOutput
-from solver.outputs.history import HistoryWriter
+from solver.outputs import checkpoint
+from solver.outputs.history import HistoryWriter, read_history
 from solver.outputs.provenance import (
     case_hash,
     peak_memory_mb,
@@ -42,6 +44,10 @@ from solver.time_stepping import AdaptiveStep
 
 FARADAY = 96485.33212  # C/mol
 EVENT_TOL = 1e-4  # θ units: how closely a cut-off or target θ event is hit
+
+
+class OutputDirError(RuntimeError):
+    """The results folder cannot be written (checked before any computing)."""
 
 
 class CaseSetupError(ValueError):
@@ -185,49 +191,116 @@ class Simulation:
         return sign * current * self.mass / (FARADAY * self.diffusion.load_area)
 
     # ---------------------------------------------------------------- run
-    def run(self) -> RunResult:
-        """Run the case; every output is flushed as it is produced."""
+    def run(self, restart: bool = False) -> RunResult:
+        """Run the case; every output is flushed as it is produced.
+
+        Args:
+            restart: continue from the last checkpoint in the results directory (the case
+                must be unchanged); history.csv and fields.pvd continue without duplicates.
+        """
         out = self.out_dir
-        if self.rank0:
-            out.mkdir(parents=True, exist_ok=True)
-            (out / "png").mkdir(exist_ok=True)
-        self.comm.Barrier()
+        self._prepare_out_dir(out)
         resolved = self.case.resolved()
         self._hash = case_hash(resolved)
         if self.rank0:
             write_resolved_case(out / "case.resolved.yaml", resolved)
+        resume = self._load_checkpoint(out) if restart else None
+        self._restarts = resume["restarts"] + 1 if resume else 0
+        self.log.open_file(out / "run.log", append=restart)
+        self._log_header()
         self.history = HistoryWriter(out / "history.csv", enabled=self.rank0)
+        if resume:
+            self.history.resume(resume["rows"])
+        stem = f"fields_r{self._restarts}" if resume else "fields"
         self.field_output = FieldOutput(out, self.domain, self.theta, self.c_max,
-                                        self.mechanics.u, self.stress, self.case.output.formats)
-        self._counters = {"newton": 0, "krylov_diffusion": 0, "krylov_mechanics": 0}
-        self._wall0 = time.perf_counter()
-        self.log.info(
-            f"chemomech: {getattr(self.case, 'name', '')} — {self.domain.mode} mesh with "
-            f"{self._global_cells()} cells, {self._dofs()['displacement']} displacement DOFs, "
-            f"{self.comm.size} MPI rank(s)"
-        )
+                                        self.mechanics.u, self.stress, self.case.output.formats,
+                                        stem=stem)
+        self._counters = dict(resume["counters"]) if resume else {
+            "newton": 0, "krylov_diffusion": 0, "krylov_mechanics": 0}
+        self._wall0 = time.perf_counter() - (resume["wall"] if resume else 0.0)
         status, reason, error = "completed", "", None
         try:
             if self.diffusion is None:
                 reason = self._run_prescribed()
             else:
-                reason = self._run_transient()
+                reason = self._run_transient(resume)
         except Exception as exc:
             status, error = "failed", f"{type(exc).__name__}: {exc}"
-            self._tb = traceback.format_exc()
+            self.log.file_only(traceback.format_exc())
             raise
         finally:
             self.field_output.close()
             self.history.close()
+            if resume and self.rank0 and "vtk" in self.case.output.formats:
+                checkpoint.merge_pvd(out, stem, resume["t"])
             summary = self._summary(status, reason, error)
             if self.rank0:
                 write_json(out / "summary.json", summary)
+            self.log.file_only(f"status: {status} {reason or error or ''}")
         pngs = self._pictures()
         summary["outputs"]["pictures"] = [str(p) for p in pngs]
         if self.rank0:
             write_json(out / "summary.json", summary)
         self.log.info(f"results: {out.resolve()}")
+        self.log.close_file()
         return RunResult(status, reason, self._step, out, self.history.rows, summary)
+
+    def _prepare_out_dir(self, out: Path) -> None:
+        """Create the results folder and prove it is writable, before any computing."""
+        problem = None
+        if self.rank0:
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+                (out / "png").mkdir(exist_ok=True)
+                probe = out / ".write-test"
+                probe.write_text("ok")
+                probe.unlink()
+                free_mb = shutil.disk_usage(out).free / 2**20
+                if free_mb < 50:
+                    problem = f"only {free_mb:.0f} MB free in {out}"
+            except OSError as exc:
+                problem = f"cannot write to {out}: {exc.strerror or exc}"
+        problem = self.comm.bcast(problem, root=0)
+        if problem:
+            raise OutputDirError(problem)
+
+    def _load_checkpoint(self, out: Path) -> dict:
+        if self.diffusion is None:
+            raise checkpoint.CheckpointError("a prescribed-θ case has no time loop to restart")
+        state = checkpoint.read(out, self.diffusion.theta_n)
+        if state.get("case_hash") != self._hash:
+            raise checkpoint.CheckpointError(
+                f"the checkpoint in {out} was written for a different case (the case file or "
+                "its --set overrides changed); run without --restart")
+        self.diffusion.theta.x.array[:] = self.diffusion.theta_n.x.array
+        rows = None
+        if self.rank0:
+            rows = [r for r in read_history(out / "history.csv") if r["step"] <= state["step"]]
+        state["rows"] = self.comm.bcast(rows, root=0)
+        self.log.info(f"restarting from the checkpoint at step {state['step']}, "
+                      f"t = {state['t']:.6g} s")
+        return state
+
+    def _log_header(self) -> None:
+        s = self.case.solver
+        v = versions()
+        self.log.file_only(
+            f"chemomech {v.get('chemomech', '?')} (dolfinx {v.get('dolfinx', '?')}, petsc4py "
+            f"{v.get('petsc4py', '?')}, gmsh {v.get('gmsh', '?')}, python {v.get('python')})\n"
+            f"case {getattr(self.case, 'source_path', '')} hash {self._hash}\n"
+            f"MPI ranks {self.comm.size}; restart {self._restarts}\n"
+            f"mesh {self.domain.mode}: {self._global_cells()} cells, DOFs {self._dofs()}, "
+            f"quality {self.domain.mesh_info}\n"
+            f"diffusion: Newton (SNES newtonls, rtol {s.newton_rtol}, atol {s.newton_atol}, "
+            f"max {s.newton_max_iterations} its) with MUMPS LU; mechanics: CG + GAMG "
+            f"(rtol {s.linear_rtol}), rigid-body near-null space\n"
+            f"time: {self.case.time.model_dump()}"
+        )
+        self.log.info(
+            f"chemomech: {getattr(self.case, 'name', '')} — {self.domain.mode} mesh with "
+            f"{self._global_cells()} cells, {self._dofs()['displacement']} displacement DOFs, "
+            f"{self.comm.size} MPI rank(s)"
+        )
 
     def _run_prescribed(self) -> str:
         self._step = 0
@@ -249,7 +322,7 @@ class Simulation:
                 ends.append(float(s.capacity) * self.mass / (FARADAY * abs(rate)))
         return min(e for e in ends if e > 0)
 
-    def _run_transient(self) -> str:
+    def _run_transient(self, resume: dict | None = None) -> str:
         c, diff = self.case, self.diffusion
         s, load = c.stop, c.loading
         lithiating = getattr(load, "direction", "lithiation") == "lithiation"
@@ -258,28 +331,37 @@ class Simulation:
         sign = 1.0 if lithiating else -1.0
         flux = self._flux_for_current() if self.kind == "galvanostatic" else 0.0
         diff.flux.value = flux
-        dirichlet = self.kind == "potentiostatic"
         theta0 = float(load.initial_theta)
-        bc_target, ramp = None, 0.0
-        if dirichlet:
-            bc_target = float(load.surface_theta)
+        ramp = 0.0
+        if self.kind == "potentiostatic":
             ramp = float(load.ramp_time) if load.ramp_time else float(c.time.dt_initial)
-        li0 = self.li_content()
-        t_end = self._stop_time(flux, li0)
         output_times = sorted(float(x) for x in (c.time.output_times or []))
         stepper = AdaptiveStep(c.time)
         every = c.time.output_every
-        self._step, t, inflow = 0, 0.0, 0.0
-        self._record(t=0.0, dt=0.0, newton=0, krylov=0, rejected=0, li0=li0, inflow=0.0,
-                     write_fields=True)
-        holding = False
         cutoff = s.surface_theta
+        # the loop state: everything a restart needs besides θ
+        if resume:
+            st = {k: resume[k] for k in ("t", "step", "inflow", "li0", "holding", "t_end")}
+            stepper.dt, stepper.rejected = resume["dt"], resume["rejected"]
+            if st["holding"]:
+                diff.set_surface_theta(cutoff)
+        else:
+            li0 = self.li_content()
+            st = {"t": 0.0, "step": 0, "inflow": 0.0, "li0": li0, "holding": False,
+                  "t_end": self._stop_time(flux, li0)}
+        self._step = st["step"]
+        if not resume:
+            self._record(t=0.0, dt=0.0, newton=0, krylov=0, rejected=0, li0=st["li0"],
+                         inflow=0.0, write_fields=True)
+        last_checkpoint = time.perf_counter()
         reason = ""
         while True:
-            targets = [t_end] + [x for x in output_times if x > t]
+            t, holding = st["t"], st["holding"]
+            dirichlet = self.kind == "potentiostatic" or holding
+            targets = [st["t_end"]] + [x for x in output_times if x > t]
             dt = stepper.propose(t, targets)
-            if dirichlet and not holding:
-                value = theta0 + (bc_target - theta0) * min(1.0, (t + dt) / ramp)
+            if self.kind == "potentiostatic":
+                value = theta0 + (load.surface_theta - theta0) * min(1.0, (t + dt) / ramp)
                 diff.set_surface_theta(value)
             rejected_before = stepper.rejected
             try:
@@ -291,59 +373,56 @@ class Simulation:
                 continue
             if rep.max_change > c.time.max_dtheta and dt > c.time.dt_min:
                 diff.reject()
+                self.log.file_only(f"t = {t:.6g} s: θ changed by {rep.max_change:.3g} > "
+                                   f"max_dtheta; dt {dt:.3g} s cut back")
                 stepper.rejected_step(dt, t, f"θ changed by {rep.max_change:.3g}",
                                       factor=0.9 * c.time.max_dtheta / rep.max_change)
                 continue
             # events: surface cut-off (galvanostatic), mean-θ target (potentiostatic / hold)
-            if cutoff is not None and not holding and not dirichlet:
-                op = MPI.MAX if lithiating else MPI.MIN
+            op = MPI.MAX if lithiating else MPI.MIN
+            if cutoff is not None and not dirichlet:
                 s_new = self.statistics.surface_theta_extreme(self.loaded_surfaces, op)
-                over = sign * (s_new - cutoff)
-                if over > EVENT_TOL and dt > c.time.dt_min:
+                if sign * (s_new - cutoff) > EVENT_TOL and dt > c.time.dt_min:
                     s_old = self._surface_extreme_old(op)
                     frac = (cutoff - s_old) / (s_new - s_old) if s_new != s_old else 0.5
                     diff.reject()
                     stepper.rejected_step(dt, t, "surface θ cut-off overshoot", factor=0.98 * frac)
                     continue
-            if (dirichlet or holding) and s.mean_theta is not None:
-                li_new = self.li_content()
-                m_new = li_new / self.li_max
-                over = sign * (m_new - s.mean_theta)
-                if over > EVENT_TOL and dt > c.time.dt_min:
+            if dirichlet and s.mean_theta is not None:
+                m_new = self.li_content() / self.li_max
+                if sign * (m_new - s.mean_theta) > EVENT_TOL and dt > c.time.dt_min:
                     m_old = self.li_content_old() / self.li_max
                     frac = (s.mean_theta - m_old) / (m_new - m_old) if m_new != m_old else 0.5
                     diff.reject()
                     stepper.rejected_step(dt, t, "mean θ target overshoot", factor=0.98 * frac)
                     continue
             # accept
-            if not (dirichlet or holding):
-                inflow += diff.inflow_rate() * dt
+            if not dirichlet:
+                st["inflow"] += diff.inflow_rate() * dt
             diff.accept()
-            t += dt
-            self._step += 1
+            t = st["t"] = t + dt
+            self._step = st["step"] = st["step"] + 1
             stepper.accepted(dt, rep.newton_iterations)
             self._counters["newton"] += rep.newton_iterations
             self._counters["krylov_diffusion"] += rep.krylov_iterations
             mean = self.mean_theta()
-            # stop decisions
             done = False
-            if t >= t_end * (1 - 1e-12):
-                done, reason = True, self._end_reason(t_end, s)
-            if cutoff is not None and not holding and not dirichlet:
-                op = MPI.MAX if lithiating else MPI.MIN
-                if sign * (self.statistics.surface_theta_extreme(self.loaded_surfaces, op) - cutoff) >= -EVENT_TOL:
+            if t >= st["t_end"] * (1 - 1e-12):
+                done, reason = True, self._end_reason(st["t_end"], s)
+            if cutoff is not None and not dirichlet:
+                if sign * (self.statistics.surface_theta_extreme(self.loaded_surfaces, op)
+                           - cutoff) >= -EVENT_TOL:
                     if s.hold_at_cutoff:
-                        holding = True  # CV: the surface θ stays at the cut-off from now on
-                        dirichlet = True
+                        st["holding"] = True  # CV: the surface θ stays at the cut-off from now on
                         diff.set_surface_theta(cutoff)
                         # the constant-current end time no longer applies: only stop.time
                         # and the mean-θ event end a CV hold
-                        t_end = float(s.time) if s.time is not None else math.inf
-                        done = t >= t_end * (1 - 1e-12)
+                        st["t_end"] = float(s.time) if s.time is not None else math.inf
+                        done = t >= st["t_end"] * (1 - 1e-12)
                         self.log.info(f"t = {t:.4g} s: surface θ reached {cutoff}; holding (CV)")
                     elif not done:
                         done, reason = True, "surface θ cut-off reached"
-            if (dirichlet or holding) and s.mean_theta is not None and not done:
+            if dirichlet and s.mean_theta is not None and not done:
                 if sign * (mean - s.mean_theta) >= -EVENT_TOL:
                     done, reason = True, "mean θ target reached"
             if self._step >= s.max_steps and not done:
@@ -353,12 +432,29 @@ class Simulation:
                 abs(t - x) <= 1e-9 * max(1.0, x) for x in output_times
             )
             self._record(t=t, dt=dt, newton=rep.newton_iterations, krylov=rep.krylov_iterations,
-                         rejected=stepper.rejected - rejected_before, li0=li0,
-                         inflow=None if (dirichlet or holding) else inflow, write_fields=write)
+                         rejected=stepper.rejected - rejected_before, li0=st["li0"],
+                         inflow=None if dirichlet else st["inflow"], write_fields=write)
+            t_end = st["t_end"]
             frac = t / t_end if math.isfinite(t_end) else self._theta_fraction(mean, theta0)
             self.log.progress(self._step, t, mean, dt, frac, force=done)
             if done:
                 return reason
+            last_checkpoint = self._maybe_checkpoint(st, stepper, last_checkpoint)
+
+    def _maybe_checkpoint(self, st: dict, stepper: AdaptiveStep, last: float) -> float:
+        """Write a checkpoint when the step count or the wall time says so."""
+        o = self.case.output
+        by_count = o.checkpoint_every is not None and st["step"] % o.checkpoint_every == 0
+        elapsed = self.comm.bcast(time.perf_counter() - last, root=0)  # one decision for all
+        by_time = o.checkpoint_minutes is not None and elapsed >= 60.0 * o.checkpoint_minutes
+        if not (by_count or by_time):
+            return last
+        state = dict(st, dt=stepper.dt, rejected=stepper.rejected, counters=self._counters,
+                     restarts=self._restarts, case_hash=self._hash,
+                     wall=time.perf_counter() - self._wall0)
+        checkpoint.write(self.out_dir, self.diffusion.theta_n, state)
+        self.log.file_only(f"checkpoint at step {st['step']}, t = {st['t']:.6g} s")
+        return time.perf_counter()
 
     def li_content_old(self) -> float:
         """Li content (mol) at the start of the current step."""

@@ -612,6 +612,15 @@ class OutputSettings(_Model):
         ),
     )
     probes: list[Probe] = Field(default_factory=list, description="point probes")
+    checkpoint_every: Integer | None = Field(
+        25, ge=1,
+        description="write a restart checkpoint every N accepted steps (null: not by count)",
+    )
+    checkpoint_minutes: Number | None = Field(
+        10.0, gt=0,
+        description="also write one when this many minutes of wall time have passed (null: "
+        "not by time); `chemomech run --restart` continues from the last one",
+    )
     pictures: bool = Field(True, description="write PNG pictures of the results")
 
     @field_validator("formats")

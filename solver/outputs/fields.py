@@ -31,9 +31,11 @@ class FieldOutput:
         u: displacement Function (P2).
         stress: :class:`solver.physics.quantities.StressFields`.
         formats: subset of ``xdmf``, ``vtk``, ``vtx``.
+        stem: base name of the field files (a restarted run writes ``fields_r<k>``).
     """
 
-    def __init__(self, out_dir: Path, domain, theta, c_max, u, stress, formats):
+    def __init__(self, out_dir: Path, domain, theta, c_max, u, stress, formats,
+                 stem: str = "fields"):
         mesh = domain.mesh
         comm = domain.comm
         gdim = mesh.geometry.dim
@@ -69,7 +71,7 @@ class FieldOutput:
         self.files = []
         out_dir = Path(out_dir)
         if "xdmf" in self.formats:
-            path = out_dir / "fields.xdmf"
+            path = out_dir / f"{stem}.xdmf"
             xdmf = dolfinx.io.XDMFFile(comm, str(path), "w")
             xdmf.write_mesh(mesh)
             self._xdmf = xdmf
@@ -78,18 +80,21 @@ class FieldOutput:
         else:
             self._xdmf = None
         self._vtk = None
+        self._pvd_entries: list[tuple[float, str]] = []
+        self._stem = stem
         if "vtk" in self.formats:
-            path = out_dir / "fields.pvd"
+            path = out_dir / f"{stem}.pvd"
             self._vtk = dolfinx.io.VTKFile(comm, str(path), "w")
+            self._pvd_path = path
             self.files.append(path)
         self._vtx = []
         if "vtx" in self.formats:
             if not dolfinx.has_adios2:
                 raise RuntimeError("output.formats has 'vtx' but this dolfinx has no ADIOS2")
             for name, funcs in (
-                ("displacement.bp", [u]),
-                ("lithiation.bp", [theta]),
-                ("stress.bp", list(stress.fields.values())),
+                (f"{stem}_displacement.bp", [u]),
+                (f"{stem}_lithiation.bp", [theta]),
+                (f"{stem}_stress.bp", list(stress.fields.values())),
             ):
                 path = out_dir / name
                 self._vtx.append(dolfinx.io.VTXWriter(comm, str(path), funcs, engine="BP4"))
@@ -113,6 +118,11 @@ class FieldOutput:
                 self._xdmf.write_function(f, t)
         if self._vtk is not None:
             self._vtk.write_function([*self.p1_fields, self.u_out], t)
+            # dolfinx writes the .pvd index only on close: keep our own up to date so that
+            # a run killed midway still has a readable series
+            self._pvd_entries.append((t, f"{self._stem}{len(self._pvd_entries):06d}.pvtu"))
+            if self.domain.comm.rank == 0:
+                _write_pvd(self._pvd_path, self._pvd_entries)
         for w in self._vtx:
             w.write(t)
 
@@ -146,3 +156,13 @@ def _declare_float64(path: Path) -> None:
     text = re.sub(r'<DataItem (Dimensions="[^"]*") Format="HDF">',
                   r'<DataItem \1 NumberType="Float" Precision="8" Format="HDF">', text)
     Path(path).write_text(text)
+
+
+def _write_pvd(path: Path, entries: list[tuple[float, str]]) -> None:
+    """Write a ParaView collection file listing ``(time, file)`` entries (atomically)."""
+    lines = ['<?xml version="1.0"?>', '<VTKFile type="Collection" version="1.0">', "  <Collection>"]
+    lines += [f'    <DataSet timestep="{t!r}" part="0" file="{f}" />' for t, f in entries]
+    lines += ["  </Collection>", "</VTKFile>", ""]
+    tmp = Path(path).with_suffix(".pvd.tmp")
+    tmp.write_text("\n".join(lines))
+    tmp.replace(path)

@@ -21,6 +21,24 @@ class HistoryWriter:
         self._writer = None
         self.rows: list[dict] = []
 
+    def resume(self, rows: list[dict]) -> None:
+        """Continue an existing file after a restart: keep exactly ``rows`` (those up to the
+        checkpoint; later ones, written before a crash, are dropped) and append after them."""
+        self.rows = [dict(r) for r in rows]
+        if not rows:
+            return
+        self.columns = list(rows[0])
+        if self.enabled:
+            tmp = self.path.with_suffix(".csv.tmp")
+            with open(tmp, "w", newline="") as fh:
+                w = csv.writer(fh)
+                w.writerow(self.columns)
+                for r in rows:
+                    w.writerow([_fmt(r[c]) for c in self.columns])
+            tmp.replace(self.path)
+            self._file = open(self.path, "a", newline="")
+            self._writer = csv.writer(self._file)
+
     def append(self, row: dict) -> None:
         self.rows.append(dict(row))
         if not self.enabled:
@@ -46,6 +64,9 @@ def _fmt(value) -> str:
 
 
 def read_history(path: Path) -> list[dict[str, float]]:
-    """Read a ``history.csv`` back as a list of float dicts."""
+    """Read a ``history.csv`` back as a list of dicts (floats; integer columns as int)."""
+    out = []
     with open(path, newline="") as fh:
-        return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(fh)]
+        for row in csv.DictReader(fh):
+            out.append({k: (int(v) if v.lstrip("-").isdigit() else float(v)) for k, v in row.items()})
+    return out

@@ -21,12 +21,11 @@ def versions() -> dict[str, str]:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             pass
-    try:
-        import dolfinx
-
-        out["dolfinx"] = dolfinx.__version__
-    except Exception:  # pragma: no cover
-        pass
+    for module in ("dolfinx", "petsc4py", "mpi4py", "ufl", "basix"):
+        try:
+            out[module] = __import__(module).__version__
+        except Exception:  # pragma: no cover
+            pass
     return out
 
 

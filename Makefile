@@ -40,7 +40,7 @@ test-all: venv
 	$(PY) -m pytest -q -m "" 
 
 bench: venv
-	$(PY) bench/bench_sphere.py
+	$(PY) bench/bench_workloads.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

@@ -25,11 +25,9 @@ column is the high-water mark *so far*, i.e. monotone over the rows.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import math
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -40,6 +38,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # runnable as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import environment, fmt_cell  # noqa: E402  (shared with bench_workloads.py)
+from _common import json_safe as _json_safe  # noqa: E402
 
 MODES = ("axisymmetric", "octant")
 # Bulk element sizes in µm (surface_size = ratio × size).  Chosen so that the full serial
@@ -235,16 +237,6 @@ def run_child(args, mode: str, size_um: float) -> dict:
 
 
 # ------------------------------------------------------------------------------------ table
-def fmt_cell(row: dict, key: str, spec: str) -> str:
-    v = row.get(key)
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "—"
-    try:
-        return spec.format(v)
-    except (ValueError, TypeError):
-        return str(v)
-
-
 def md_header() -> str:
     heads = [h for _, h, _ in COLUMNS]
     aligns = ["---" if k in ("mode", "status") else "---:" for k, _, _ in COLUMNS]
@@ -257,30 +249,6 @@ def md_row(row: dict) -> str:
 
 def md_table(rows: list[dict]) -> str:
     return "\n".join([md_header(), *(md_row(r) for r in rows)])
-
-
-def _json_safe(obj):
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, dict):
-        return {k: _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_json_safe(v) for v in obj]
-    return obj
-
-
-def environment(nprocs: int) -> dict:
-    env = {"date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-           "host": platform.node(), "platform": platform.platform(),
-           "python": platform.python_version(), "cpu_count": os.cpu_count(),
-           "mpi_size": nprocs}
-    try:
-        from solver.outputs.provenance import versions
-
-        env["versions"] = versions()
-    except Exception:  # provenance is nice to have, never fatal
-        pass
-    return env
 
 
 def write_outputs(args, rows: list[dict], meta: dict) -> tuple[Path, Path]:

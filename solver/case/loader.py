@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from solver.case.errors import CaseError, FieldProblems, Problem
+from solver.case.library import expand_library_refs
 from solver.case.schema import Case, discriminated_variants, split_annotation
 from solver.case.units import unit_of
 
@@ -248,17 +249,24 @@ def load_case(path: str | Path, overrides: Iterable[str] = ()) -> Case:
             ]
         )
     apply_overrides(data, overrides, file)
-    case = load_case_dict(data, source=file)
+    case = load_case_dict(data, source=file, case_file=p)
     case._source = str(p)
     return case
 
 
-def load_case_dict(data: Any, source: str = "<dict>") -> Case:
+def load_case_dict(
+    data: Any, source: str = "<dict>", case_file: str | Path | None = None
+) -> Case:
     """Validate a raw case dict.
+
+    Material entries ``{from: <name>, ...}`` are first replaced by entries of the material
+    library (:mod:`solver.case.library`); where each value of those came from is kept in
+    ``case._material_sources`` (region -> provenance).
 
     Args:
         data: The case as plain Python data (e.g. parsed YAML).
         source: Name used as the file in error messages.
+        case_file: The case file, to resolve a relative ``library`` path.
 
     Returns:
         The validated case.
@@ -270,10 +278,13 @@ def load_case_dict(data: Any, source: str = "<dict>") -> Case:
         raise CaseError(
             [Problem(source, "", f"expected a mapping of case sections, got {_type_name(data)}")]
         )
+    data, material_sources = expand_library_refs(data, case_file, source)
     try:
-        return Case.model_validate(data)
+        case = Case.model_validate(data)
     except ValidationError as exc:
         raise CaseError(problems_from_validation_error(exc, data, source)) from None
+    case._material_sources = material_sources
+    return case
 
 
 # --------------------------------------------------------------------------------------------

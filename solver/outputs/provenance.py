@@ -41,9 +41,16 @@ def peak_memory_mb() -> float:
     return rss / 1024.0 if sys.platform != "darwin" else rss / 2**20
 
 
-def write_resolved_case(path: Path, resolved: dict) -> None:
+def write_resolved_case(path: Path, resolved: dict, material_sources: dict | None = None) -> None:
+    """Write the case as run; materials taken from a library get their sources as comments
+    (comments, so the file still validates and its hash does not depend on the wording)."""
     with open(path, "w") as fh:
         fh.write("# The case as run: SI units, defaults filled in (written by chemomech).\n")
+        for region, info in (material_sources or {}).items():
+            fh.write(f"# materials.{region}: library material {info.get('material')!r} "
+                     f"({info.get('library')})\n")
+            for field, source in (info.get("sources") or {}).items():
+                fh.write(f"#   {field}: {source}\n")
         yaml.safe_dump(resolved, fh, sort_keys=False, allow_unicode=True)
 
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 import ufl
 
+#: m²/s: transport of Li through an inactive layer when its case gives no law (assumption)
+INERT_TRANSPORT_D = 1e-12
+
 
 def _clip01(theta):
     return ufl.max_value(0.0, ufl.min_value(1.0, theta))
@@ -76,6 +79,8 @@ class MaterialLaw:
         nu: θ ↦ Poisson's ratio.
         elastic_depends_on_theta: True when E or ν vary with θ (the stiffness matrix must be
             re-assembled every step).
+        active: False for a material that stores no Li (c_max = 0, no swelling); its ``D``
+            is then the transport of Li through it, without storage.
     """
 
     name: str
@@ -88,12 +93,17 @@ class MaterialLaw:
     E: Callable
     nu: Callable
     elastic_depends_on_theta: bool
+    active: bool = True
 
 
 def material_law(name: str, spec) -> MaterialLaw:
     """Build a :class:`MaterialLaw` from a validated ``Material`` of the case schema."""
     E, e_var = property_law(spec.youngs_modulus)
     nu, nu_var = property_law(spec.poissons_ratio)
+    if spec.diffusivity is not None:
+        D = diffusivity_law(spec.diffusivity)
+    else:  # inactive material without a transport law: fast compared with Si (assumed)
+        D = diffusivity_law(type("Default", (), {"kind": "constant", "value": INERT_TRANSPORT_D}))
     return MaterialLaw(
         name=name,
         density=float(spec.density),
@@ -101,10 +111,11 @@ def material_law(name: str, spec) -> MaterialLaw:
         beta_v=float(spec.beta_v),
         swelling_law=spec.swelling_law,
         theta_ref=float(spec.reference_theta),
-        D=diffusivity_law(spec.diffusivity),
+        D=D,
         E=E,
         nu=nu,
         elastic_depends_on_theta=e_var or nu_var,
+        active=bool(getattr(spec, "active", True)),
     )
 
 
@@ -154,10 +165,33 @@ class MaterialFields:
         return self._combine(lambda law: law.nu(theta))
 
     def c_max(self):
-        return self._combine(lambda law: law.c_max)
+        """Li concentration at θ = 1 (mol/m³); 0 in inactive regions."""
+        return self._combine(lambda law: law.c_max if law.active else 0.0)
 
     def density(self):
         return self._combine(lambda law: law.density)
+
+    def active_density(self):
+        """Density of the Li-storing (active) material, 0 elsewhere (kg/m³): the mass that a
+        specific current (A/g) refers to."""
+        return self._combine(lambda law: law.density if law.active else 0.0)
+
+    def mobility(self, theta, c_ref: float):
+        """``c_max D(θ)`` (mol m⁻¹ s⁻¹) in active regions; in inactive ones ``c_ref D``: Li
+        crosses them like a diffusing species that is not stored (c_ref: a mean c_max)."""
+        return self._combine(
+            lambda law: (law.c_max if law.active else c_ref) * law.D(theta))
+
+    def stress_mobility(self, theta, temperature: float):
+        """Coefficient of the stress-driven flux ``c_max D Ω θ / (R T)`` with ``Ω = β_V / c_max``
+        (m⁵ mol⁻¹ ... per Pa gradient: J_σ = −coef ∇σ_h), 0 in inactive regions.
+
+        With the cube-root swelling law Ω is taken as the same β_V / c_max (the partial molar
+        volume at small θ)."""
+        gas_constant = 8.314462618  # J/(mol K)
+        return self._combine(
+            lambda law: (law.D(theta) * law.beta_v * theta / (gas_constant * temperature))
+            if law.active else 0.0)
 
     def eps_ch(self, theta):
         from solver.physics.constitutive import chemical_strain

@@ -123,20 +123,34 @@ class Simulation:
             self.loaded_surfaces = []
         else:
             self.loaded_surfaces = list(load.surfaces)
+            coupling = None
+            if c.coupling == "two_way":
+                # σ_h as a continuous P1 field (never differentiate a DG stress)
+                self.sigma_h = dolfinx.fem.Function(self.V_theta, name="Hydrostatic stress [Pa]")
+                T = float(c.temperature)
+                coupling = (lambda th: self.fields.stress_mobility(th, T), self.sigma_h)
             self.diffusion = DiffusionProblem(
-                d, self.V_theta, self.c_max, self.fields.D, self.loaded_surfaces,
-                c.solver, prefix="chemomech_diffusion_",
+                d, self.V_theta, self.c_max, self.fields.mobility, self.loaded_surfaces,
+                c.solver, prefix="chemomech_diffusion_", stress_coupling=coupling,
             )
             self.theta = self.diffusion.theta
             self.diffusion.theta_n.x.array[:] = load.initial_theta
             self.diffusion.theta.x.array[:] = load.initial_theta
         self.mechanics = MechanicsProblem(d, self.theta, self.fields, c.solver,
                                           prefix="chemomech_mechanics_")
+        if c.coupling == "two_way":
+            v = ufl.TestFunction(self.V_theta)
+            self._sigma_h_form = dolfinx.fem.form(
+                ufl.tr(self.mechanics.stress) / 3.0 * v * w * d.dx)
+            lumped = dolfinx.fem.assemble_vector(dolfinx.fem.form(v * w * d.dx))
+            lumped.scatter_reverse(dolfinx.la.InsertMode.add)
+            lumped.scatter_forward()
+            self._sigma_h_lumped = lumped.array.copy()
         comm = self.comm
         self.mass = comm.allreduce(
-            dolfinx.fem.assemble_scalar(dolfinx.fem.form(self.fields.density() * w * d.dx)),
+            dolfinx.fem.assemble_scalar(dolfinx.fem.form(self.fields.active_density() * w * d.dx)),
             op=MPI.SUM,
-        )  # kg (meshed part)
+        )  # kg of active (Li-storing) material in the meshed part
         self.li_max = comm.allreduce(
             dolfinx.fem.assemble_scalar(dolfinx.fem.form(self.c_max * w * d.dx)), op=MPI.SUM
         )  # mol
@@ -203,7 +217,8 @@ class Simulation:
         resolved = self.case.resolved()
         self._hash = case_hash(resolved)
         if self.rank0:
-            write_resolved_case(out / "case.resolved.yaml", resolved)
+            write_resolved_case(out / "case.resolved.yaml", resolved,
+                                getattr(self.case, "_material_sources", None))
         resume = self._load_checkpoint(out) if restart else None
         self._restarts = resume["restarts"] + 1 if resume else 0
         self.log.open_file(out / "run.log", append=restart)
@@ -343,6 +358,9 @@ class Simulation:
         if resume:
             st = {k: resume[k] for k in ("t", "step", "inflow", "li0", "holding", "t_end")}
             stepper.dt, stepper.rejected = resume["dt"], resume["rejected"]
+            if c.coupling == "two_way":  # σ_h of the checkpointed state
+                self.mechanics.solve()
+                self._update_sigma_h()
             if st["holding"]:
                 diff.set_surface_theta(cutoff)
         else:
@@ -354,6 +372,7 @@ class Simulation:
             self._record(t=0.0, dt=0.0, newton=0, krylov=0, rejected=0, li0=st["li0"],
                          inflow=0.0, write_fields=True)
         last_checkpoint = time.perf_counter()
+        rejected_before = stepper.rejected  # cut-backs since the last accepted step
         reason = ""
         while True:
             t, holding = st["t"], st["holding"]
@@ -363,16 +382,15 @@ class Simulation:
             if self.kind == "potentiostatic":
                 value = theta0 + (load.surface_theta - theta0) * min(1.0, (t + dt) / ramp)
                 diff.set_surface_theta(value)
-            rejected_before = stepper.rejected
             try:
-                rep = diff.step(dt, dirichlet=dirichlet)
+                rep = self._diffusion_step(dt, dirichlet)
             except NewtonDivergence as exc:
-                diff.reject()
+                self._reject()
                 self.log.warn(f"t = {t:.4g} s: Newton failed ({exc}); dt {dt:.3g} s → cut back")
                 stepper.rejected_step(dt, t, str(exc))
                 continue
             if rep.max_change > c.time.max_dtheta and dt > c.time.dt_min:
-                diff.reject()
+                self._reject()
                 self.log.file_only(f"t = {t:.6g} s: θ changed by {rep.max_change:.3g} > "
                                    f"max_dtheta; dt {dt:.3g} s cut back")
                 stepper.rejected_step(dt, t, f"θ changed by {rep.max_change:.3g}",
@@ -385,7 +403,7 @@ class Simulation:
                 if sign * (s_new - cutoff) > EVENT_TOL and dt > c.time.dt_min:
                     s_old = self._surface_extreme_old(op)
                     frac = (cutoff - s_old) / (s_new - s_old) if s_new != s_old else 0.5
-                    diff.reject()
+                    self._reject()
                     stepper.rejected_step(dt, t, "surface θ cut-off overshoot", factor=0.98 * frac)
                     continue
             if dirichlet and s.mean_theta is not None:
@@ -393,7 +411,7 @@ class Simulation:
                 if sign * (m_new - s.mean_theta) > EVENT_TOL and dt > c.time.dt_min:
                     m_old = self.li_content_old() / self.li_max
                     frac = (s.mean_theta - m_old) / (m_new - m_old) if m_new != m_old else 0.5
-                    diff.reject()
+                    self._reject()
                     stepper.rejected_step(dt, t, "mean θ target overshoot", factor=0.98 * frac)
                     continue
             # accept
@@ -402,7 +420,7 @@ class Simulation:
             diff.accept()
             t = st["t"] = t + dt
             self._step = st["step"] = st["step"] + 1
-            stepper.accepted(dt, rep.newton_iterations)
+            stepper.accepted(dt, rep.hardest_newton or rep.newton_iterations)
             self._counters["newton"] += rep.newton_iterations
             self._counters["krylov_diffusion"] += rep.krylov_iterations
             mean = self.mean_theta()
@@ -434,6 +452,7 @@ class Simulation:
             self._record(t=t, dt=dt, newton=rep.newton_iterations, krylov=rep.krylov_iterations,
                          rejected=stepper.rejected - rejected_before, li0=st["li0"],
                          inflow=None if dirichlet else st["inflow"], write_fields=write)
+            rejected_before = stepper.rejected
             t_end = st["t_end"]
             frac = t / t_end if math.isfinite(t_end) else self._theta_fraction(mean, theta0)
             self.log.progress(self._step, t, mean, dt, frac, force=done)
@@ -455,6 +474,67 @@ class Simulation:
         checkpoint.write(self.out_dir, self.diffusion.theta_n, state)
         self.log.file_only(f"checkpoint at step {st['step']}, t = {st['t']:.6g} s")
         return time.perf_counter()
+
+    # ---------------------------------------------------------------- two-way coupling
+    def _update_sigma_h(self) -> None:
+        """σ_h (P1) from the current stress by a lumped L2 projection."""
+        vec = dolfinx.fem.assemble_vector(self._sigma_h_form)
+        vec.scatter_reverse(dolfinx.la.InsertMode.add)
+        vec.scatter_forward()
+        self.sigma_h.x.array[:] = vec.array / self._sigma_h_lumped
+
+    def _diffusion_step(self, dt: float, dirichlet: bool):
+        """One time step of θ: one Newton solve (one-way), or a staggered fixed point
+        x ↦ G(x) (two-way): σ_h from the stress at θ = x, then Newton for θ with that σ_h.
+        The fixed point is accelerated by Aitken's Δ² relaxation, x ← x + ω (G(x) − x), and
+        ends when θ changes by less than ``solver.coupling_tolerance``."""
+        diff = self.diffusion
+        if self.case.coupling != "two_way":
+            return diff.step(dt, dirichlet=dirichlet)
+        s = self.case.solver
+        self._sigma_h_saved = self.sigma_h.x.array.copy()
+        n_owned = self.V_theta.dofmap.index_map.size_local
+        comm = self.comm
+
+        def dot(a, b):
+            return comm.allreduce(float(np.dot(a[:n_owned], b[:n_owned])), op=MPI.SUM)
+
+        x = diff.theta_n.x.array.copy()  # σ_h currently belongs to θ_n
+        r_old, omega = None, 1.0
+        newton = krylov = hardest = 0
+        change = math.inf
+        for _ in range(s.coupling_max_iterations):
+            rep = diff.step(dt, dirichlet=dirichlet, initial=x)
+            newton += rep.newton_iterations
+            krylov += rep.krylov_iterations
+            hardest = max(hardest, rep.newton_iterations)
+            r = diff.theta.x.array - x
+            local = np.abs(r[:n_owned])
+            change = comm.allreduce(float(local.max()) if local.size else 0.0, op=MPI.MAX)
+            if change < s.coupling_tolerance:
+                rep.newton_iterations, rep.krylov_iterations = newton, krylov
+                rep.hardest_newton = hardest  # dt control looks at one Newton solve
+                return rep
+            if r_old is not None:
+                dr = r - r_old
+                denom = dot(dr, dr)
+                if denom > 0.0:
+                    omega = -omega * dot(r_old, dr) / denom
+                    omega = min(max(omega, 0.05), 2.0)
+            r_old = r
+            x = x + omega * r
+            diff.theta.x.array[:] = x
+            self.mechanics.solve()
+            self._update_sigma_h()
+        self.sigma_h.x.array[:] = self._sigma_h_saved
+        raise NewtonDivergence(f"staggered coupling: θ still changed by {change:.2e} after "
+                               f"{s.coupling_max_iterations} iterations")
+
+    def _reject(self) -> None:
+        """Undo a tried step (θ and, with two-way coupling, σ_h)."""
+        self.diffusion.reject()
+        if self.case.coupling == "two_way" and hasattr(self, "_sigma_h_saved"):
+            self.sigma_h.x.array[:] = self._sigma_h_saved
 
     def li_content_old(self) -> float:
         """Li content (mol) at the start of the current step."""
@@ -489,6 +569,8 @@ class Simulation:
 
     def _record(self, t, dt, newton, krylov, rejected, li0, inflow, write_fields):
         kry_m = self.mechanics.solve()
+        if self.case.coupling == "two_way":
+            self._update_sigma_h()
         self._counters["krylov_mechanics"] += kry_m
         self.stress.update()
         li = self.li_content()
@@ -561,6 +643,7 @@ class Simulation:
                 "source": str(getattr(self.case, "source_path", "") or ""),
                 "title": self.case.title,
                 "hash": getattr(self, "_hash", None),
+                "material_sources": getattr(self.case, "_material_sources", {}),
             },
             "status": status,
             "stop_reason": reason,

@@ -25,6 +25,7 @@ from solver.case.errors import FieldProblems
 from solver.case.geometry import Geometry, GeometryBase, SphereGeometry
 from solver.case.units import (
     FARADAY,
+    Temperature,
     Concentration,
     Density,
     Diffusivity,
@@ -231,6 +232,11 @@ DiffusivityLaw = Annotated[
 class Material(_Model):
     """Properties of the material of one region."""
 
+    active: bool = Field(
+        True,
+        description="false: the material takes no Li (inert coating, binder shell): no c_max, "
+        "no swelling; it carries stress, and Li passes through it without being stored",
+    )
     density: Density = Field(gt=0, description="mass density of the unlithiated material", examples=[2330.0])
     c_max: Concentration | None = Field(
         None,
@@ -276,7 +282,12 @@ class Material(_Model):
     poissons_ratio: PoissonsRatio = Field(
         description="Poisson's ratio: a value in (-1, 0.5) or a law with kind"
     )
-    diffusivity: DiffusivityLaw = Field(description="Li diffusivity law D(θ)")
+    diffusivity: DiffusivityLaw | None = Field(
+        None,
+        description="Li diffusivity law D(θ) (required for active materials); for an "
+        "inactive material the transport of Li through it, without storage (null: "
+        "1e-12 m^2/s, fast compared with Si — an assumption)",
+    )
 
     @field_validator("youngs_modulus", "poissons_ratio", mode="before")
     @classmethod
@@ -288,6 +299,21 @@ class Material(_Model):
     @model_validator(mode="after")
     def _exactly_one(self) -> Material:
         problems = []
+        if not self.active:
+            for name in ("c_max", "specific_capacity", "volume_expansion",
+                         "partial_molar_volume"):
+                if getattr(self, name) is not None:
+                    problems.append((name, "an inactive material (active: false) takes no Li: "
+                                     "remove this field"))
+            for name in ("youngs_modulus", "poissons_ratio"):
+                if getattr(self, name).kind != "constant":
+                    problems.append((name, "an inactive material has no θ: give a constant"))
+            if problems:
+                raise FieldProblems(problems)
+            return self
+        if self.diffusivity is None:
+            problems.append(("diffusivity", "required field missing for an active material "
+                             "(diffusivity law D(θ) [m^2/s])"))
         if (self.c_max is None) == (self.specific_capacity is None):
             got = "both" if self.c_max is not None else "neither"
             problems.append(
@@ -312,21 +338,29 @@ class Material(_Model):
 
     @property
     def c_max_si(self) -> float:
-        """Li concentration at θ = 1 in mol/m³ (given, or specific_capacity·density/F)."""
+        """Li concentration at θ = 1 in mol/m³ (given, or specific_capacity·density/F; 0 for
+        an inactive material)."""
+        if not self.active:
+            return 0.0
         if self.c_max is not None:
             return float(self.c_max)
         return float(self.specific_capacity) * self.density / FARADAY
 
     @property
     def specific_capacity_si(self) -> float:
-        """Specific capacity at θ = 1 in C/kg (given, or c_max·F/density)."""
+        """Specific capacity at θ = 1 in C/kg (given, or c_max·F/density; 0 if inactive)."""
+        if not self.active:
+            return 0.0
         if self.specific_capacity is not None:
             return float(self.specific_capacity)
         return float(self.c_max) * FARADAY / self.density
 
     @property
     def beta_v(self) -> float:
-        """Volumetric expansion ΔV/V at θ = 1 (given, or partial_molar_volume·c_max)."""
+        """Volumetric expansion ΔV/V at θ = 1 (given, or partial_molar_volume·c_max; 0 if
+        inactive)."""
+        if not self.active:
+            return 0.0
         if self.volume_expansion is not None:
             return float(self.volume_expansion)
         return float(self.partial_molar_volume) * self.c_max_si
@@ -657,6 +691,13 @@ class SolverSettings(_Model):
     newton_max_iterations: Integer = Field(
         25, ge=1, description="Newton iterations before the step is cut back"
     )
+    coupling_tolerance: Number = Field(
+        1e-8, gt=0, description="two_way: largest change of θ between staggered iterations "
+        "at which a step counts as converged"
+    )
+    coupling_max_iterations: Integer = Field(
+        30, ge=1, description="two_way: staggered iterations before the step is cut back"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -686,12 +727,20 @@ class Case(_Model):
     time: TimeSettings = Field(default_factory=TimeSettings, description="time stepping")
     coupling: Literal["one_way", "two_way"] = Field(
         "one_way",
-        description="one_way: θ then u every step (no stress-driven flux); two_way: planned",
+        description="one_way: θ then u every step (no stress-driven flux); two_way: the flux "
+        "J = -c_max D [∇θ - (Ω θ/(R T)) ∇σ_h] with σ_h from the current stress, solved "
+        "staggered (θ, u, σ_h repeated to solver.coupling_tolerance every step)",
+    )
+    temperature: Temperature = Field(
+        298.15, gt=0, description="temperature (isothermal); enters the two_way flux",
+        examples=[298.15],
     )
     output: OutputSettings = Field(default_factory=OutputSettings, description="outputs")
     solver: SolverSettings = Field(default_factory=SolverSettings, description="solver settings")
 
     _source: str | None = PrivateAttr(default=None)
+    #: region → {material, library, overridden, sources} for materials taken from a library
+    _material_sources: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
 
     def __eq__(self, other: object) -> bool:
         """Cases are equal when their fields are (the source file does not matter)."""
@@ -734,14 +783,9 @@ class Case(_Model):
     @model_validator(mode="after")
     def _cross_field(self) -> Case:
         problems: list[tuple[str, str]] = []
-        if self.coupling == "two_way":
-            problems.append(
-                (
-                    "coupling",
-                    "two_way coupling is not available yet (planned with multi-material "
-                    "support); use one_way",
-                )
-            )
+        if self.coupling == "two_way" and isinstance(self.loading, PrescribedLoading):
+            problems.append(("coupling", "two_way coupling needs a diffusion solve; a "
+                             "prescribed θ field has none: use one_way"))
         problems += self._check_regions()
         problems += self._check_surfaces()
         problems += self._check_mesh()

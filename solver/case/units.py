@@ -42,6 +42,7 @@ __all__ = [
     "Quantity",
     "SpecificCharge",
     "SpecificCurrent",
+    "Temperature",
     "Time",
     "Unit",
     "dimension_name",
@@ -283,6 +284,7 @@ Integer = Annotated[int, BeforeValidator(_to_integer)]
 
 Length = Quantity("m")
 Time = Quantity("s")
+Temperature = Quantity("K")
 Pressure = Quantity("Pa")
 Density = Quantity("kg/m^3")
 Concentration = Quantity("mol/m^3")

@@ -35,13 +35,16 @@ class CheckpointError(RuntimeError):
 def _node_indices(V) -> np.ndarray:
     """Input (``.msh``) node index of every local P1 dof, ghosts included."""
     mesh = V.mesh
+    geo = mesh.geometry
+    # dolfinx 0.11: dofmaps[0]; 0.10: dofmap
+    geo_dofmap = geo.dofmaps[0] if hasattr(type(geo), "dofmaps") else geo.dofmap
     n = V.dofmap.index_map.size_local + V.dofmap.index_map.num_ghosts
     idx = np.full(n, -1, dtype=np.int64)
-    idx[V.dofmap.list.ravel()] = mesh.geometry.input_global_indices[mesh.geometry.dofmap.ravel()]
+    idx[V.dofmap.list.ravel()] = geo.input_global_indices[geo_dofmap.ravel()]
     # P1 on the linear geometry: dofs sit on the geometry nodes; check rather than assume
     x_dof = V.tabulate_dof_coordinates()
     nodes = np.full(n, -1, dtype=np.int64)
-    nodes[V.dofmap.list.ravel()] = mesh.geometry.dofmap.ravel()
+    nodes[V.dofmap.list.ravel()] = geo_dofmap.ravel()
     if np.any(idx < 0) or not np.allclose(x_dof, mesh.geometry.x[nodes]):
         raise RuntimeError("θ dofs do not coincide with mesh nodes: cannot checkpoint")
     return idx

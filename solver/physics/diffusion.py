@@ -24,15 +24,15 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 
-def diffusion_residual(theta, theta_n, v, dt, c_max, diffusivity, coords, dx, influx, source=None):
-    """Backward-Euler residual of ``c_max ∂θ/∂t + ∇·J = s`` with ``J = −c_max D(θ) ∇θ``.
+def diffusion_residual(theta, theta_n, v, dt, c_max, mobility, coords, dx, influx, source=None):
+    """Backward-Euler residual of ``c_max ∂θ/∂t + ∇·J = s`` with ``J = −M(θ) ∇θ``.
 
     Args:
         theta, theta_n: unknown and previous θ.
         v: test function.
         dt: time step (s), a Constant.
-        c_max: mol/m³ (UFL or float).
-        diffusivity: θ ↦ D(θ) in m²/s.
+        c_max: mol/m³ (UFL or float); 0 where no Li is stored.
+        mobility: θ ↦ M(θ) = c_max D(θ) in mol m⁻¹ s⁻¹ (UFL).
         coords: coordinate system (weight and gradient).
         dx: volume measure.
         influx: list of ``(j, ds)``: inward molar flux (mol m⁻² s⁻¹) on a surface measure.
@@ -45,13 +45,17 @@ def diffusion_residual(theta, theta_n, v, dt, c_max, diffusivity, coords, dx, in
     grad = coords.grad
     F = (
         c_max * (theta - theta_n) * v * w * dx
-        + dt * c_max * diffusivity(theta) * ufl.inner(grad(theta), grad(v)) * w * dx
+        + dt * mobility(theta) * ufl.inner(grad(theta), grad(v)) * w * dx
     )
     for j, ds in influx:
         F -= dt * j * v * w * ds
     if source is not None:
         F -= dt * source * v * w * dx
     return F
+
+
+#: quadrature degree of the diffusion forms (see DiffusionProblem)
+QUADRATURE_DEGREE = 4
 
 
 class NewtonDivergence(RuntimeError):
@@ -63,6 +67,7 @@ class StepReport:
     newton_iterations: int
     krylov_iterations: int
     max_change: float
+    hardest_newton: int | None = None
 
 
 class DiffusionProblem:
@@ -71,14 +76,17 @@ class DiffusionProblem:
     Args:
         domain: :class:`solver.domain.Domain`.
         theta_space: scalar P1 function space.
-        c_max: UFL expression or float, mol/m³.
-        diffusivity: callable θ ↦ D(θ) (m²/s) as UFL.
+        c_max: UFL expression or float, mol/m³ (0 in inactive regions).
+        mobility: callable (θ, c_ref) ↦ c_max D(θ) (mol m⁻¹ s⁻¹) as UFL.
         loaded_surfaces: names of the boundaries where Li enters.
         settings: the case's ``solver`` section (tolerances).
         prefix: PETSc options prefix (unique per problem).
+        stress_coupling: optional ``(coef, sigma_h)`` for two-way coupling: θ ↦ coef(θ) and a
+            continuous P1 hydrostatic stress (Pa); adds the flux ``−coef(θ) ∇σ_h``.
     """
 
-    def __init__(self, domain, theta_space, c_max, diffusivity, loaded_surfaces, settings, prefix):
+    def __init__(self, domain, theta_space, c_max, mobility, loaded_surfaces, settings, prefix,
+                 stress_coupling=None):
         self.domain = domain
         self.V = theta_space
         w = domain.coords.weight
@@ -99,13 +107,23 @@ class DiffusionProblem:
         )
         c_ref = comm.allreduce(
             dolfinx.fem.assemble_scalar(dolfinx.fem.form(c_max * w * domain.dx)), op=MPI.SUM
-        ) / volume
+        ) / volume  # mean c_max over the body (mol/m³)
         scale = 1.0 / (c_ref * volume)
         v = ufl.TestFunction(theta_space)
-        self.residual = scale * diffusion_residual(
-            self.theta, self.theta_n, v, self.dt, c_max, diffusivity, domain.coords,
-            domain.dx, [(self.flux, self.ds_load)],
+        # P1 θ: degree 4 integrates the storage and flux terms exactly (so the Li balance
+        # stays exact) and D(θ) well; UFL would estimate degree ~13 for a tanh law
+        q = {"quadrature_degree": QUADRATURE_DEGREE}
+        dx, ds_load = domain.dx(metadata=q), self.ds_load.reconstruct(metadata=q)
+        residual = diffusion_residual(
+            self.theta, self.theta_n, v, self.dt, c_max, lambda th: mobility(th, c_ref),
+            domain.coords, dx, [(self.flux, ds_load)],
         )
+        if stress_coupling is not None:
+            coef, sigma_h = stress_coupling
+            grad = domain.coords.grad
+            # J·∇v with J_σ = −coef ∇σ_h enters as −∫ coef ∇σ_h·∇v (vanishes for v = 1)
+            residual -= self.dt * coef(self.theta) * ufl.inner(grad(sigma_h), grad(v)) * w * dx
+        self.residual = scale * residual
         self._settings = settings
         self._prefix = prefix
         self._problems: dict[bool, dolfinx.fem.petsc.NonlinearProblem] = {}
@@ -146,10 +164,11 @@ class DiffusionProblem:
         """Impose θ = value on the loaded surfaces (potentiostatic / CV hold)."""
         self.surface_theta.x.array[:] = value
 
-    def step(self, dt: float, dirichlet: bool) -> StepReport:
-        """Advance θ from ``theta_n`` by dt (s). Raises :class:`NewtonDivergence`."""
+    def step(self, dt: float, dirichlet: bool, initial=None) -> StepReport:
+        """Advance θ from ``theta_n`` by dt (s), Newton starting from ``initial`` (an array,
+        default θ_n). Raises :class:`NewtonDivergence`."""
         self.dt.value = dt
-        self.theta.x.array[:] = self.theta_n.x.array
+        self.theta.x.array[:] = self.theta_n.x.array if initial is None else initial
         if dirichlet:
             self.theta.x.array[self._load_dofs] = self.surface_theta.x.array[self._load_dofs]
         problem = self._problem(dirichlet)

@@ -99,6 +99,7 @@ class MechanicsProblem:
         self.ksp.setFromOptions()
         self.ksp.setInitialGuessNonzero(True)
         self.last_iterations = 0
+        self._pc_iterations = None  # Krylov iterations right after the last GAMG setup
 
     def _assemble_matrix(self):
         self.A.zeroEntries()
@@ -106,6 +107,14 @@ class MechanicsProblem:
         self.A.assemble()
         self.ksp.setOperators(self.A)
         self._assembled = True
+        # E(θ) changes the matrix a little each step: keep the GAMG hierarchy until the
+        # iterations grow by half (CG still converges to the same tolerance; only the
+        # preconditioner is older)
+        stale = (self._pc_iterations is None
+                 or self.last_iterations > 1.5 * max(self._pc_iterations, 1))
+        self.ksp.getPC().setReusePreconditioner(not stale)
+        if stale:
+            self._pc_iterations = None
 
     def solve(self) -> int:
         """Solve for u at the current θ; returns the Krylov iteration count."""
@@ -131,4 +140,6 @@ class MechanicsProblem:
             self.null_space.remove(x)
         self.u.x.scatter_forward()
         self.last_iterations = self.ksp.getIterationNumber()
+        if self._pc_iterations is None:
+            self._pc_iterations = self.last_iterations
         return self.last_iterations

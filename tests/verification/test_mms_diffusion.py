@@ -62,7 +62,8 @@ def _solve(mode: str, n: int, law) -> tuple[float, float, float]:
     theta_n.interpolate(expr)
     theta.x.array[:] = 0.5
     dt = dolfinx.fem.Constant(mesh, 1e12)  # steady limit
-    F = diffusion_residual(theta, theta_n, ufl.TestFunction(V), dt, c_max, D, coords,
+    F = diffusion_residual(theta, theta_n, ufl.TestFunction(V), dt, c_max,
+                           lambda th: c_max * D(th), coords,
                            ufl.dx(metadata={"quadrature_degree": 6}), [], source=source)
     F = (1.0 / 1e12) * F
     tdim = mesh.topology.dim

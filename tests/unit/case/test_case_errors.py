@@ -64,7 +64,12 @@ MALFORMED: list[tuple[list[str], str, list[str]]] = [
         "materials.core.density",
         ["expected a number or a quantity with units of [kg/m^3], got 'abc'"],
     ),
-    (["coupling=two_way"], "coupling", ["two_way coupling is not available yet", "one_way"]),
+    (
+        ["coupling=two_way", 'loading={"kind": "prescribed", "profile": {"kind": "uniform", "theta": 0.5}}'],
+        "coupling",
+        ["two_way coupling needs a diffusion solve", "one_way"],
+    ),
+    (["temperature=25 GPa"], "temperature", ["[K]"]),
     (["materials.core.c_max=3e5"], "materials.core", ["exactly one of c_max", "both"]),
     (["materials.core.specific_capacity=null"], "materials.core", ["exactly one", "neither"]),
     (["materials.core.volume_expansion=null"], "materials.core", ["partial_molar_volume", "neither"]),

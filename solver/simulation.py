@@ -180,7 +180,14 @@ class Simulation:
         self.stress = StressFields(d, self.mechanics.stress)
         surfaces = [n for n in d.boundaries if n not in SYMMETRY_NAMES]
         self.statistics = Statistics(d, self.theta, self.stress, surfaces, list(d.regions))
+        self.statistics.setup_interfaces()
         self.probes = Probes(d, self.case.output.probes)
+        self.gap_monitor = None
+        if {"yolk_surface", "shell_inner_surface"} <= set(d.boundaries):
+            from solver.physics.contact_gap import GapMonitor
+
+            self.gap_monitor = GapMonitor(d, self.mechanics.u)
+            self.gap_closed_at = None
         if self.probes.missing:
             raise CaseSetupError(
                 "output.probes: point(s) outside the mesh: " + ", ".join(self.probes.missing)
@@ -194,15 +201,15 @@ class Simulation:
         """Mean lithiation fraction: Li content / Li capacity of the body."""
         return self.li_content() / self.li_max
 
-    def _flux_for_current(self) -> float:
-        """Inward molar flux (mol m⁻² s⁻¹) that carries the case's specific current."""
+    def _li_rate_for_current(self) -> float:
+        """Inward Li rate (mol/s) that carries the case's specific current."""
         load = self.case.loading
         if load.specific_current is not None:
             current = float(load.specific_current)  # A/kg
         else:  # C-rate relative to the capacity of the whole particle (C/kg)
             current = float(load.c_rate) * (self.li_max * FARADAY / self.mass) / 3600.0
         sign = 1.0 if load.direction == "lithiation" else -1.0
-        return sign * current * self.mass / (FARADAY * self.diffusion.load_area)
+        return sign * current * self.mass / FARADAY
 
     # ---------------------------------------------------------------- run
     def run(self, restart: bool = False) -> RunResult:
@@ -323,13 +330,12 @@ class Simulation:
                      inflow=0.0, write_fields=True)
         return "prescribed field"
 
-    def _stop_time(self, flux: float, li0: float) -> float:
+    def _stop_time(self, rate: float, li0: float) -> float:
         """Exact end time of a galvanostatic run from the mean-θ, capacity and time stops."""
         s = self.case.stop
         ends = [math.inf]
         if s.time is not None:
             ends.append(float(s.time))
-        rate = flux * self.diffusion.load_area  # mol/s
         if self.kind == "galvanostatic" and rate != 0.0:
             if s.mean_theta is not None:
                 ends.append((s.mean_theta * self.li_max - li0) / rate)
@@ -344,8 +350,8 @@ class Simulation:
         if self.kind == "potentiostatic":
             lithiating = load.surface_theta >= load.initial_theta
         sign = 1.0 if lithiating else -1.0
-        flux = self._flux_for_current() if self.kind == "galvanostatic" else 0.0
-        diff.flux.value = flux
+        rate = self._li_rate_for_current() if self.kind == "galvanostatic" else 0.0
+        diff.set_fluxes(rate, getattr(load, "flux_shares", None))
         theta0 = float(load.initial_theta)
         ramp = 0.0
         if self.kind == "potentiostatic":
@@ -366,7 +372,7 @@ class Simulation:
         else:
             li0 = self.li_content()
             st = {"t": 0.0, "step": 0, "inflow": 0.0, "li0": li0, "holding": False,
-                  "t_end": self._stop_time(flux, li0)}
+                  "t_end": self._stop_time(rate, li0)}
         self._step = st["step"]
         if not resume:
             self._record(t=0.0, dt=0.0, newton=0, krylov=0, rejected=0, li0=st["li0"],
@@ -591,6 +597,7 @@ class Simulation:
         }
         row.update(self.statistics.surface_row())
         row.update(self.statistics.region_row())
+        row.update(self.statistics.interface_row())
         if self.probes.names:
             th = self.probes.evaluate(self.theta)
             vals = {k: self.probes.evaluate(f) for k, f in self.stress.fields.items()}
@@ -598,6 +605,13 @@ class Simulation:
                 row[f"probe {name}: lithiation fraction [-]"] = float(th[i])
                 for k, f in self.stress.fields.items():
                     row[f"probe {name}: {f.name}"] = float(vals[k][i])
+        if self.gap_monitor is not None:
+            gap = self.gap_monitor.gap()
+            row["yolk-shell gap [m]"] = gap
+            if gap <= 0.0 and self.gap_closed_at is None:
+                self.gap_closed_at = {"time [s]": t, "mean lithiation fraction [-]": li / self.li_max}
+                self.log.warn(f"t = {t:.4g} s (mean θ = {li / self.li_max:.4f}): the yolk touches "
+                              "the shell; without contact the results after this are not physical")
         row["Newton iterations"] = newton
         row["Krylov iterations (diffusion)"] = krylov
         row["Krylov iterations (mechanics)"] = kry_m
@@ -674,6 +688,7 @@ class Simulation:
             },
             "units": {"time": "s", "stress": "Pa", "capacity": "A h/g", "Li content": "mol"},
             "final": rows[-1] if rows else {},
+            "yolk_shell_gap_closed_at": getattr(self, "gap_closed_at", None),
             "peak": peak,
             "outputs": {"fields": [str(p.name) for p in self.field_output.files],
                         "history": "history.csv", "case": "case.resolved.yaml"},

@@ -409,6 +409,12 @@ class GalvanostaticLoading(_Model):
         default_factory=lambda: ["outer_surface"], min_length=1, description=_SURFACES_DESCRIPTION
     )
     initial_theta: Theta = Field(0.0, description="uniform initial θ, in [0, 1]")
+    flux_shares: dict[str, Number] | None = Field(
+        None,
+        description="fraction of the current through each loaded surface (keys: the "
+        "surfaces, values >= 0 summing to 1); null: the same flux density on all of them",
+        examples=[{"outer_surface": 0.8, "pore_surface": 0.2}],
+    )
 
     @field_validator("surfaces")
     @classmethod
@@ -417,11 +423,21 @@ class GalvanostaticLoading(_Model):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> GalvanostaticLoading:
+        problems = []
         if (self.specific_current is None) == (self.c_rate is None):
             got = "both" if self.c_rate is not None else "neither"
-            raise FieldProblems(
-                [("", f"give exactly one of specific_current [A/kg] and c_rate, got {got}")]
-            )
+            problems.append(
+                ("", f"give exactly one of specific_current [A/kg] and c_rate, got {got}"))
+        if self.flux_shares is not None:
+            shares = self.flux_shares
+            if set(shares) != set(self.surfaces):
+                problems.append(("flux_shares", f"give a share for each loaded surface "
+                                 f"{sorted(self.surfaces)}, got {sorted(shares)}"))
+            elif any(v < 0 for v in shares.values()) or abs(sum(shares.values()) - 1.0) > 1e-9:
+                problems.append(("flux_shares", "shares must be >= 0 and sum to 1, got "
+                                 f"{dict(shares)} (sum {sum(shares.values()):g})"))
+        if problems:
+            raise FieldProblems(problems)
         return self
 
     def specific_current_si(self, specific_capacity: float) -> float:

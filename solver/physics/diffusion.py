@@ -94,7 +94,9 @@ class DiffusionProblem:
         self.theta = dolfinx.fem.Function(theta_space, name="Lithiation fraction [-]")
         self.theta_n = dolfinx.fem.Function(theta_space)
         self.dt = dolfinx.fem.Constant(domain.mesh, PETSc.ScalarType(1.0))
-        self.flux = dolfinx.fem.Constant(domain.mesh, PETSc.ScalarType(0.0))  # mol/m²/s inward
+        # inward molar flux (mol m⁻² s⁻¹), one value per loaded surface
+        self.fluxes = {n: dolfinx.fem.Constant(domain.mesh, PETSc.ScalarType(0.0))
+                       for n in loaded_surfaces}
         self.surface_theta = dolfinx.fem.Function(theta_space)
         self.ds_load = domain.ds_named(loaded_surfaces)
 
@@ -105,6 +107,8 @@ class DiffusionProblem:
         self.load_area = comm.allreduce(
             dolfinx.fem.assemble_scalar(dolfinx.fem.form(w * self.ds_load)), op=MPI.SUM
         )
+        self.areas = {n: comm.allreduce(dolfinx.fem.assemble_scalar(
+            dolfinx.fem.form(w * domain.ds_named([n]))), op=MPI.SUM) for n in loaded_surfaces}
         c_ref = comm.allreduce(
             dolfinx.fem.assemble_scalar(dolfinx.fem.form(c_max * w * domain.dx)), op=MPI.SUM
         ) / volume  # mean c_max over the body (mol/m³)
@@ -113,10 +117,11 @@ class DiffusionProblem:
         # P1 θ: degree 4 integrates the storage and flux terms exactly (so the Li balance
         # stays exact) and D(θ) well; UFL would estimate degree ~13 for a tanh law
         q = {"quadrature_degree": QUADRATURE_DEGREE}
-        dx, ds_load = domain.dx(metadata=q), self.ds_load.reconstruct(metadata=q)
+        dx = domain.dx(metadata=q)
+        influx = [(j, domain.ds_named([n]).reconstruct(metadata=q)) for n, j in self.fluxes.items()]
         residual = diffusion_residual(
             self.theta, self.theta_n, v, self.dt, c_max, lambda th: mobility(th, c_ref),
-            domain.coords, dx, [(self.flux, ds_load)],
+            domain.coords, dx, influx,
         )
         if stress_coupling is not None:
             coef, sigma_h = stress_coupling
@@ -130,7 +135,8 @@ class DiffusionProblem:
         fdim = domain.mesh.topology.dim - 1
         facets = np.concatenate([domain.facets(n) for n in loaded_surfaces]).astype(np.int32)
         self._load_dofs = dolfinx.fem.locate_dofs_topological(theta_space, fdim, facets)
-        self.inflow_form = dolfinx.fem.form(self.flux * w * self.ds_load)
+        self.inflow_form = dolfinx.fem.form(
+            sum(j * w * domain.ds_named([n]) for n, j in self.fluxes.items()))
 
     def _problem(self, dirichlet: bool):
         if dirichlet not in self._problems:
@@ -159,6 +165,18 @@ class DiffusionProblem:
                 petsc_options=opts,
             )
         return self._problems[dirichlet]
+
+    @property
+    def flux(self):
+        """The flux Constant of the first loaded surface (all equal without flux shares)."""
+        return next(iter(self.fluxes.values()))
+
+    def set_fluxes(self, total_rate: float, shares: dict[str, float] | None) -> None:
+        """Distribute a total inward Li rate (mol/s) over the loaded surfaces: by the given
+        shares, or (None) with the same flux density everywhere."""
+        for name, j in self.fluxes.items():
+            part = shares[name] if shares else self.areas[name] / self.load_area
+            j.value = total_rate * part / self.areas[name] if self.areas[name] > 0 else 0.0
 
     def set_surface_theta(self, value: float) -> None:
         """Impose θ = value on the loaded surfaces (potentiostatic / CV hold)."""

@@ -38,6 +38,7 @@ class StressFields:
         self.T = dolfinx.fem.functionspace(mesh, ("DG", degree, (3, 3)))
         self.S = dolfinx.fem.functionspace(mesh, ("DG", degree))
         self.sigma = dolfinx.fem.Function(self.T, name="Stress [Pa]")
+        self.ufl = stress_ufl  # the stress as an expression of u and θ (for facet integrals)
         self._expr = dolfinx.fem.Expression(stress_ufl, self.T.element.interpolation_points)
         self.fields = {k: dolfinx.fem.Function(self.S, name=n) for k, n in STRESS_FIELDS.items()}
         xs = self.S.tabulate_dof_coordinates()
@@ -274,6 +275,73 @@ class Statistics:
             )
             row[f"{name}: mean radial stress [Pa]"] = self._sum(forms["radial"]) / area
             row[f"{name}: mean hoop stress [Pa]"] = self._sum(forms["hoop"]) / area
+        return row
+
+    # ---- interfaces ---------------------------------------------------------------------
+    def setup_interfaces(self) -> None:
+        """Forms for the interface statistics (interior facets, both sides).
+
+        For ``interface_<a>_<b>``: mean normal traction n·σ·n (tension > 0: a debonding
+        indicator), mean shear traction |σn − (n·σn) n|, and the mean hoop stress of region b
+        (the outer one, e.g. the coating) along the interface. Traction is continuous across a
+        bonded interface, so the mean of both sides is taken.
+        """
+        d = self.domain
+        self._interface_forms = {}
+        if not d.interfaces:
+            return
+        import ufl
+
+        mesh = d.mesh
+        w = d.coords.weight
+        nf = ufl.FacetNormal(mesh)
+        n = ufl.as_vector([nf[0], nf[1], 0.0]) if mesh.geometry.dim == 2 else nf
+        sig = self.stress.ufl  # at facet quadrature points: more accurate than nodal DG1
+        pos = d.coords.radial_position()
+        e_r = pos / ufl.sqrt(ufl.dot(pos, pos) + (1e-12 * d.length_scale) ** 2)
+        if d.mode == "plane_strain":
+            e_t = ufl.as_vector([-e_r[1], e_r[0], 0.0])
+            hoop_expr = ufl.dot(e_t, ufl.dot(sig, e_t))
+        else:
+            hoop_expr = 0.5 * (ufl.tr(sig) - ufl.dot(e_r, ufl.dot(sig, e_r)))
+        Q = dolfinx.fem.functionspace(mesh, ("DG", 0))
+
+        for name, tag in d.interfaces.items():
+            dS = ufl.Measure("dS", domain=mesh, subdomain_data=d.facet_tags)(tag)
+            outer = next((r for r in sorted(d.regions, key=len, reverse=True)
+                          if name.endswith("_" + r)), None)
+            chi = dolfinx.fem.Function(Q)
+            if outer is not None:
+                chi.x.array[d.cells(outer)] = 1.0
+                chi.x.scatter_forward()
+
+            def t_n(sd):
+                return ufl.dot(n(sd), ufl.dot(sig(sd), n(sd)))
+
+            def t_s(sd):
+                tr = ufl.dot(sig(sd), n(sd))
+                tt = tr - ufl.dot(tr, n(sd)) * n(sd)
+                return ufl.sqrt(ufl.dot(tt, tt) + 1e-300)
+
+            wa = w("+") if not isinstance(w, float) else w
+            area = self.domain.comm.allreduce(
+                dolfinx.fem.assemble_scalar(dolfinx.fem.form(wa * dS)), op=MPI.SUM)
+            self._interface_forms[name] = (area, {
+                "normal": dolfinx.fem.form(0.5 * (t_n("+") + t_n("-")) * wa * dS),
+                "shear": dolfinx.fem.form(0.5 * (t_s("+") + t_s("-")) * wa * dS),
+                "hoop_outer": dolfinx.fem.form(
+                    (chi("+") * hoop_expr("+") + chi("-") * hoop_expr("-")) * wa * dS),
+            }, outer)
+
+    def interface_row(self) -> dict[str, float]:
+        row = {}
+        for name, (area, forms, outer) in getattr(self, "_interface_forms", {}).items():
+            if area <= 0:
+                continue
+            row[f"{name}: mean normal traction [Pa]"] = self._sum(forms["normal"]) / area
+            row[f"{name}: mean shear traction [Pa]"] = self._sum(forms["shear"]) / area
+            if outer is not None:
+                row[f"{name}: mean {outer} hoop stress [Pa]"] = self._sum(forms["hoop_outer"]) / area
         return row
 
     def surface_theta_extreme(self, names, op) -> float:

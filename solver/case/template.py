@@ -188,7 +188,7 @@ def _render_field(name: str, field: FieldInfo, indent: int) -> list[str]:
         return [f"{pad}{name}:  # {field.description}"] + _render_model(base, indent + 1)
 
     origin = typing.get_origin(base)
-    if origin is dict:
+    if origin is dict and _is_model(split_annotation(typing.get_args(base)[1])[0]):
         value_type = split_annotation(typing.get_args(base)[1])[0]
         key = example if example is not PydanticUndefined else "name"
         lines = [f"{pad}{name}:  # {field.description} (required)"]
@@ -255,7 +255,9 @@ def _type_text(base: Any, meta: list[Any], unit: str | None) -> str:
     elif base is str:
         text = "string"
     elif typing.get_origin(base) is dict:
-        text = "mapping: region name → material"
+        value = split_annotation(typing.get_args(base)[1])[0]
+        text = ("mapping: region name → material" if _is_model(value)
+                else f"mapping: name → {_type_text(value, [], None)}")
     elif typing.get_origin(base) is list:
         item, item_meta, _ = split_annotation(typing.get_args(base)[0])
         if typing.get_origin(item) is tuple:
@@ -330,7 +332,8 @@ def _md_rows(model: type[BaseModel], prefix: str, note: str, rows: list[list[str
             _md_rows(base, path, note, rows)
         elif typing.get_origin(base) is dict:
             value_type = split_annotation(typing.get_args(base)[1])[0]
-            _md_rows(value_type, f"{path}.<region>", note, rows)
+            if _is_model(value_type):
+                _md_rows(value_type, f"{path}.<region>", note, rows)
         elif typing.get_origin(base) is list:
             item = split_annotation(typing.get_args(base)[0])[0]
             if _is_model(item):

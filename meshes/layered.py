@@ -30,7 +30,7 @@ from meshes._layered_build import (
     set_layer_sizes,
 )
 from meshes.errors import GeometryError, MeshingError
-from meshes.specs import MODES, Mode, Sizing, _check_length
+from meshes.specs import ModeGeometry, MODES, Mode, Sizing, _check_length
 
 _ON_PLANE = 1e-6
 
@@ -86,14 +86,6 @@ def _boundaries(mode: str, *curved: str) -> tuple[str, ...]:
     return tuple(curved)
 
 
-def _gdim(mode: str) -> int:
-    return 2 if mode in ("axisymmetric", "plane_strain") else 3
-
-
-def _fraction(mode: str) -> float:
-    return 0.125 if mode == "octant" else 1.0
-
-
 def _chain(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(tags.interface(a, b) for a, b in zip(names, names[1:]))
 
@@ -102,7 +94,7 @@ def _chain(names: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class EllipsoidSpec:
+class EllipsoidSpec(ModeGeometry):
     """A homogeneous ellipsoid x²/a² + y²/b² + z²/c² <= 1 centred at the origin.
 
     Attributes:
@@ -134,19 +126,7 @@ class EllipsoidSpec:
         """``()``."""
         return ()
 
-    def bodies(self) -> tuple[tuple[str, ...], ...]:
-        """``(("core",),)``."""
-        return ((tags.CORE,),)
 
-    @property
-    def gdim(self) -> int:
-        """3 for ``3d``/``octant``, 2 for ``axisymmetric``/``plane_strain``."""
-        return _gdim(self.mode)
-
-    @property
-    def symmetry_fraction(self) -> float:
-        """1/8 for ``octant``, else 1."""
-        return _fraction(self.mode)
 
     def validate(self) -> None:
         """Check the parameters.
@@ -243,7 +223,7 @@ def _scaled(sizing: Sizing, length: float) -> Sizing:
 
 
 @dataclass(frozen=True)
-class CoreShellSpec:
+class CoreShellSpec(ModeGeometry):
     """A spherical core with any number of concentric coating layers.
 
     Attributes:
@@ -284,19 +264,8 @@ class CoreShellSpec:
         """``interface_core_coating_1``, ``interface_coating_1_coating_2``, …"""
         return _chain(self.region_names())
 
-    def bodies(self) -> tuple[tuple[str, ...], ...]:
-        """One bonded body of all regions."""
-        return (self.region_names(),)
 
-    @property
-    def gdim(self) -> int:
-        """3 for ``3d``/``octant``, 2 for ``axisymmetric``/``plane_strain``."""
-        return _gdim(self.mode)
 
-    @property
-    def symmetry_fraction(self) -> float:
-        """1/8 for ``octant``, else 1."""
-        return _fraction(self.mode)
 
     def validate(self) -> None:
         """Check the parameters.
@@ -392,7 +361,7 @@ def _interface_pairs(spec: Any, names: list[str]) -> list[tuple[str, str]]:
 
 
 @dataclass(frozen=True)
-class HollowSpec:
+class HollowSpec(ModeGeometry):
     """A hollow sphere: the active shell ``core`` between inner and outer radius, with optional
     coatings outside (``coating_1``, … innermost first) and on the cavity wall
     (``inner_coating_1`` next to the core, ``inner_coating_2`` inside it, …).
@@ -441,19 +410,8 @@ class HollowSpec:
         inner = (tags.CORE, *(tags.inner_coating(i + 1) for i in range(len(self.inner_coatings))))
         return _chain(outer) + _chain(inner)
 
-    def bodies(self) -> tuple[tuple[str, ...], ...]:
-        """One bonded body of all regions."""
-        return (self.region_names(),)
 
-    @property
-    def gdim(self) -> int:
-        """3 for ``3d``/``octant``, 2 for ``axisymmetric``/``plane_strain``."""
-        return _gdim(self.mode)
 
-    @property
-    def symmetry_fraction(self) -> float:
-        """1/8 for ``octant``, else 1."""
-        return _fraction(self.mode)
 
     def validate(self) -> None:
         """Check the parameters.
@@ -518,7 +476,7 @@ def build_hollow(spec: HollowSpec, sizing: Sizing) -> None:
 
 
 @dataclass(frozen=True)
-class YolkShellSpec:
+class YolkShellSpec(ModeGeometry):
     """A spherical yolk inside a spherical shell, separated by an empty (unmeshed) void.
 
     The yolk centre is at (0, 0, yolk_offset) in 3D and axisymmetric (offset along the axis);
@@ -578,15 +536,7 @@ class YolkShellSpec:
         """Two free bodies: ``(("yolk",), ("shell",))``."""
         return ((tags.YOLK,), (tags.SHELL,))
 
-    @property
-    def gdim(self) -> int:
-        """3 for ``3d``/``octant``, 2 for ``axisymmetric``/``plane_strain``."""
-        return _gdim(self.mode)
 
-    @property
-    def symmetry_fraction(self) -> float:
-        """1/8 for ``octant``, else 1."""
-        return _fraction(self.mode)
 
     def validate(self) -> None:
         """Check the parameters.

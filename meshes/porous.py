@@ -43,6 +43,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from meshes import tags
+from meshes.specs import ModeGeometry
 from meshes._placement import (
     Capsule,
     check_layout,
@@ -199,7 +200,7 @@ _RANDOM = (RandomPlacement, PorosityPlacement)
 
 
 @dataclass(frozen=True)
-class PorousSpec:
+class PorousSpec(ModeGeometry):
     """A porous Si particle, optionally with pore-wall and outer coatings.
 
     Attributes:
@@ -236,13 +237,7 @@ class PorousSpec:
         """Same as :attr:`radius`."""
         return self.radius
 
-    @property
-    def gdim(self) -> int:
-        return 2 if self.mode in ("axisymmetric", "plane_strain") else 3
 
-    @property
-    def symmetry_fraction(self) -> float:
-        return 0.125 if self.mode == "octant" else 1.0
 
     @property
     def pore_surface_name(self) -> str:
@@ -280,8 +275,6 @@ class PorousSpec:
             out.append(tags.interface(tags.CORE, tags.PORE_COATING))
         return tuple(out) + _coating_interfaces(len(self.coatings))
 
-    def bodies(self) -> tuple[tuple[str, ...], ...]:
-        return (self.region_names(),)
 
     def validate(self) -> None:
         """Check every parameter and that the pores can be placed; see the module docstring.
@@ -515,7 +508,7 @@ class InclusionSet:
 
 
 @dataclass(frozen=True)
-class InclusionsSpec:
+class InclusionsSpec(ModeGeometry):
     """A Si matrix particle with second-phase inclusions, optionally coated.
 
     Attributes:
@@ -541,13 +534,7 @@ class InclusionsSpec:
     def outer_radius(self) -> float:
         return self.radius
 
-    @property
-    def gdim(self) -> int:
-        return 2 if self.mode in ("axisymmetric", "plane_strain") else 3
 
-    @property
-    def symmetry_fraction(self) -> float:
-        return 0.125 if self.mode == "octant" else 1.0
 
     def objects(self) -> tuple[tuple[int, Capsule], ...]:
         """Resolved inclusions ``(set index, capsule)`` of the whole particle (m)."""
@@ -583,8 +570,6 @@ class InclusionsSpec:
             len(self.coatings)
         )
 
-    def bodies(self) -> tuple[tuple[str, ...], ...]:
-        return (self.region_names(),)
 
     def validate(self) -> None:
         """Check every parameter and that the inclusions fit.

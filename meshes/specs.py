@@ -42,6 +42,27 @@ def _check_length(field: str, value: Any) -> float:
     return number
 
 
+class ModeGeometry:
+    """What follows from a spec's ``mode`` alone (mixed into the geometry specs)."""
+
+    mode: str
+
+    @property
+    def gdim(self) -> int:
+        """Geometric dimension: 3 for ``3d``/``octant``, 2 for ``axisymmetric``/``plane_strain``."""
+        return 2 if self.mode in ("axisymmetric", "plane_strain") else 3
+
+    @property
+    def symmetry_fraction(self) -> float:
+        """Fraction of the particle the mesh represents: 1/8 for ``octant``, else 1 (the
+        axisymmetric measures carry 2πr; plane strain is per metre of depth)."""
+        return 0.125 if self.mode == "octant" else 1.0
+
+    def bodies(self) -> tuple[tuple[str, ...], ...]:
+        """Groups of regions that form one solid; by default one bonded body of all regions."""
+        return (tuple(self.region_names()),)  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True)
 class SphereSpec:
     """A homogeneous spherical particle centred at the origin.

@@ -20,8 +20,29 @@ from dataclasses import dataclass
 import ufl
 
 
+class _Coordinates:
+    """What every coordinate system shares: position, 3x3 identity, in-plane gradient."""
+
+    mesh: object
+
+    @property
+    def x(self):
+        return ufl.SpatialCoordinate(self.mesh)
+
+    @property
+    def weight(self):
+        """Integration weight (dimensionless 1; the axisymmetric system overrides it)."""
+        return 1.0
+
+    def identity(self):
+        return ufl.Identity(3)
+
+    def grad(self, f):
+        return ufl.grad(f)
+
+
 @dataclass(frozen=True)
-class Cartesian3D:
+class Cartesian3D(_Coordinates):
     """Full 3D Cartesian coordinates (modes ``3d`` and ``octant``)."""
 
     mesh: object
@@ -31,24 +52,9 @@ class Cartesian3D:
     def gdim(self) -> int:
         return 3
 
-    @property
-    def x(self):
-        return ufl.SpatialCoordinate(self.mesh)
-
-    @property
-    def weight(self):
-        """Integration weight (dimensionless 1)."""
-        return 1.0
-
-    def identity(self):
-        return ufl.Identity(3)
-
     def strain(self, u, guarded: bool = False):
         """Small strain ``sym(∇u)`` (3x3)."""
         return ufl.sym(ufl.grad(u))
-
-    def grad(self, f):
-        return ufl.grad(f)
 
     def displacement_3d(self, u):
         return u
@@ -59,7 +65,7 @@ class Cartesian3D:
 
 
 @dataclass(frozen=True)
-class Axisymmetric:
+class Axisymmetric(_Coordinates):
     """Axisymmetric (r, z) coordinates: ``x[0] = r >= 0``, ``x[1] = z``; tensors in (r, z, θ).
 
     Attributes:
@@ -77,16 +83,9 @@ class Axisymmetric:
         return 2
 
     @property
-    def x(self):
-        return ufl.SpatialCoordinate(self.mesh)
-
-    @property
     def weight(self):
         """Integration weight 2πr (m): integrals are over the full body of revolution."""
         return 2.0 * math.pi * self.x[0]
-
-    def identity(self):
-        return ufl.Identity(3)
 
     def hoop_ratio(self, u):
         r = self.x[0]
@@ -113,9 +112,6 @@ class Axisymmetric:
             ]
         )
 
-    def grad(self, f):
-        return ufl.grad(f)
-
     def displacement_3d(self, u):
         return ufl.as_vector([u[0], u[1], 0.0])
 
@@ -125,7 +121,7 @@ class Axisymmetric:
 
 
 @dataclass(frozen=True)
-class PlaneStrain:
+class PlaneStrain(_Coordinates):
     """2D plane strain in the x-y section: ``ε_zz = 0``, σ_zz follows from the swelling.
 
     Tensors are 3x3 in (x, y, z); integrals are per metre of depth (weight 1).
@@ -138,25 +134,10 @@ class PlaneStrain:
     def gdim(self) -> int:
         return 2
 
-    @property
-    def x(self):
-        return ufl.SpatialCoordinate(self.mesh)
-
-    @property
-    def weight(self):
-        """Integration weight (1: quantities are per metre of depth)."""
-        return 1.0
-
-    def identity(self):
-        return ufl.Identity(3)
-
     def strain(self, u, guarded: bool = False):
         """In-plane small strain padded to 3x3 with ``ε_zz = ε_xz = ε_yz = 0``."""
         e = ufl.sym(ufl.grad(u))
         return ufl.as_tensor([[e[0, 0], e[0, 1], 0.0], [e[1, 0], e[1, 1], 0.0], [0.0, 0.0, 0.0]])
-
-    def grad(self, f):
-        return ufl.grad(f)
 
     def displacement_3d(self, u):
         return ufl.as_vector([u[0], u[1], 0.0])

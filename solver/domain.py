@@ -20,7 +20,6 @@ import dolfinx
 import ufl
 from mpi4py import MPI
 
-import meshes
 from meshes import io as mesh_io
 from meshes.session import gmsh_session
 from solver.physics.coordinates import coordinates_for

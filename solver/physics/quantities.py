@@ -290,8 +290,6 @@ class Statistics:
         self._interface_forms = {}
         if not d.interfaces:
             return
-        import ufl
-
         mesh = d.mesh
         w = d.coords.weight
         nf = ufl.FacetNormal(mesh)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 import gmsh
 import numpy as np
 
-from meshes.errors import MeshingError
+from meshes.errors import GeometryError, MeshingError
 from meshes.specs import Sizing
 from meshes.tags import OUTER_SURFACE
 
@@ -26,18 +26,24 @@ from meshes.tags import OUTER_SURFACE
 _LINEAR_SIMPLEX = {1: 1, 2: 2, 3: 4}  # dim -> type (line, triangle, tetrahedron)
 
 
-def build_in_reference_units(
-    build_unit: Callable[[], None], sizing: Sizing, length: float, dim: int
+def build_scaled(
+    build_unit: Callable[[], None],
+    length: float,
+    dim: int,
+    mesh_unit: Callable[[], None],
 ) -> None:
     """Build and mesh a geometry in reference units, then copy it scaled into the current model.
 
+    OpenCASCADE's fixed tolerance (1e-7) is comparable to micron-size particles, so every
+    geometry is built in units of ``length`` in a scratch model, tagged, sized and meshed
+    there, and only the mesh is copied into the caller's (empty) current model, in metres.
+
     Args:
         build_unit: Creates the geometry in units of ``length`` in the (scratch) current model
-            and adds its physical groups; boundary groups named ``outer_surface`` receive the
-            graded refinement.
-        sizing: Element sizes in m.
-        length: Reference length (particle radius) in m.
+            and adds its physical groups.
+        length: Reference length (outer particle radius) in m.
         dim: Mesh dimension (2 or 3).
+        mesh_unit: Sets the sizes (reference units) and generates the mesh.
 
     Raises:
         MeshingError: If the current model is not empty, Gmsh fails or the model is not fully
@@ -49,8 +55,36 @@ def build_in_reference_units(
     scratch = f"{target}::reference-units"
     gmsh.model.add(scratch)
     try:
-        build_unit()
+        try:
+            build_unit()
+        except (MeshingError, GeometryError):
+            raise
+        except Exception as exc:  # gmsh raises bare Exception with its last error message
+            raise MeshingError(f"Gmsh failed to build the geometry: {exc}") from exc
         check_all_tagged(dim)
+        mesh_unit()
+        mesh = _extract_mesh(dim)
+    finally:
+        gmsh.model.setCurrent(scratch)
+        gmsh.model.remove()
+        gmsh.model.setCurrent(target)
+    _insert_mesh(mesh, length)
+
+
+def build_in_reference_units(
+    build_unit: Callable[[], None], sizing: Sizing, length: float, dim: int
+) -> None:
+    """:func:`build_scaled` with the sphere's sizing: graded towards the boundary groups named
+    ``outer_surface``, then :func:`generate`.
+
+    Args:
+        build_unit: Creates the geometry in units of ``length`` with its physical groups.
+        sizing: Element sizes in m.
+        length: Reference length (particle radius) in m.
+        dim: Mesh dimension (2 or 3).
+    """
+
+    def mesh_unit() -> None:
         outer = [
             int(t)
             for d, group in gmsh.model.getPhysicalGroups(dim - 1)
@@ -68,12 +102,8 @@ def build_in_reference_units(
             1.0,
         )
         generate(dim)
-        mesh = _extract_mesh(dim)
-    finally:
-        gmsh.model.setCurrent(scratch)
-        gmsh.model.remove()
-        gmsh.model.setCurrent(target)
-    _insert_mesh(mesh, length)
+
+    build_scaled(build_unit, length, dim, mesh_unit)
 
 
 def _extract_mesh(dim: int) -> dict:

@@ -6,7 +6,7 @@ fragments them so that neighbouring layers share their interface (conforming fac
 the pieces that are not meshed (a cavity, the void of a yolk-shell), names every piece and every
 boundary piece *by geometry* (a probe point inside each layer; adjacency and distance from the
 layer centres for the boundaries), sets analytic size fields (``>= 3`` elements through every
-thin layer, graded to the global size away from it) and meshes. :func:`build_scaled` runs that in
+thin layer, graded to the global size away from it) and meshes. :func:`build_layered` runs that in
 a scratch model and copies the mesh, scaled to metres, into the caller's model (the same
 machinery as :func:`meshes._common.build_in_reference_units`).
 """
@@ -22,11 +22,9 @@ import numpy as np
 
 from meshes import tags
 from meshes._common import (
-    _extract_mesh,
-    _insert_mesh,
     add_physical_groups,
+    build_scaled,
     center_of_mass,
-    check_all_tagged,
     generate,
 )
 from meshes.errors import MeshingError
@@ -57,48 +55,29 @@ class Ball:
     label: str | None
 
 
-def build_scaled(
+def build_layered(
     build_unit: Callable[[], None],
     length: float,
     dim: int,
     set_sizes: Callable[[], None],
     algorithm_2d: int = 6,
 ) -> None:
-    """Build and mesh a geometry in reference units and copy it scaled into the current model.
+    """:func:`meshes._common.build_scaled` with layer sizing and a choice of 2D algorithm.
 
     Args:
-        build_unit: Creates the geometry (units of ``length``) with all its physical groups in
-            the (scratch) current model.
+        build_unit: Creates the geometry (units of ``length``) with all its physical groups.
         length: Reference length in m (outer particle radius).
         dim: Mesh dimension (2 or 3).
         set_sizes: Sets the mesh-size options / fields in the scratch model (reference units).
         algorithm_2d: Gmsh 2D algorithm (6 Frontal-Delaunay; 5 Delaunay, which copes better
             with a very thin layer along a closed circle).
-
-    Raises:
-        MeshingError: If the current model is not empty, Gmsh fails or cells are untagged.
     """
-    target = gmsh.model.getCurrent()
-    if gmsh.model.getEntities():
-        raise MeshingError(f"build needs an empty current Gmsh model; {target!r} has entities")
-    scratch = f"{target}::reference-units"
-    gmsh.model.add(scratch)
-    try:
-        try:
-            build_unit()
-        except MeshingError:
-            raise
-        except Exception as exc:  # gmsh raises bare Exception with its last error message
-            raise MeshingError(f"Gmsh failed to build the geometry: {exc}") from exc
-        check_all_tagged(dim)
+
+    def mesh_unit() -> None:
         set_sizes()
         _generate(dim, algorithm_2d)
-        mesh = _extract_mesh(dim)
-    finally:
-        gmsh.model.setCurrent(scratch)
-        gmsh.model.remove()
-        gmsh.model.setCurrent(target)
-    _insert_mesh(mesh, length)
+
+    build_scaled(build_unit, length, dim, mesh_unit)
 
 
 def _generate(dim: int, algorithm_2d: int) -> None:
@@ -350,4 +329,4 @@ def build_nested(
     add_physical_groups(dim - 1, groups.items())
 
 
-__all__ = ["Ball", "build_nested", "build_scaled", "set_layer_sizes"]
+__all__ = ["Ball", "build_layered", "build_nested", "set_layer_sizes"]

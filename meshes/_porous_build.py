@@ -25,7 +25,7 @@ import gmsh
 import numpy as np
 
 from meshes import tags
-from meshes._common import _extract_mesh, _insert_mesh, check_all_tagged
+from meshes._common import build_scaled
 from meshes._placement import Capsule
 from meshes.errors import MeshingError
 from meshes.porous import SECTION_KEEP, InclusionsSpec, PorousSpec
@@ -89,23 +89,12 @@ def _scaled(cap: Capsule, length: float) -> Capsule:
 
 def _run(spec, sizing: Sizing, items: list[_Item], void_name: str | None) -> None:
     dim = spec.gdim
-    length = spec.radius
-    target = gmsh.model.getCurrent()
-    if gmsh.model.getEntities():
-        raise MeshingError(f"build needs an empty current Gmsh model; {target!r} has entities")
-    scratch = f"{target}::reference-units"
-    gmsh.model.add(scratch)
-    try:
-        _geometry(spec, items, void_name)
-        check_all_tagged(dim)
+
+    def mesh_unit() -> None:
         _sizing(spec, sizing, items)
         _generate(dim)
-        mesh = _extract_mesh(dim)
-    finally:
-        gmsh.model.setCurrent(scratch)
-        gmsh.model.remove()
-        gmsh.model.setCurrent(target)
-    _insert_mesh(mesh, length)
+
+    build_scaled(lambda: _geometry(spec, items, void_name), spec.radius, dim, mesh_unit)
 
 
 # --- geometry ----------------------------------------------------------------------------------

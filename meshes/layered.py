@@ -26,7 +26,7 @@ from meshes._layered_build import (
     Ball,
     base_size_options,
     build_nested,
-    build_scaled,
+    build_layered,
     set_layer_sizes,
 )
 from meshes.errors import GeometryError, MeshingError
@@ -211,7 +211,7 @@ def build_ellipsoid(spec: EllipsoidSpec, sizing: Sizing) -> None:
         apply_sizing(scaled, spec.gdim, outer, 1.0)
         base_size_options(float(scaled.size), scaled.effective_surface_size)
 
-    build_scaled(unit, length, spec.gdim, sizes)
+    build_layered(unit, length, spec.gdim, sizes)
 
 
 def _scaled(sizing: Sizing, length: float) -> Sizing:
@@ -348,7 +348,7 @@ def _build_concentric(
         set_layer_sizes(_scaled(sizing, length), dim, layers, (balls[-1].offset, 1.0))
 
     # Frontal-Delaunay leaves slivers next to a very thin layer along a closed circle
-    build_scaled(unit, length, dim, sizes, algorithm_2d=5 if spec.mode == "plane_strain" else 6)
+    build_layered(unit, length, dim, sizes, algorithm_2d=5 if spec.mode == "plane_strain" else 6)
 
 
 def _interface_pairs(spec: Any, names: list[str]) -> list[tuple[str, str]]:

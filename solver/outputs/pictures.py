@@ -3,6 +3,7 @@
 Octant: the three symmetry planes seen from outside (they are the cut faces through the
 centre). Full 3D: a clip through the centre. Axisymmetric: the (r, z) half-plane mirrored
 into a full cross-section. Every rank sends its local P1 mesh piece to rank 0, which draws.
+:func:`draw_fields` also serves ``chemomech plot`` (reading saved results, no dolfinx).
 """
 
 from __future__ import annotations
@@ -11,11 +12,6 @@ import os
 from pathlib import Path
 
 import numpy as np
-
-from solver import _bootstrap  # noqa: F401
-
-import dolfinx.plot
-
 
 _BAR = {"vertical": False, "position_x": 0.15, "position_y": 0.04, "width": 0.7,
         "fmt": "%.3g", "title_font_size": 16, "label_font_size": 14}
@@ -33,6 +29,10 @@ def _pyvista():
 
 
 def _gather_grid(space, arrays: dict[str, np.ndarray]):
+    from solver import _bootstrap  # noqa: F401  (only this function needs dolfinx)
+
+    import dolfinx.plot
+
     topology, cell_types, x = dolfinx.plot.vtk_mesh(space)
     comm = space.mesh.comm
     pieces = comm.gather((topology, cell_types, x, arrays), root=0)
@@ -65,37 +65,39 @@ def render_pictures(out_dir: Path, space, arrays: dict[str, np.ndarray], mode: s
     grid = _gather_grid(space, arrays)
     if grid is None:
         return []
+    return draw_fields(grid, mode, names, Path(out_dir), title)
+
+
+def draw_fields(grid, mode: str, names: list[str], out_dir: Path, title: str = "") -> list[Path]:
+    """One PNG per point field of a pyvista grid (coordinates in m), seen as the mode asks.
+
+    Octant: the three symmetry planes from outside; full 3D: a clip through the centre;
+    axisymmetric: the (r, z) half-plane mirrored into a full section; plane strain: the
+    section. Fields without values on the grid are skipped. Drawn in µm.
+    """
     pyvista = _pyvista()
-    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if mode == "axisymmetric":
-        pts = grid.points.copy()
         mirror = grid.copy()
-        mpts = pts.copy()
+        mpts = mirror.points.copy()
         mpts[:, 0] *= -1.0
         mirror.points = mpts
         grid = grid.merge(mirror)
-        view = "xy"
-    elif mode == "plane_strain":
-        view = "xy"
     elif mode == "3d":
         grid = grid.clip(normal="y", origin=(0.0, 0.0, 0.0), invert=True)
-        view = None
-    else:
-        view = None
-    scale = 1e6  # draw in µm
-    grid.points = grid.points * scale
+    grid.points = grid.points * 1e6  # draw in µm
     written = []
     for name in names:
+        if name not in grid.point_data:
+            continue
         plotter = pyvista.Plotter(off_screen=True, window_size=(900, 760))
         plotter.add_mesh(grid, scalars=name, cmap="viridis", show_edges=False,
                          scalar_bar_args=_BAR | {"title": name})
         plotter.add_text(title, font_size=10)
-        if view == "xy":
+        if mode in ("axisymmetric", "plane_strain"):
             plotter.view_xy()
         elif mode == "3d":
             plotter.view_xz()
-            plotter.camera.azimuth = 0
         else:
             plotter.camera_position = [(-3.0, -2.4, -1.8), (0.3, 0.3, 0.3), (0.0, 0.0, 1.0)]
             plotter.reset_camera()

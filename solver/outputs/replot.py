@@ -12,15 +12,12 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from solver.batch.sweep import SweepError
 
 FIELDS = ["Von Mises stress [Pa]", "Lithiation fraction [-]"]
-_BAR = {"vertical": False, "position_x": 0.15, "position_y": 0.04, "width": 0.7,
-        "fmt": "%.3g", "title_font_size": 16, "label_font_size": 14}
 
 
 def _read_history(path: Path) -> tuple[list[str], list[dict[str, float]]]:
@@ -123,49 +120,16 @@ def _mode(results: Path, grid) -> str:
 
 def plot_fields(results: Path, names: list[str] = FIELDS) -> list[Path]:
     """θ and von Mises at the last written time on the cut/symmetry planes."""
-    os.environ.setdefault("PYVISTA_OFF_SCREEN", "true")
-    import pyvista
-    from vtkmodules.vtkCommonCore import vtkLogger
+    from solver.outputs.pictures import _pyvista, draw_fields
 
-    vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_ERROR)
-    pyvista.OFF_SCREEN = True
+    pyvista = _pyvista()
     path, t = last_dataset(results)
     data = pyvista.read(str(path))
     if isinstance(data, pyvista.MultiBlock):
         data = data.combine()
     grid = data.cell_data_to_point_data() if not data.point_data else data
     mode = _mode(results, grid)
-    if mode in ("axisymmetric", "plane_strain"):
-        mirror = grid.copy()
-        pts = mirror.points.copy()
-        pts[:, 0] *= -1.0
-        mirror.points = pts
-        grid = grid.merge(mirror) if mode == "axisymmetric" else grid
-    elif mode == "3d":
-        grid = grid.clip(normal="y", origin=(0.0, 0.0, 0.0), invert=True)
-    grid.points = grid.points * 1e6  # µm
-    out = results / "png"
-    out.mkdir(exist_ok=True)
-    written = []
-    for name in names:
-        if name not in grid.point_data:
-            continue
-        pl = pyvista.Plotter(off_screen=True, window_size=(900, 760))
-        pl.add_mesh(grid, scalars=name, cmap="viridis", scalar_bar_args=_BAR | {"title": name})
-        pl.add_text(f"t = {t:.4g} s ({mode}, µm)", font_size=10)
-        if mode in ("axisymmetric", "plane_strain"):
-            pl.view_xy()
-        elif mode == "3d":
-            pl.view_xz()
-        else:
-            pl.camera_position = [(-3.0, -2.4, -1.8), (0.3, 0.3, 0.3), (0.0, 0.0, 1.0)]
-            pl.reset_camera()
-        pl.show_axes()
-        png = out / (name.split(" [")[0].lower().replace(" ", "_") + ".png")
-        pl.screenshot(str(png))
-        pl.close()
-        written.append(png)
-    return written
+    return draw_fields(grid, mode, names, results / "png", f"t = {t:.4g} s ({mode}, µm)")
 
 
 def replot(results: str | Path, metrics: list[str] | None = None) -> list[Path]:

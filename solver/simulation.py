@@ -39,7 +39,7 @@ from solver.outputs.provenance import (
 )
 from solver.physics.diffusion import DiffusionProblem, NewtonDivergence
 from solver.physics.mechanics import MechanicsProblem
-from solver.physics.quantities import Probes, Statistics, StressFields
+from solver.physics.quantities import LumpedProjection, Probes, Statistics, StressFields
 from solver.time_stepping import AdaptiveStep
 
 FARADAY = 96485.33212  # C/mol
@@ -139,13 +139,8 @@ class Simulation:
         self.mechanics = MechanicsProblem(d, self.theta, self.fields, c.solver,
                                           prefix="chemomech_mechanics_")
         if c.coupling == "two_way":
-            v = ufl.TestFunction(self.V_theta)
-            self._sigma_h_form = dolfinx.fem.form(
-                ufl.tr(self.mechanics.stress) / 3.0 * v * w * d.dx)
-            lumped = dolfinx.fem.assemble_vector(dolfinx.fem.form(v * w * d.dx))
-            lumped.scatter_reverse(dolfinx.la.InsertMode.add)
-            lumped.scatter_forward()
-            self._sigma_h_lumped = lumped.array.copy()
+            self._sigma_h_projection = LumpedProjection(self.V_theta, d)
+            self._sigma_h_form = self._sigma_h_projection.form(ufl.tr(self.mechanics.stress) / 3.0)
         comm = self.comm
         self.mass = comm.allreduce(
             dolfinx.fem.assemble_scalar(dolfinx.fem.form(self.fields.active_density() * w * d.dx)),
@@ -407,7 +402,8 @@ class Simulation:
             if cutoff is not None and not dirichlet:
                 s_new = self.statistics.surface_theta_extreme(self.loaded_surfaces, op)
                 if sign * (s_new - cutoff) > EVENT_TOL and dt > c.time.dt_min:
-                    s_old = self._surface_extreme_old(op)
+                    s_old = self.statistics.surface_theta_extreme(
+                        self.loaded_surfaces, op, theta=diff.theta_n)
                     frac = (cutoff - s_old) / (s_new - s_old) if s_new != s_old else 0.5
                     self._reject()
                     stepper.rejected_step(dt, t, "surface θ cut-off overshoot", factor=0.98 * frac)
@@ -484,10 +480,7 @@ class Simulation:
     # ---------------------------------------------------------------- two-way coupling
     def _update_sigma_h(self) -> None:
         """σ_h (P1) from the current stress by a lumped L2 projection."""
-        vec = dolfinx.fem.assemble_vector(self._sigma_h_form)
-        vec.scatter_reverse(dolfinx.la.InsertMode.add)
-        vec.scatter_forward()
-        self.sigma_h.x.array[:] = vec.array / self._sigma_h_lumped
+        self._sigma_h_projection.apply(self._sigma_h_form, self.sigma_h)
 
     def _diffusion_step(self, dt: float, dirichlet: bool):
         """One time step of θ: one Newton solve (one-way), or a staggered fixed point
@@ -550,14 +543,6 @@ class Simulation:
                 self.c_max * self.diffusion.theta_n * d.coords.weight * d.dx
             )
         return self.comm.allreduce(dolfinx.fem.assemble_scalar(self._li_old_form), op=MPI.SUM)
-
-    def _surface_extreme_old(self, op) -> float:
-        th = self.diffusion.theta_n.x.array
-        idx = np.concatenate([self.statistics._surface_theta_dofs[n] for n in self.loaded_surfaces])
-        vals = th[idx]
-        local = (vals.max() if op is MPI.MAX else vals.min()) if vals.size else (
-            -np.inf if op is MPI.MAX else np.inf)
-        return float(self.comm.allreduce(float(local), op=op))
 
     def _theta_fraction(self, mean: float, theta0: float) -> float:
         target = self.case.stop.mean_theta

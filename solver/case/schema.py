@@ -18,11 +18,11 @@ import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, field_validator, model_validator
 
 from solver.case._base import _Model, _kind
 from solver.case.errors import FieldProblems
-from solver.case.geometry import Geometry, GeometryBase, SphereGeometry
+from solver.case.geometry import Geometry, SphereGeometry
 from solver.case.units import (
     FARADAY,
     Temperature,

@@ -17,7 +17,8 @@ from solver import _bootstrap  # noqa: F401
 
 import dolfinx
 import dolfinx.io
-import ufl
+
+from solver.physics.quantities import LumpedProjection
 
 
 class FieldOutput:
@@ -56,15 +57,8 @@ class FieldOutput:
         self.stress_out = {
             k: dolfinx.fem.Function(P1, name=f.name) for k, f in stress.fields.items()
         }
-        v = ufl.TestFunction(P1)
-        w = domain.coords.weight
-        lumped = dolfinx.fem.assemble_vector(dolfinx.fem.form(v * w * domain.dx))
-        lumped.scatter_reverse(dolfinx.la.InsertMode.add)
-        lumped.scatter_forward()
-        self._lumped = lumped.array.copy()
-        self._proj_forms = {
-            k: dolfinx.fem.form(f * v * w * domain.dx) for k, f in stress.fields.items()
-        }
+        self._projection = LumpedProjection(P1, domain)
+        self._proj_forms = {k: self._projection.form(f) for k, f in stress.fields.items()}
         self.p1_fields = [self.theta_out, self.c_out, *self.stress_out.values()]
         self.formats = list(formats)
         self._writers = []
@@ -105,10 +99,7 @@ class FieldOutput:
         self.c_out.interpolate(self._c_expr)
         self.u_out.interpolate(self.u)
         for k, form in self._proj_forms.items():
-            vec = dolfinx.fem.assemble_vector(form)
-            vec.scatter_reverse(dolfinx.la.InsertMode.add)
-            vec.scatter_forward()
-            self.stress_out[k].x.array[:] = vec.array / self._lumped
+            self._projection.apply(form, self.stress_out[k])
 
     def write(self, t: float) -> None:
         """Write every field at time t (s)."""

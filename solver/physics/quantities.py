@@ -30,6 +30,33 @@ STRESS_FIELDS = {
 }
 
 
+class LumpedProjection:
+    """Nodal values in a P1 space by a lumped L2 projection, ``∫ f v w dx / ∫ v w dx``: a
+    volume-weighted average of the values around each node (continuous, cheap, no solve)."""
+
+    def __init__(self, V, domain):
+        self.V = V
+        self._v = ufl.TestFunction(V)
+        self._w = domain.coords.weight
+        self._dx = domain.dx
+        self._mass = self._assemble(dolfinx.fem.form(self._v * self._w * self._dx))
+
+    @staticmethod
+    def _assemble(form) -> np.ndarray:
+        vec = dolfinx.fem.assemble_vector(form)
+        vec.scatter_reverse(dolfinx.la.InsertMode.add)
+        vec.scatter_forward()
+        return vec.array
+
+    def form(self, expr):
+        """Compile the projection of a UFL expression (once, at setup)."""
+        return dolfinx.fem.form(expr * self._v * self._w * self._dx)
+
+    def apply(self, form, out) -> None:
+        """Write the projection of a compiled ``form`` into the P1 Function ``out``."""
+        out.x.array[:] = self._assemble(form) / self._mass
+
+
 class StressFields:
     """The stress tensor and its invariants as DG1 Functions (Pa)."""
 
@@ -342,6 +369,9 @@ class Statistics:
                 row[f"{name}: mean {outer} hoop stress [Pa]"] = self._sum(forms["hoop_outer"]) / area
         return row
 
-    def surface_theta_extreme(self, names, op) -> float:
-        vals = [self.theta.x.array[self._surface_theta_dofs[n]] for n in names]
+    def surface_theta_extreme(self, names, op, theta=None) -> float:
+        """Largest (op=MAX) or smallest θ on the named surfaces; ``theta`` defaults to the
+        current θ (pass θ_n for the start of the step)."""
+        array = (self.theta if theta is None else theta).x.array
+        vals = [array[self._surface_theta_dofs[n]] for n in names]
         return self._ext(np.concatenate(vals), op)

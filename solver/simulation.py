@@ -40,6 +40,7 @@ from solver.outputs.provenance import (
 from solver.physics.diffusion import DiffusionProblem, NewtonDivergence
 from solver.physics.mechanics import MechanicsProblem
 from solver.physics.quantities import LumpedProjection, Probes, Statistics, StressFields
+from solver.physics.measures import InterfaceMaxima, Measures
 from solver.time_stepping import AdaptiveStep
 
 FARADAY = 96485.33212  # C/mol
@@ -176,6 +177,8 @@ class Simulation:
         surfaces = [n for n in d.boundaries if n not in SYMMETRY_NAMES]
         self.statistics = Statistics(d, self.theta, self.stress, surfaces, list(d.regions))
         self.statistics.setup_interfaces()
+        self.interface_maxima = InterfaceMaxima(d, self.stress)
+        self.measures = Measures(d, self.theta, self.stress, self.case.output.measures)
         self.probes = Probes(d, self.case.output.probes)
         self.gap_monitor = None
         if {"yolk_surface", "shell_inner_surface"} <= set(d.boundaries):
@@ -583,6 +586,8 @@ class Simulation:
         row.update(self.statistics.surface_row())
         row.update(self.statistics.region_row())
         row.update(self.statistics.interface_row())
+        row.update(self.interface_maxima.row())
+        row.update(self.measures.row())
         if self.probes.names:
             th = self.probes.evaluate(self.theta)
             vals = {k: self.probes.evaluate(f) for k, f in self.stress.fields.items()}

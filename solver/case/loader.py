@@ -8,6 +8,7 @@ Every problem with the input raises :class:`~solver.case.errors.CaseError` whose
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from collections.abc import Iterable
 from pathlib import Path
@@ -78,6 +79,18 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:map", _StrictLoader.construct_yaml_map)
+
+# YAML 1.2 booleans: only true/false. YAML 1.1 (PyYAML's default) also reads on/off/yes/no
+# as booleans, which turns the key `on:` of output.measures into True.
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
 
 
 def _yaml_problem(file: str, path: str, exc: yaml.YAMLError) -> Problem:

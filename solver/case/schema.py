@@ -54,6 +54,7 @@ __all__ = [
     "PotentiostaticLoading",
     "PrescribedLoading",
     "Probe",
+    "Measure",
     "RadialProfile",
     "RegularSolutionDiffusivity",
     "SCHEMA_VERSION",
@@ -647,6 +648,40 @@ class Probe(_Model):
     )
 
 
+class Measure(_Model):
+    """A named statistic of a field over regions or along a surface/interface, recorded every
+    step as the history.csv column ``measure <name> [unit]``."""
+
+    name: str = Field(min_length=1, description="measure name (unique)", examples=["surface A"])
+    field: Literal["von_mises", "hydrostatic", "first_principal", "radial", "hoop", "theta"] = (
+        Field(description="von_mises, hydrostatic, first_principal, radial, hoop (Pa, radial "
+              "and hoop about the particle centre) or theta (lithiation fraction)",
+              examples=["von_mises"])
+    )
+    statistic: Literal["max", "min", "mean", "range"] = Field(
+        description="max / min over the nodal values (stress: the DG1 values of the selected "
+        "cells), mean (volume or area weighted), range = max - min",
+        examples=["max"],
+    )
+    regions: list[str] | None = Field(
+        None,
+        description="regions whose cells are used (null: all); with `on`, the side(s) of the "
+        "surface or interface whose values count",
+        examples=[["core"]],
+    )
+    on: str | None = Field(
+        None,
+        description="a boundary surface or interface name: the statistic is taken on its "
+        "facets (null: over the volume of the regions)",
+        examples=["interface_core_coating_1"],
+    )
+
+    @property
+    def column(self) -> str:
+        unit = "[-]" if self.field == "theta" else "[Pa]"
+        return f"measure {self.name} {unit}"
+
+
 class OutputSettings(_Model):
     """Where and what to write."""
 
@@ -662,6 +697,11 @@ class OutputSettings(_Model):
         ),
     )
     probes: list[Probe] = Field(default_factory=list, description="point probes")
+    measures: list[Measure] = Field(
+        default_factory=list,
+        description="named statistics recorded every step (history column 'measure <name> "
+        "[unit]'), e.g. the max von Mises stress on the Si side of an interface",
+    )
     checkpoint_every: Integer | None = Field(
         25, ge=1,
         description="write a restart checkpoint every N accepted steps (null: not by count)",
@@ -685,12 +725,14 @@ class OutputSettings(_Model):
 
     @model_validator(mode="after")
     def _unique_probe_names(self) -> OutputSettings:
-        names = [p.name for p in self.probes]
-        problems = [
-            (f"probes.{i}.name", f"probe name '{n}' is used twice")
-            for i, n in enumerate(names)
-            if n in names[:i]
-        ]
+        problems = []
+        for key in ("probes", "measures"):
+            names = [p.name for p in getattr(self, key)]
+            problems += [
+                (f"{key}.{i}.name", f"{key[:-1]} name '{n}' is used twice")
+                for i, n in enumerate(names)
+                if n in names[:i]
+            ]
         if problems:
             raise FieldProblems(problems)
         return self
@@ -806,6 +848,7 @@ class Case(_Model):
         problems += self._check_surfaces()
         problems += self._check_mesh()
         problems += self._check_probes()
+        problems += self._check_measures()
         problems += self._check_profile()
         problems += self._check_stop()
         if problems:
@@ -880,6 +923,24 @@ class Case(_Model):
         g = self.geometry
         outer = getattr(g, "outer_radius", None)
         return float(outer if outer is not None else g.radius)
+
+    def _check_measures(self) -> list[tuple[str, str]]:
+        regions = self.geometry.region_names()
+        symmetry = self.geometry.symmetry_names()
+        faces = [b for b in self.geometry.boundary_names() if b not in symmetry]
+        faces += list(self.geometry.interface_names())
+        problems = []
+        for i, m in enumerate(self.output.measures):
+            for j, r in enumerate(m.regions or []):
+                if r not in regions:
+                    problems.append((f"output.measures.{i}.regions.{j}", f"unknown region '{r}'; "
+                                     f"the {self.geometry.kind} geometry has regions: "
+                                     + ", ".join(regions)))
+            if m.on is not None and m.on not in faces:
+                problems.append((f"output.measures.{i}.on", f"unknown surface or interface "
+                                 f"'{m.on}'; the {self.geometry.mode} {self.geometry.kind} has: "
+                                 + ", ".join(faces)))
+        return problems
 
     def _check_probes(self) -> list[tuple[str, str]]:
         mode = self.geometry.mode

@@ -106,8 +106,17 @@ class StressFields:
             f.x.array[:] = values[key]
 
 
-def _facet_vertex_dofs(space, domain, facets: np.ndarray) -> np.ndarray:
-    """DG1 dofs that sit on the vertices of the given facets (seen from the adjacent cell)."""
+def _facet_vertex_dofs(space, domain, facets: np.ndarray, cells=None) -> np.ndarray:
+    """DG1 dofs that sit on the vertices of the given facets, seen from the adjacent cells
+    (only from ``cells``, when given)."""
+    return np.unique(np.asarray([d for _, _, d in _facet_vertex_cell_dofs(space, domain, facets,
+                                                                          cells)], dtype=np.int32))
+
+
+def _facet_vertex_cell_dofs(space, domain, facets: np.ndarray, cells=None):
+    """(facet, cell, dof) for every DG1 dof on a vertex of the given facets, seen from each
+    adjacent cell (restricted to ``cells`` when given)."""
+    keep = None if cells is None else set(np.asarray(cells).tolist())
     mesh = domain.mesh
     tdim = mesh.topology.dim
     mesh.topology.create_connectivity(tdim - 1, tdim)
@@ -116,13 +125,15 @@ def _facet_vertex_dofs(space, domain, facets: np.ndarray) -> np.ndarray:
     c2f = mesh.topology.connectivity(tdim, tdim - 1)
     cell_type = basix.CellType.tetrahedron if tdim == 3 else basix.CellType.triangle
     ref_facets = basix.topology(cell_type)[tdim - 1]
-    dofs = []
+    out = []
     for f in facets:
         for c in f2c.links(f):
+            if keep is not None and int(c) not in keep:
+                continue
             local = int(np.flatnonzero(c2f.links(c) == f)[0])
             cell_dofs = space.dofmap.cell_dofs(c)
-            dofs.extend(cell_dofs[list(ref_facets[local])])
-    return np.unique(np.asarray(dofs, dtype=np.int32))
+            out.extend((int(f), int(c), int(d)) for d in cell_dofs[list(ref_facets[local])])
+    return out
 
 
 def _cell_dofs(space, cells: np.ndarray) -> np.ndarray:
@@ -283,6 +294,17 @@ class Statistics:
             )
             row[f"{name}: mean radial stress [Pa]"] = self._sum(forms["radial"]) / vol
             row[f"{name}: mean hoop stress [Pa]"] = self._sum(forms["hoop"]) / vol
+            row.update(self._extremes(name, d, ("radial", "hoop")))
+        return row
+
+    def _extremes(self, name: str, dofs, keys) -> dict[str, float]:
+        """Max (most tensile) and min (most compressive) nodal values of stress fields."""
+        row = {}
+        for k in keys:
+            f = self.stress.fields[k]
+            label = f.name.split(" [")[0].lower().replace("von mises", "Von Mises")
+            row[f"{name}: max {label} [Pa]"] = self._ext(f.x.array[dofs], MPI.MAX)
+            row[f"{name}: min {label} [Pa]"] = self._ext(f.x.array[dofs], MPI.MIN)
         return row
 
     def surface_row(self) -> dict[str, float]:
@@ -302,6 +324,7 @@ class Statistics:
             )
             row[f"{name}: mean radial stress [Pa]"] = self._sum(forms["radial"]) / area
             row[f"{name}: mean hoop stress [Pa]"] = self._sum(forms["hoop"]) / area
+            row.update(self._extremes(name, d, ("hydrostatic", "hoop")))
         return row
 
     # ---- interfaces ---------------------------------------------------------------------

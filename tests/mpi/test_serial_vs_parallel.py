@@ -39,7 +39,12 @@ VARIANTS = {
     # several materials: porous Si with pore and outer SiOx/C coatings (plane-strain section)
     "porous_coated": ["--case", "cases/examples/porous.yaml",
                       "--set", "geometry.mode=plane_strain", "--set", "mesh.size=0.4 um",
-                      "--set", "stop.mean_theta=0.1"],
+                      "--set", "stop.mean_theta=0.1",
+                      "--set", "output.measures=[{name: pore edge, field: von_mises, statistic: "
+                      "max, regions: [core], on: interface_core_pore_coating}, {name: coat, "
+                      "field: hoop, statistic: mean, regions: [coating_1], on: "
+                      "interface_core_coating_1}, {name: spread, field: theta, statistic: "
+                      "range}]"],
 }
 
 

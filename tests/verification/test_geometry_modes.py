@@ -142,7 +142,9 @@ def _interface_errors(mode, size, tmp_path):
     name = "interface_core_coating_1"
     return (abs(row[f"{name}: mean normal traction [Pa]"] / -p - 1),
             row[f"{name}: mean shear traction [Pa]"] / p,
-            abs(row[f"{name}: mean coating_1 hoop stress [Pa]"] / hoop_a - 1))
+            abs(row[f"{name}: mean coating_1 hoop stress [Pa]"] / hoop_a - 1),
+            abs(row[f"{name}: max normal traction [Pa]"] / -p - 1),
+            row[f"{name}: max shear traction [Pa]"] / p)
 
 
 def test_core_shell_interface_tractions_converge_to_lame(tmp_path):
@@ -155,11 +157,50 @@ def test_core_shell_interface_tractions_converge_to_lame(tmp_path):
     fine = _interface_errors("axisymmetric", a / 40, tmp_path / "f")
     for c, f in zip(coarse, fine):
         assert f < 0.5 * c  # each error at least halves over a 4x refinement
-    normal, shear, hoop = fine
+    normal, shear, hoop, _, _ = fine
     assert normal < 0.01 and shear < 0.01 and hoop < 0.005
 
 
 def test_core_shell_interface_tractions_octant(tmp_path):
     """The same quantities through the 3D path (coarse mesh: a few % at a/5)."""
-    normal, shear, hoop = _interface_errors("octant", 2.5e-6 / 5, tmp_path)
+    normal, shear, hoop, _, _ = _interface_errors("octant", 2.5e-6 / 5, tmp_path)
     assert normal < 0.05 and shear < 0.05 and hoop < 0.02
+
+
+def test_measures_and_interface_maxima_match_lame(tmp_path):
+    """output.measures and the interface maxima on the Lamé core-shell: the core is under a
+    uniform pressure p (hydrostatic −p, no von Mises), the shell hoop stress at r = a⁺ is
+    p (2a³ + b³)/(2(b³ − a³)), the interface traction is −p with no shear; the side of the
+    interface (regions) selects which of the two hoop stresses is seen."""
+    _kind_available("core_shell")
+    a, t = 2.5e-6, 0.5e-6
+    b = a + t
+    geometry = {"kind": "core_shell", "mode": "axisymmetric", "core_radius": a, "coatings": [t]}
+    case = _uniform(_geometry_case(geometry, ["core", "coating_1"], tmp_path, a / 20))
+    E2, nu2, beta2 = 20e9, 0.3, 0.3
+    case["materials"]["coating_1"].update(youngs_modulus=E2, poissons_ratio=nu2,
+                                          volume_expansion=beta2)
+    iface = "interface_core_coating_1"
+    case["output"]["measures"] = [
+        {"name": "core p", "field": "hydrostatic", "statistic": "mean", "regions": ["core"]},
+        {"name": "core vm", "field": "von_mises", "statistic": "mean", "regions": ["core"]},
+        {"name": "shell hoop at a", "field": "hoop", "statistic": "max", "regions": ["coating_1"],
+         "on": iface},
+        {"name": "core hoop at a", "field": "hoop", "statistic": "mean", "regions": ["core"],
+         "on": iface},
+        {"name": "shell hoop mean at a", "field": "hoop", "statistic": "mean",
+         "regions": ["coating_1"], "on": iface},
+        {"name": "hoop at b", "field": "hoop", "statistic": "mean", "on": "outer_surface"},
+        {"name": "theta", "field": "theta", "statistic": "range"},
+    ]
+    _, result = run_case(case, tmp_path)
+    p, hoop_a = lame_core_shell(a, b, E, NU, E2, nu2, BETA * THETA / 3, beta2 * THETA / 3)
+    hoop_b = p * a**3 * 3 / (2 * (b**3 - a**3))
+    row = result.history[-1]
+    assert row["measure core p [Pa]"] == pytest.approx(-p, rel=LAME_TOL)
+    assert row["measure core vm [Pa]"] < 0.01 * p
+    assert row["measure hoop at b [Pa]"] == pytest.approx(hoop_b, rel=LAME_TOL)
+    assert row["measure shell hoop mean at a [Pa]"] == pytest.approx(hoop_a, rel=0.01)
+    assert row["measure shell hoop at a [Pa]"] == pytest.approx(hoop_a, rel=0.03)
+    assert row["measure core hoop at a [Pa]"] == pytest.approx(-p, rel=0.01)
+    assert row["measure theta [-]"] == pytest.approx(0.0, abs=1e-12)

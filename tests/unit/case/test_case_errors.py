@@ -128,8 +128,37 @@ MALFORMED: list[tuple[list[str], str, list[str]]] = [
         "output.probes.1.name",
         ["used twice"],
     ),
+    (
+        ["output.measures=[{name: m, field: von_mises, statistic: max, regions: [shell]}]"],
+        "output.measures.0.regions.0",
+        ["unknown region 'shell'", "core"],
+    ),
+    (
+        ["output.measures=[{name: m, field: von_mises, statistic: max, on: symmetry_x}]"],
+        "output.measures.0.on",
+        ["unknown surface or interface 'symmetry_x'", "outer_surface"],
+    ),
+    (
+        ["output.measures=[{name: m, field: strain, statistic: max}]"],
+        "output.measures.0.field",
+        ["von_mises", "theta"],
+    ),
+    (
+        ["output.measures=[{name: m, field: theta, statistic: max},"
+         " {name: m, field: theta, statistic: min}]"],
+        "output.measures.1.name",
+        ["used twice"],
+    ),
     (["schema_version=2"], "schema_version", ["expected 1", "got 2"]),
 ]
+
+
+def test_measure_key_on_is_not_a_boolean(reference_path: Path) -> None:
+    """YAML 1.1 reads `on` as true; case files are read with YAML 1.2 booleans."""
+    case = load_case(reference_path, [
+        "output.measures=[{name: m, field: hoop, statistic: mean, on: outer_surface}]"])
+    assert case.output.measures[0].on == "outer_surface"
+    assert case.output.measures[0].column == "measure m [Pa]"
 
 
 @pytest.mark.parametrize(("overrides", "path", "phrases"), MALFORMED, ids=lambda x: str(x))

@@ -68,12 +68,14 @@ def render_pictures(out_dir: Path, space, arrays: dict[str, np.ndarray], mode: s
     return draw_fields(grid, mode, names, Path(out_dir), title)
 
 
-def draw_fields(grid, mode: str, names: list[str], out_dir: Path, title: str = "") -> list[Path]:
+def draw_fields(grid, mode: str, names: list[str], out_dir: Path, title: str = "",
+                clim: tuple[float, float] | None = None) -> list[Path]:
     """One PNG per point field of a pyvista grid (coordinates in m), seen as the mode asks.
 
     Octant: the three symmetry planes from outside; full 3D: a clip through the centre;
     axisymmetric: the (r, z) half-plane mirrored into a full section; plane strain: the
-    section. Fields without values on the grid are skipped. Drawn in µm.
+    section. Fields without values on the grid are skipped. Drawn in µm. ``clim`` fixes
+    the colour range (e.g. one scale for several pictures; default: each field's range).
     """
     pyvista = _pyvista()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -91,7 +93,7 @@ def draw_fields(grid, mode: str, names: list[str], out_dir: Path, title: str = "
         if name not in grid.point_data:
             continue
         plotter = pyvista.Plotter(off_screen=True, window_size=(900, 760))
-        plotter.add_mesh(grid, scalars=name, cmap="viridis", show_edges=False,
+        plotter.add_mesh(grid, scalars=name, cmap="viridis", show_edges=False, clim=clim,
                          scalar_bar_args=_BAR | {"title": name})
         plotter.add_text(title, font_size=10)
         if mode in ("axisymmetric", "plane_strain"):

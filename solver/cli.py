@@ -15,6 +15,8 @@ EXIT_OK, EXIT_RUNTIME, EXIT_CASE = 0, 1, 2
 
 from solver.batch.cli import add_subcommands as add_batch_subcommands  # noqa: E402
 from solver.batch.cli import run_command as run_batch_command  # noqa: E402
+from solver.compare.cli import add_subcommand as add_compare_subcommand  # noqa: E402
+from solver.compare.cli import run_command as run_compare_command  # noqa: E402
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     mesh.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     mesh.add_argument("--png", action="store_true", help="also draw the mesh coloured by region")
     add_batch_subcommands(sub)  # sweep, collect, plot, paraview
+    add_compare_subcommand(sub)  # compare
     return p
 
 
@@ -68,6 +71,8 @@ def _err(msg: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if (rc := run_batch_command(args)) is not None:
+        return rc
+    if (rc := run_compare_command(args)) is not None:
         return rc
     from solver.case import CaseError, load_case, schema_template
 

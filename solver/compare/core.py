@@ -1,0 +1,209 @@
+"""``compare``: bring the configurations' results up to date, evaluate, draw, write."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from solver.case.errors import CaseError, Problem
+from solver.compare.reference import Reference, load_reference
+from solver.compare.results import ConfigResult, read_results
+
+#: the fields.pvd fields (for checking figure fields before running)
+FIELD_NAMES = ("Lithiation fraction [-]", "Li concentration [mol/m^3]", "Von Mises stress [Pa]",
+               "Hydrostatic stress [Pa]", "First principal stress [Pa]", "Radial stress [Pa]",
+               "Hoop stress [Pa]")
+
+
+class CompareError(Exception):
+    """Bad command-line input (not a reference-file problem): the lines to print."""
+
+    def __init__(self, *lines: str) -> None:
+        self.lines = list(lines)
+        super().__init__("\n".join(lines))
+
+
+def default_out(reference: Path) -> Path:
+    return Path("results") / "compare" / Path(reference).resolve().parent.name
+
+
+def select(ref: Reference, cases: Iterable[str] | None) -> list[str]:
+    """Labels of the configurations whose case files are ``cases`` (all when empty)."""
+    cases = list(cases or [])
+    if not cases:
+        return list(ref.configurations)
+    by_path = {ref.case_file(lab).resolve(): lab for lab in ref.configurations}
+    chosen, bad = [], []
+    for c in cases:
+        lab = by_path.get(Path(c).resolve())
+        if lab is None:
+            bad.append(c)
+        elif lab not in chosen:
+            chosen.append(lab)
+    if bad:
+        known = ", ".join(str(ref.case_file(lab)) for lab in ref.configurations)
+        raise CompareError(*(f"error: {c}: not a configuration of {ref.path} (its case files: "
+                             f"{known})" for c in bad))
+    return [lab for lab in ref.configurations if lab in chosen]
+
+
+def results_dirs(ref: Reference, labels: list[str], out: Path, results: Path | None
+                 ) -> dict[str, Path]:
+    """Where each configuration's results are: ``OUT/runs/<label>``, or ``RESULTS/<label>``
+    (or ``RESULTS/<case name>`` when that holds results, e.g. ``--results results`` after
+    plain ``chemomech run`` calls)."""
+    if results is None:
+        return {lab: out / "runs" / lab for lab in labels}
+    dirs = {}
+    for lab in labels:
+        by_label = results / lab
+        by_case = results / ref.case_file(lab).stem
+        dirs[lab] = by_case if (not by_label.exists() and (by_case / "summary.json").exists()
+                                ) else by_label
+    return dirs
+
+
+def precheck(ref: Reference, labels: list[str], overrides: list[str]) -> None:
+    """Problems found before running: cases invalid, columns no case can write, figure
+    fields without field output. Raises CaseError."""
+    from solver.case import load_case
+
+    problems: list[Problem] = []
+    file = str(ref.path)
+    cases = {}
+    for lab in labels:
+        try:
+            cases[lab] = load_case(ref.case_file(lab), overrides=overrides)
+        except CaseError as exc:
+            problems += [Problem(p.file, p.path, p.message) for p in exc.problems]
+    if problems:
+        raise CaseError(problems)
+
+    def measure_ok(where: str, column: str, lab: str) -> None:
+        if not column.startswith("measure "):
+            return  # standard columns are checked once the history exists
+        mine = [m.column for m in cases[lab].output.measures]
+        if column not in mine:
+            problems.append(Problem(file, where, f"{column!r} is not written by configuration "
+                                                 f"{lab} ({ref.case_file(lab)}): its "
+                                                 f"output.measures give "
+                                                 f"{', '.join(map(repr, mine)) or 'none'}"))
+
+    for key, q in ref.quantities.items():
+        for lab in labels:
+            measure_ok(f"quantities.{key}.column", q.column, lab)
+    for i, fig in enumerate(ref.figures):
+        figlabs = [lab for lab in (fig.configurations or labels) if lab in labels]
+        if fig.kind == "history":
+            for key, col in (("x", fig.x), *(("y", y) for y in fig.y_list)):
+                for lab in figlabs:
+                    measure_ok(f"figures.{i}.{key}", col, lab)
+            continue
+        if fig.field not in FIELD_NAMES:
+            problems.append(Problem(file, f"figures.{i}.field", f"{fig.field!r} is not a field "
+                                    f"of fields.pvd ({', '.join(FIELD_NAMES)})"))
+        for lab in figlabs:
+            if "vtk" not in cases[lab].output.formats:
+                problems.append(Problem(file, f"figures.{i}", f"configuration {lab} writes no "
+                                        "fields.pvd (its output.formats lacks vtk)"))
+    if problems:
+        raise CaseError(problems)
+
+
+def _config_info(res: ConfigResult) -> dict:
+    s = res.summary or {}
+    final = s.get("final") or (res.rows[-1] if res.rows else {})
+    cap = next(((k, v) for k, v in final.items() if k.startswith("capacity [")), None)
+    return {
+        "case": str(res.case_file),
+        "results": str(res.results),
+        "status": res.status,
+        "error": res.error,
+        "reused": res.reused,
+        "hash": (s.get("case") or {}).get("hash"),
+        "steps": (s.get("run") or {}).get("steps"),
+        "stop_reason": s.get("stop_reason"),
+        "end_time_s": final.get("time [s]"),
+        "end_capacity": f"{cap[1]:.4g} {cap[0][len('capacity ['):-1]}" if cap else None,
+        "wall_time_s": (s.get("run") or {}).get("wall_time_s"),
+        "mpi_size": s.get("mpi_size"),
+    }
+
+
+def compare(reference: str | Path, cases: Iterable[str] | None = None,
+            out: str | Path | None = None, results: str | Path | None = None,
+            overrides: Iterable[str] = (), rerun: bool = False, run: bool = True, np: int = 1,
+            jobs: int = 1, say: Callable[[str], None] = print, command: str = "") -> dict:
+    """Run (or read) the configurations of a reference file and write the comparison.
+
+    Returns:
+        The comparison dict (also written to ``OUT/comparison.json``); its
+        ``configurations`` say which runs failed.
+
+    Raises:
+        CaseError: the reference file or a case file is invalid.
+        CompareError: CASES that are not configurations of the reference.
+    """
+    from solver.compare.evaluate import evaluate
+    from solver.compare.figures import draw_figures
+    from solver.compare.runs import expected_hash, prepare_and_run
+    from solver.compare.writers import write_all
+
+    t0 = time.perf_counter()
+    ref = load_reference(reference)
+    labels = select(ref, cases)
+    overrides = list(overrides)
+    out = Path(out) if out is not None else default_out(Path(reference))
+    dirs = results_dirs(ref, labels, out, Path(results) if results is not None else None)
+    precheck(ref, labels, overrides)
+    configs = {lab: (ref.case_file(lab), dirs[lab]) for lab in labels}
+    if run:
+        res = prepare_and_run(configs, overrides, rerun=rerun, np=np, jobs=jobs, say=say)
+    else:
+        res = {}
+        for lab, (case, d) in configs.items():
+            res[lab] = read_results(lab, case, d, expected_hash(case, overrides))
+            res[lab].reused = res[lab].ok
+            say(f"{lab}: {res[lab].status}" + (f" ({res[lab].error})" if not res[lab].ok
+                                                else "") + f" in {d}")
+    comparison = evaluate(ref, res)
+    warnings = []
+    for key, q in comparison["quantities"].items():
+        for lab, v in q["values"].items():
+            if lab in res and res[lab].ok and v["ours"] is None:
+                warnings.append(f"quantities.{key}: {lab}: {v['note']}")
+    out.mkdir(parents=True, exist_ok=True)
+    say(f"drawing {len(ref.figures)} figure(s) …" if ref.figures else "no figures")
+    figs, fig_warnings = draw_figures(ref, res, out)
+    comparison.update({
+        "notes": ref.notes,
+        "reference": str(reference),
+        "command": command or "chemomech compare",
+        "overrides": overrides,
+        "chemomech": _version(),
+        "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "figures": [p.name for p in figs],
+        "configurations": {lab: _config_info(r) for lab, r in res.items()},
+        "warnings": warnings + fig_warnings,
+        "wall_time_s": time.perf_counter() - t0,
+    })
+    written = write_all(out, comparison)
+    n = len(comparison["orderings"])
+    held = sum(1 for o in comparison["orderings"] if o["holds"] is True)
+    say(f"orderings: {held} of {n} hold" + ("" if comparison["all_orderings_hold"] or not n
+                                            else " (see comparison.md)"))
+    for w in comparison["warnings"]:
+        say(f"warning: {w}")
+    say("written: " + ", ".join(str(p) for p in written + figs))
+    return comparison
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("chemomech")
+    except metadata.PackageNotFoundError:  # pragma: no cover
+        return "unknown"

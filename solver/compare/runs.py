@@ -119,6 +119,7 @@ def prepare_and_run(configs: dict[str, tuple[Path, Path]], overrides: list[str],
             say(f"running {lab} ({index[lab]}/{n}): {case} -> {res_dir} "
                 f"[{why}; log {log}] …")
         problem = _clear(res_dir)
+        log.parent.mkdir(parents=True, exist_ok=True)
         if problem:
             res = ConfigResult(lab, case, res_dir, status="failed", error=problem)
             wall = 0.0

@@ -1,0 +1,224 @@
+"""comparison.md/.csv/.json, figures, the report, the pre-run checks and the re-run logic
+(synthetic results; no FE run)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from solver.case.errors import CaseError
+from solver.compare.evaluate import evaluate
+from solver.compare.reference import load_reference
+from solver.compare.results import read_results
+
+TINY_CASE = """\
+schema_version: 1
+title: tiny
+references: ["test fixture"]
+geometry: {kind: sphere, mode: axisymmetric, radius: 1 um}
+mesh: {size: 0.25 um, cache: false}
+materials:
+  core: {density: 2330 kg/m^3, specific_capacity: 3579 mA*h/g, volume_expansion: 2.8,
+         youngs_modulus: 185 GPa, poissons_ratio: 0.22, diffusivity: {kind: constant, value: 1e-15 m^2/s}}
+loading: {kind: galvanostatic, specific_current: 1 A/g, surfaces: [outer_surface]}
+stop: {mean_theta: 0.3}
+output:
+  formats: [vtk]
+  measures: [{name: y, field: von_mises, statistic: max}]
+"""
+
+
+def _setup(tmp_path, synth, data, cases=None, **kw):
+    ref_file = synth.write_reference(tmp_path, data, cases)
+    ref = load_reference(ref_file)
+    results = {}
+    for lab, scale in (("A", 1.0), ("B", 3.0)):
+        folder = synth.write_results(tmp_path / "runs" / lab, synth.linear_history(scale),
+                                     **kw.get(lab, {}))
+        results[lab] = read_results(lab, ref.case_file(lab), folder)
+    return ref, results
+
+
+def test_md_csv_json_are_written(tmp_path, synth, base_reference):
+    from solver.compare.core import _config_info
+    from solver.compare.writers import write_all
+
+    base_reference["orderings"].append({"name": "A above B", "quantity": "y",
+                                        "descending": ["A", "B"]})
+    ref, results = _setup(tmp_path, synth, base_reference)
+    c = evaluate(ref, results)
+    c.update(figures=["f.png"], warnings=["a warning"],
+             configurations={lab: _config_info(r) for lab, r in results.items()})
+    md, csv_file, js = write_all(tmp_path / "out", c)
+    data = json.loads(js.read_text())
+    assert {"paper", "baseline", "quantities", "orderings", "all_orderings_hold",
+            "figures"} <= set(data)
+    assert data["quantities"]["y"]["values"]["B"]["ours_ratio"] == pytest.approx(3.0)
+    assert data["all_orderings_hold"] is False
+    rows = list(csv.DictReader(open(csv_file)))
+    assert len(rows) == len(ref.quantities) * len(ref.configurations)
+    assert {r["configuration"] for r in rows} == {"A", "B"}
+    text = md.read_text()
+    assert "**DOES NOT HOLD**" in text and "1 of 2 hold" in text
+    assert "![f](f.png)" in text and "a warning" in text
+
+
+def test_history_figure_is_drawn_and_bad_columns_only_warn(tmp_path, synth, base_reference):
+    from solver.compare.figures import draw_figures
+
+    base_reference["figures"] = [
+        {"name": "y_vs_t", "kind": "history", "x": "time [s]", "x_unit": "min",
+         "y": "measure y [Pa]", "y_unit": "kPa", "title": "y"},
+        {"name": "bad", "kind": "history", "x": "time [s]", "y": "measure nothing [Pa]"},
+    ]
+    ref, results = _setup(tmp_path, synth, base_reference)
+    files, warnings = draw_figures(ref, results, tmp_path / "out")
+    assert [f.name for f in files] == ["y_vs_t.png"]
+    assert files[0].stat().st_size > 1000
+    assert any(w.startswith("bad:") for w in warnings)
+
+
+def test_radial_bins_of_a_field_linear_in_radius():
+    from solver.compare.figures import radial_bins
+
+    rng = np.random.default_rng(1)
+    directions = rng.normal(size=(4000, 3))
+    directions /= np.linalg.norm(directions, axis=1)[:, None]
+    pts = directions * rng.uniform(0.0, 1.0, size=(4000, 1))
+    r = np.linalg.norm(pts, axis=1)
+    mid, mean, lo, hi = radial_bins(pts, 3.0 * r, np.zeros(3), 10)
+    width = r.max() / 10
+    assert len(mid) == 10
+    assert np.all(lo <= mean) and np.all(mean <= hi)
+    assert np.all(np.abs(mean - 3.0 * mid) <= 1.5 * width + 1e-12)  # within the bin
+    assert np.all(hi - lo <= 3.0 * width * (1 + 1e-9))
+
+
+def test_radial_profile_and_section_from_vtu_frames(tmp_path, synth, base_reference):
+    import pyvista
+
+    from solver.compare.figures import draw_figures
+
+    base_reference["figures"] = [
+        {"name": "prof", "kind": "radial_profile", "field": "Lithiation fraction [-]",
+         "at": [{"time": "5 s"}, {"time": "7 s"}, "end"]},
+        {"name": "sect", "kind": "section", "field": "Von Mises stress [Pa]", "unit": "GPa"},
+    ]
+    ref, results = _setup(tmp_path, synth, base_reference)
+    for lab, res in results.items():
+        grid = pyvista.Plane(i_resolution=8, j_resolution=8).cast_to_unstructured_grid()
+        grid.points = (grid.points + [0.5, 0.5, 0.0]) * 1e-6  # (r, z) quarter, metres
+        rad = np.linalg.norm(grid.points, axis=1) / 1e-6
+        lines = []
+        for k, t in enumerate((0.0, 5.0, 10.0)):
+            g = grid.copy()
+            g.point_data["Lithiation fraction [-]"] = rad * t / 10
+            g.point_data["Von Mises stress [Pa]"] = rad * 1e9 * (2 if lab == "B" else 1)
+            g.save(str(res.results / f"f{k}.vtu"))
+            lines.append(f'<DataSet timestep="{t}" part="0" file="f{k}.vtu" />')
+        (res.results / "fields.pvd").write_text(
+            '<?xml version="1.0"?><VTKFile type="Collection" version="1.0"><Collection>'
+            + "".join(lines) + "</Collection></VTKFile>")
+    files, warnings = draw_figures(ref, results, tmp_path / "out")
+    assert sorted(f.name for f in files) == ["prof.png", "sect.png"]
+    # t = 7 s has no frame (frames at 0, 5, 10 s): drawn from the nearest, with a warning
+    assert [w for w in warnings if "t = 7 s" in w] and len(warnings) == 2, warnings
+
+
+def test_precheck_names_a_measure_no_case_writes(tmp_path, synth, base_reference):
+    from solver.compare.core import precheck
+
+    base_reference["quantities"]["z"] = {"column": "measure z [Pa]"}
+    base_reference["figures"] = [{"name": "s", "kind": "section", "field": "Theta [-]"}]
+    cases = {"a.yaml": TINY_CASE, "b.yaml": TINY_CASE}
+    ref = load_reference(synth.write_reference(tmp_path, base_reference, cases))
+    with pytest.raises(CaseError) as info:
+        precheck(ref, ["A", "B"], [])
+    assert info.value.paths == ["quantities.z.column", "quantities.z.column", "figures.0.field"]
+    assert "'measure y [Pa]'" in str(info.value)  # what the case does write
+    with pytest.raises(CaseError) as info:
+        precheck(ref, ["A"], ["output.formats=[xdmf]", "mesh.size=-1"])
+    assert info.value.paths == ["mesh.size"]  # the case's own problem, from the case loader
+
+
+def test_runs_are_reused_unless_missing_failed_stale_or_rerun(tmp_path, synth, monkeypatch):
+    from solver.compare import runs
+
+    for name in ("a.yaml", "b.yaml", "c.yaml", "d.yaml"):
+        (tmp_path / name).write_text(TINY_CASE)
+    h = runs.expected_hash(tmp_path / "a.yaml", [])
+    assert h != runs.expected_hash(tmp_path / "a.yaml", ["mesh.size=0.2 um"])
+    hist = synth.linear_history()
+    synth.write_results(tmp_path / "runs" / "ok", hist, case_hash=h)
+    synth.write_results(tmp_path / "runs" / "failed", hist, case_hash=h, status="failed")
+    synth.write_results(tmp_path / "runs" / "stale", hist, case_hash="old")
+    configs = {lab: (tmp_path / f"{c}.yaml", tmp_path / "runs" / lab)
+               for lab, c in (("ok", "a"), ("failed", "b"), ("stale", "c"), ("missing", "d"))}
+    calls = []
+
+    def fake_run(case_file, results, overrides, np, log):
+        calls.append(results.name)
+        synth.write_results(results, hist, case_hash=runs.expected_hash(case_file, overrides))
+        log.write_text("ok\n")
+        return 0, 0.1
+
+    monkeypatch.setattr(runs, "run_one", fake_run)
+    said = []
+    out = runs.prepare_and_run(configs, [], say=said.append)
+    assert calls == ["failed", "stale", "missing"]
+    assert out["ok"].reused and not out["missing"].reused
+    assert all(r.status == "completed" for r in out.values())
+    assert any(s.startswith("running stale (3/4)") for s in said)
+    calls.clear()
+    runs.prepare_and_run(configs, [], say=said.append)
+    assert calls == []
+    runs.prepare_and_run(configs, [], rerun=True, say=said.append)
+    assert calls == ["ok", "failed", "stale", "missing"]
+
+
+def test_a_failing_run_is_recorded_not_raised(tmp_path, monkeypatch):
+    from solver.compare import runs
+
+    (tmp_path / "a.yaml").write_text(TINY_CASE)
+
+    def fake_run(case_file, results, overrides, np, log):
+        log.write_text("$ cmd\nerror: the mesh exploded\n")
+        return 1, 0.1
+
+    monkeypatch.setattr(runs, "run_one", fake_run)
+    out = runs.prepare_and_run({"A": (tmp_path / "a.yaml", tmp_path / "runs" / "A")}, [],
+                               say=lambda m: None)
+    assert out["A"].status == "failed" and out["A"].error == "error: the mesh exploded"
+
+
+def test_a_foreign_folder_is_not_overwritten(tmp_path, monkeypatch):
+    from solver.compare import runs
+
+    (tmp_path / "a.yaml").write_text(TINY_CASE)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.tex").write_text("precious")
+    monkeypatch.setattr(runs, "run_one", lambda *a: pytest.fail("must not run"))
+    out = runs.prepare_and_run({"A": (tmp_path / "a.yaml", tmp_path / "mine")}, [],
+                               say=lambda m: None)
+    assert out["A"].status == "failed" and "not overwriting" in out["A"].error
+    assert (tmp_path / "mine" / "thesis.tex").read_text() == "precious"
+
+
+def test_report_assembles_and_relinks(tmp_path):
+    from solver.compare.report import assemble
+
+    d = tmp_path / "docs" / "reproductions" / "paper1"
+    d.mkdir(parents=True)
+    (d / "comparison.md").write_text("# Paper 1\n\n![fig](fig.png)\n\n## Orderings\n")
+    (d / "comparison.json").write_text(json.dumps({
+        "paper": "Paper 1", "orderings": [{"holds": True}, {"holds": False}],
+        "configurations": {"I": {"status": "completed", "reused": True}},
+        "wall_time_s": 12.0}))
+    report = assemble([d / "comparison.md"], tmp_path / "docs" / "reproductions.md")
+    text = report.read_text()
+    assert "![fig](reproductions/paper1/fig.png)" in text
+    assert "## Paper 1" in text and "### Orderings" in text
+    assert "| 1 of 2 |" in text and "make reproduce" in text and "chemomech" in text

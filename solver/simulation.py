@@ -129,7 +129,11 @@ class Simulation:
                 # σ_h as a continuous P1 field (never differentiate a DG stress)
                 self.sigma_h = dolfinx.fem.Function(self.V_theta, name="Hydrostatic stress [Pa]")
                 T = float(c.temperature)
-                coupling = (lambda th: self.fields.stress_mobility(th, T), self.sigma_h)
+                # θ⁺ = max(θ, 0) in the stress-driven flux (∝ c): an undershoot θ < 0 at a steep
+                # front would otherwise turn it into backward diffusion (both schemes use this)
+                self._stress_mobility = lambda th: self.fields.stress_mobility(
+                    ufl.max_value(th, 0.0), T)
+                coupling = (self._stress_mobility, self.sigma_h)
             self.diffusion = DiffusionProblem(
                 d, self.V_theta, self.c_max, self.fields.mobility, self.loaded_surfaces,
                 c.solver, prefix="chemomech_diffusion_", stress_coupling=coupling,
@@ -142,6 +146,14 @@ class Simulation:
         if c.coupling == "two_way":
             self._sigma_h_projection = LumpedProjection(self.V_theta, d)
             self._sigma_h_form = self._sigma_h_projection.form(ufl.tr(self.mechanics.stress) / 3.0)
+        self.coupled = None  # solver.coupling_scheme = monolithic: one Newton on (u, θ, σ_h)
+        if c.coupling == "two_way" and c.solver.coupling_scheme == "monolithic":
+            from solver.physics.coupled import CoupledProblem
+
+            self.coupled = CoupledProblem(d, self.diffusion, self.mechanics, self.fields,
+                                          self.sigma_h, self._stress_mobility,
+                                          self.loaded_surfaces, c.solver,
+                                          prefix="chemomech_coupled_")
         comm = self.comm
         self.mass = comm.allreduce(
             dolfinx.fem.assemble_scalar(dolfinx.fem.form(self.fields.active_density() * w * d.dx)),
@@ -493,6 +505,8 @@ class Simulation:
         diff = self.diffusion
         if self.case.coupling != "two_way":
             return diff.step(dt, dirichlet=dirichlet)
+        if self.coupled is not None:  # monolithic: u, θ and σ_h together
+            return self.coupled.step(dt, dirichlet)
         s = self.case.solver
         self._sigma_h_saved = self.sigma_h.x.array.copy()
         n_owned = self.V_theta.dofmap.index_map.size_local
@@ -535,7 +549,9 @@ class Simulation:
     def _reject(self) -> None:
         """Undo a tried step (θ and, with two-way coupling, σ_h)."""
         self.diffusion.reject()
-        if self.case.coupling == "two_way" and hasattr(self, "_sigma_h_saved"):
+        if self.coupled is not None:
+            self.coupled.reject()  # θ, u and σ_h of the start of the step
+        elif self.case.coupling == "two_way" and hasattr(self, "_sigma_h_saved"):
             self.sigma_h.x.array[:] = self._sigma_h_saved
 
     def li_content_old(self) -> float:

@@ -756,6 +756,12 @@ class SolverSettings(_Model):
     coupling_max_iterations: Integer = Field(
         30, ge=1, description="two_way: staggered iterations before the step is cut back"
     )
+    coupling_scheme: Literal["staggered", "monolithic"] = Field(
+        "staggered",
+        description="two_way: staggered (Newton for θ with σ_h of the last stress, then the "
+        "mechanics, repeated to coupling_tolerance) or monolithic (one Newton on u, θ and a "
+        "continuous σ_h with MUMPS LU; E(θ), ν(θ) inside the Jacobian)",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -786,8 +792,8 @@ class Case(_Model):
     coupling: Literal["one_way", "two_way"] = Field(
         "one_way",
         description="one_way: θ then u every step (no stress-driven flux); two_way: the flux "
-        "J = -c_max D [∇θ - (Ω θ/(R T)) ∇σ_h] with σ_h from the current stress, solved "
-        "staggered (θ, u, σ_h repeated to solver.coupling_tolerance every step)",
+        "J = -c_max D [∇θ - (Ω θ/(R T)) ∇σ_h] with σ_h a continuous (P1) projection of the "
+        "current stress, solved as solver.coupling_scheme says (staggered or monolithic)",
     )
     temperature: Temperature = Field(
         298.15, gt=0, description="temperature (isothermal); enters the two_way flux",

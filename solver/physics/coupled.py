@@ -1,0 +1,287 @@
+"""Monolithic two-way coupling: one Newton (SNES) on (u, θ, σ_h) per time step (DESIGN §3).
+
+Unknowns, scaled so that the Jacobian is balanced (``L``: a body length, ``E_ref``: a mean
+Young's modulus):
+
+* ``û = u / L`` (P2 vector, the mechanics space),
+* ``θ`` (P1, the diffusion unknown itself),
+* ``ŝ = σ_h / E_ref`` (P1): the hydrostatic stress as an auxiliary unknown, defined by the
+  *lumped* L2 projection ``m_i ŝ_i = ∫ (tr σ(u, θ) / 3 E_ref) φ_i w dx`` with
+  ``m_i = ∫ φ_i w dx`` — the same continuous σ_h the staggered scheme uses
+  (:class:`solver.physics.quantities.LumpedProjection`), so both schemes solve the same
+  discrete equations and differ only by the staggered tolerance. A DG stress is never
+  differentiated: ∇σ_h is the gradient of this P1 field.
+
+Residuals (backward Euler; test functions v, q_θ, q_s; weight w = 1 or 2πr):
+
+    F_u = (L / (E_ref V)) [∫ σ(u, θ) : ε(v) w dx − ∫ f·v w dx]
+    F_θ = 1/(c_ref V) [∫ c_max (θ − θ_n) q_θ w + Δt ∫ M(θ) ∇θ·∇q_θ w − Δt ∫ coef(θ) ∇σ_h·∇q_θ w
+                       − Δt ∫ j q_θ w ds − Δt ∫ s q_θ w]
+    F_s = 1/V [Σ_i m_i ŝ_i q_i − ∫ (tr σ(u, θ) / (3 E_ref)) q_s w dx]
+
+with ``σ = C(E(θ), ν(θ)) : (ε(u) − ε_ch(θ) I)``: E(θ) and ν(θ) are inside the Jacobian
+(UFL derivative of the whole system). The diffusion part is the production
+:func:`solver.physics.diffusion.diffusion_residual` at the same quadrature degree.
+
+Rigid-body modes of a free body (the operator's exact null space, zero on θ and σ_h): the
+residual is orthogonal to them identically (ε(rigid) = 0), so the system is consistent;
+MUMPS is run with null-pivot detection (ICNTL(24)) and the rigid part of û is removed after
+every solve with the mechanics problem's null space (Euclidean projection, as the staggered
+mechanics does). No node is pinned.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from solver import _bootstrap  # noqa: F401
+
+import dolfinx
+import dolfinx.fem.petsc
+import ufl
+from mpi4py import MPI
+from petsc4py import PETSc
+
+from solver.physics import constitutive
+from solver.physics.diffusion import QUADRATURE_DEGREE, NewtonDivergence, StepReport, \
+    diffusion_residual
+
+
+def lumped_mass_weight(V, coords, dx) -> dolfinx.fem.Function:
+    """P1 function ``ω`` with ``ω(x_i) = ∫ φ_i w dx / ∫ φ_i dx``: with the vertex quadrature
+    rule, ``∫ s q ω dx`` is then the diagonal matrix ``m_i = ∫ φ_i w dx`` (the row sums of the
+    weighted mass matrix, i.e. the lumped projection of :class:`LumpedProjection`)."""
+    v = ufl.TestFunction(V)
+
+    def assemble(form):
+        vec = dolfinx.fem.assemble_vector(dolfinx.fem.form(form))
+        vec.scatter_reverse(dolfinx.la.InsertMode.add)
+        vec.scatter_forward()
+        return vec.array
+
+    weighted = assemble(v * coords.weight * dx)
+    plain = assemble(v * dx)
+    omega = dolfinx.fem.Function(V)
+    omega.x.array[:] = weighted / plain
+    return omega
+
+
+def _degree(expr) -> int:
+    """The quadrature degree UFL would estimate for an integrand on its own (after the same
+    algebra lowering and differentiation as form compilation)."""
+    from ufl.algorithms.apply_algebra_lowering import apply_algebra_lowering
+    from ufl.algorithms.apply_derivatives import apply_derivatives
+
+    lowered = apply_derivatives(apply_algebra_lowering(expr))
+    return int(ufl.algorithms.estimate_total_polynomial_degree(lowered, 1))
+
+
+def coupled_residuals(u_hat, theta, theta_n, s_hat, dt, *, coords, E, nu, eps_ch, c_max,
+                      mobility, stress_mobility, influx, omega, length, e_ref, volume, c_ref,
+                      body_force=None, source=None, source_dx=None):
+    """The three residual forms ``[F_u, F_θ, F_s]`` of the monolithic two-way problem.
+
+    Args:
+        u_hat: scaled displacement û = u / length (Function, vector P2).
+        theta, theta_n: θ and its previous value (P1 Functions).
+        s_hat: scaled hydrostatic stress ŝ = σ_h / e_ref (P1 Function).
+        dt: time step (s), a Constant.
+        coords: coordinate system (weight, strain, grad).
+        E, nu, eps_ch: θ ↦ Young's modulus (Pa), Poisson's ratio, swelling strain (UFL).
+        c_max: mol/m³ (UFL or float).
+        mobility: θ ↦ c_max D(θ) (mol m⁻¹ s⁻¹).
+        stress_mobility: θ ↦ coef(θ) of the stress-driven flux ``J_σ = −coef ∇σ_h``.
+        influx: list of ``(j, ds)``: inward molar flux (mol m⁻² s⁻¹) on surface measures.
+        omega: :func:`lumped_mass_weight` of the θ space.
+        length, e_ref, volume, c_ref: scales (m, Pa, m³ of the body, mol/m³).
+        body_force: optional body force (N/m³, gdim vector), e.g. for manufactured solutions.
+        source: optional Li source (mol m⁻³ s⁻¹).
+        source_dx: measure for the source integrals (default: the diffusion measure).
+    """
+    mesh = theta.function_space.mesh
+    V_u, V_th, V_s = u_hat.function_space, theta.function_space, s_hat.function_space
+    v, q_th, q_s = ufl.TestFunction(V_u), ufl.TestFunction(V_th), ufl.TestFunction(V_s)
+    w = coords.weight
+    I = coords.identity()
+    u = length * u_hat
+    th_E, th_nu, th_ch = E(theta), nu(theta), eps_ch(theta)
+    # mechanics: stiffness and eigenstrain parts at the degrees UFL gives each on its own
+    # (as the separate bilinear and linear forms of the staggered mechanics problem)
+    stiff = ufl.inner(constitutive.stress(coords.strain(u), 0.0, th_E, th_nu, I),
+                      coords.strain(v)) * w
+    swell = ufl.inner(constitutive.stress(0.0 * I, -th_ch, th_E, th_nu, I), coords.strain(v)) * w
+    dx = ufl.Measure("dx", domain=mesh, subdomain_data=None)
+    F_u = stiff * dx(metadata={"quadrature_degree": _degree(stiff)}) \
+        - swell * dx(metadata={"quadrature_degree": _degree(swell)})
+    q = {"quadrature_degree": QUADRATURE_DEGREE}
+    dxq = dx(metadata=q)
+    sdx = source_dx if source_dx is not None else dxq
+    if body_force is not None:
+        F_u -= ufl.inner(body_force, v) * w * sdx
+    F_u = (length / (e_ref * volume)) * F_u
+    # diffusion: the production residual plus the stress-driven flux
+    F_th = diffusion_residual(theta, theta_n, q_th, dt, c_max, mobility, coords, dxq, influx)
+    sigma_h = e_ref * s_hat
+    F_th -= dt * stress_mobility(theta) * ufl.inner(coords.grad(sigma_h), coords.grad(q_th)) \
+        * w * dxq
+    if source is not None:
+        F_th -= dt * source * q_th * w * sdx
+    F_th = (1.0 / (c_ref * volume)) * F_th
+    # σ_h: lumped projection of tr σ / 3 (σ as in the exported stress, unguarded at the axis:
+    # quadrature points never lie on it)
+    sigma = constitutive.stress(coords.strain(u), th_ch, th_E, th_nu, I)
+    proj = ufl.tr(sigma) / 3.0 / e_ref * q_s * w
+    vertex = dx(metadata={"quadrature_rule": "vertex", "quadrature_degree": 1})
+    F_s = (1.0 / volume) * (s_hat * q_s * omega * vertex
+                            - proj * dx(metadata={"quadrature_degree": _degree(proj)}))
+    return [F_u, F_th, F_s]
+
+
+def snes_options(settings) -> dict:
+    """SNES/KSP options of the monolithic Newton: full Newton steps, MUMPS LU."""
+    opts = {
+        "snes_type": "newtonls",
+        "snes_linesearch_type": "basic",
+        "snes_rtol": settings.newton_rtol,
+        "snes_atol": settings.newton_atol,
+        "snes_stol": 0.0,
+        "snes_max_it": settings.newton_max_iterations,
+        "snes_error_if_not_converged": False,
+        "ksp_type": "preonly",
+        "pc_type": "lu",
+        "pc_factor_mat_solver_type": "mumps",
+        "ksp_error_if_not_converged": False,
+    }
+    return opts
+
+
+def mumps_options(prefix: str, null_space: bool) -> None:
+    """MUMPS settings that must stay in the options database until the first factorisation
+    (NonlinearProblem removes its SNES options after reading them)."""
+    opts = PETSc.Options()
+    if null_space:
+        opts[f"{prefix}mat_mumps_icntl_24"] = 1  # detect null pivots (rigid-body modes)
+        opts[f"{prefix}mat_mumps_icntl_25"] = 0  # return one solution; its rigid part is removed
+
+
+class CoupledProblem:
+    """Monolithic Newton for two-way coupling on the Functions of the staggered problems.
+
+    It shares θ, θ_n, Δt, the flux Constants and the surface-θ Function with
+    ``diffusion`` (:class:`solver.physics.diffusion.DiffusionProblem`), the displacement,
+    symmetry conditions and null space with ``mechanics``
+    (:class:`solver.physics.mechanics.MechanicsProblem`), and writes the continuous σ_h into
+    ``sigma_h``; the time loop and its rejections work as with the staggered scheme.
+
+    Args:
+        domain: :class:`solver.domain.Domain`.
+        diffusion, mechanics: the problems whose Functions are shared.
+        fields: :class:`solver.materials.MaterialFields`.
+        sigma_h: P1 Function (Pa), the continuous hydrostatic stress.
+        stress_mobility: θ ↦ coef(θ) of the stress-driven flux (the staggered scheme's).
+        loaded_surfaces: names of the boundaries where Li enters.
+        settings: the case's ``solver`` section.
+        prefix: PETSc options prefix.
+    """
+
+    def __init__(self, domain, diffusion, mechanics, fields, sigma_h, stress_mobility,
+                 loaded_surfaces, settings, prefix: str):
+        comm = domain.comm
+        self.domain, self.diffusion, self.mechanics = domain, diffusion, mechanics
+        self.sigma_h = sigma_h
+        self._settings, self._prefix = settings, prefix
+        V_th = diffusion.V
+        coords = domain.coords
+        w = coords.weight
+        self.theta = diffusion.theta
+        self.u_hat = dolfinx.fem.Function(mechanics.V, name="u / L")
+        # σ_h in a P1 space of its own: a space shared with θ would make dolfinx apply the
+        # surface-θ Dirichlet condition to the σ_h block too (bcs are sorted by space)
+        V_s = dolfinx.fem.functionspace(domain.mesh, ("Lagrange", 1))
+        self.s_hat = dolfinx.fem.Function(V_s, name="sigma_h / E_ref")
+        if not np.array_equal(V_s.dofmap.list, V_th.dofmap.list):  # arrays are copied 1:1
+            raise RuntimeError("the σ_h and θ spaces have different dof layouts")
+        volume = diffusion.volume
+        c_max = fields.c_max()
+        c_ref = comm.allreduce(dolfinx.fem.assemble_scalar(
+            dolfinx.fem.form(c_max * w * domain.dx)), op=MPI.SUM) / volume
+        e_ref = comm.allreduce(dolfinx.fem.assemble_scalar(
+            dolfinx.fem.form(fields.E(self.theta) * w * domain.dx)), op=MPI.SUM) / volume
+        self.length, self.e_ref = float(domain.length_scale), float(e_ref)
+        q = {"quadrature_degree": QUADRATURE_DEGREE}
+        influx = [(j, domain.ds_named([n]).reconstruct(metadata=q))
+                  for n, j in diffusion.fluxes.items()]
+        omega = lumped_mass_weight(V_th, coords, ufl.dx(domain=domain.mesh))
+        self.residuals = coupled_residuals(
+            self.u_hat, self.theta, diffusion.theta_n, self.s_hat, diffusion.dt,
+            coords=coords, E=fields.E, nu=fields.nu, eps_ch=fields.eps_ch, c_max=c_max,
+            mobility=lambda th: fields.mobility(th, c_ref),
+            stress_mobility=stress_mobility,
+            influx=influx, omega=omega, length=self.length, e_ref=self.e_ref,
+            volume=volume, c_ref=c_ref,
+        )
+        self.null_space = mechanics.null_space
+        fdim = domain.mesh.topology.dim - 1
+        facets = np.concatenate([domain.facets(n) for n in loaded_surfaces]).astype(np.int32)
+        self._load_dofs = dolfinx.fem.locate_dofs_topological(V_th, fdim, facets)
+        self._problems: dict[bool, dolfinx.fem.petsc.NonlinearProblem] = {}
+        self._saved = None
+
+    def _problem(self, dirichlet: bool):
+        if dirichlet not in self._problems:
+            bcs = list(self.mechanics.bcs)
+            if dirichlet:
+                bcs.append(dolfinx.fem.dirichletbc(self.diffusion.surface_theta,
+                                                   self._load_dofs))
+            prefix = f"{self._prefix}{'d' if dirichlet else 'f'}_"
+            mumps_options(prefix, self.null_space is not None)
+            self._problems[dirichlet] = dolfinx.fem.petsc.NonlinearProblem(
+                self.residuals, [self.u_hat, self.theta, self.s_hat], bcs=bcs, kind="mpi",
+                petsc_options_prefix=prefix,
+                petsc_options=snes_options(self._settings),
+            )
+        return self._problems[dirichlet]
+
+    def step(self, dt: float, dirichlet: bool) -> StepReport:
+        """Advance (u, θ, σ_h) by dt (s) from θ_n, starting from the current u and σ_h.
+        Raises :class:`NewtonDivergence`; the state before the step is kept for
+        :meth:`reject`."""
+        diff = self.diffusion
+        u, s = self.mechanics.u, self.sigma_h
+        self._saved = (u.x.array.copy(), s.x.array.copy())
+        diff.dt.value = dt
+        self.theta.x.array[:] = diff.theta_n.x.array
+        if dirichlet:
+            self.theta.x.array[self._load_dofs] = diff.surface_theta.x.array[self._load_dofs]
+        self.u_hat.x.array[:] = u.x.array / self.length
+        self.s_hat.x.array[:] = s.x.array / self.e_ref
+        problem = self._problem(dirichlet)
+        try:
+            problem.solve()
+        except PETSc.Error as exc:  # factorisation failure etc.
+            self.reject()
+            raise NewtonDivergence(f"monolithic coupling: PETSc error {exc}") from exc
+        snes = problem.solver
+        reason, its = snes.getConvergedReason(), snes.getIterationNumber()
+        finite = all(np.all(np.isfinite(f.x.array)) for f in (self.u_hat, self.theta, self.s_hat))
+        if reason <= 0 or not self.domain.comm.allreduce(finite, op=MPI.LAND):
+            self.reject()
+            raise NewtonDivergence(f"monolithic coupling: SNES reason {reason} after {its} "
+                                   "iterations")
+        if self.null_space is not None:
+            self.null_space.remove(self.u_hat.x.petsc_vec)
+            self.u_hat.x.scatter_forward()
+        u.x.array[:] = self.length * self.u_hat.x.array
+        s.x.array[:] = self.e_ref * self.s_hat.x.array
+        n_owned = diff.V.dofmap.index_map.size_local
+        change = np.abs(self.theta.x.array[:n_owned] - diff.theta_n.x.array[:n_owned])
+        max_change = self.domain.comm.allreduce(
+            float(change.max()) if change.size else 0.0, op=MPI.MAX)
+        return StepReport(its, snes.getLinearSolveIterations(), max_change, hardest_newton=its)
+
+    def reject(self) -> None:
+        """Restore θ, u and σ_h of the start of the last step."""
+        self.diffusion.reject()
+        if self._saved is not None:
+            self.mechanics.u.x.array[:] = self._saved[0]
+            self.sigma_h.x.array[:] = self._saved[1]

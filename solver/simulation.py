@@ -369,11 +369,13 @@ class Simulation:
         output_times = sorted(float(x) for x in (c.time.output_times or []))
         stepper = AdaptiveStep(c.time)
         every = c.time.output_every
+        hist_every = c.output.history_every
         cutoff = s.surface_theta
         # the loop state: everything a restart needs besides θ
         if resume:
             st = {k: resume[k] for k in ("t", "step", "inflow", "li0", "holding", "t_end")}
             stepper.dt, stepper.rejected = resume["dt"], resume["rejected"]
+            st["pending"] = resume.get("pending", [0, 0, stepper.rejected])
             if c.coupling == "two_way":  # σ_h of the checkpointed state
                 self.mechanics.solve()
                 self._update_sigma_h()
@@ -383,12 +385,13 @@ class Simulation:
             li0 = self.li_content()
             st = {"t": 0.0, "step": 0, "inflow": 0.0, "li0": li0, "holding": False,
                   "t_end": self._stop_time(rate, li0)}
+            # since the last history row: Newton and Krylov iterations, stepper.rejected then
+            st["pending"] = [0, 0, 0]
         self._step = st["step"]
         if not resume:
             self._record(t=0.0, dt=0.0, newton=0, krylov=0, rejected=0, li0=st["li0"],
                          inflow=0.0, write_fields=True)
         last_checkpoint = time.perf_counter()
-        rejected_before = stepper.rejected  # cut-backs since the last accepted step
         reason = ""
         while True:
             t, holding = st["t"], st["holding"]
@@ -466,10 +469,16 @@ class Simulation:
             write = done or (every is not None and self._step % every == 0) or any(
                 abs(t - x) <= 1e-9 * max(1.0, x) for x in output_times
             )
-            self._record(t=t, dt=dt, newton=rep.newton_iterations, krylov=rep.krylov_iterations,
-                         rejected=stepper.rejected - rejected_before, li0=st["li0"],
-                         inflow=None if dirichlet else st["inflow"], write_fields=write)
-            rejected_before = stepper.rejected
+            pend = st["pending"]
+            pend[0] += rep.newton_iterations
+            pend[1] += rep.krylov_iterations
+            if write or (hist_every is not None and self._step % hist_every == 0):
+                self._record(t=t, dt=dt, newton=pend[0], krylov=pend[1],
+                             rejected=stepper.rejected - pend[2], li0=st["li0"],
+                             inflow=None if dirichlet else st["inflow"], write_fields=write)
+                st["pending"] = [0, 0, stepper.rejected]
+            elif c.coupling == "two_way":
+                self._solve_mechanics()  # σ_h of the accepted θ for the next step
             t_end = st["t_end"]
             frac = t / t_end if math.isfinite(t_end) else self._theta_fraction(mean, theta0)
             self.log.progress(self._step, t, mean, dt, frac, force=done)
@@ -577,11 +586,18 @@ class Simulation:
             return "mean θ target reached"
         return "capacity target reached"
 
-    def _record(self, t, dt, newton, krylov, rejected, li0, inflow, write_fields):
+    def _solve_mechanics(self) -> int:
+        """u at the current θ (warm-started from the last u); two-way: then σ_h."""
         kry_m = self.mechanics.solve()
         if self.case.coupling == "two_way":
             self._update_sigma_h()
         self._counters["krylov_mechanics"] += kry_m
+        return kry_m
+
+    def _record(self, t, dt, newton, krylov, rejected, li0, inflow, write_fields):
+        """One history.csv row (and the fields when asked): the mechanics and every derived
+        quantity are computed here, so only for the rows that are written."""
+        kry_m = self._solve_mechanics()
         self.stress.update()
         li = self.li_content()
         frac = self.domain.symmetry_fraction

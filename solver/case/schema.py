@@ -702,6 +702,15 @@ class OutputSettings(_Model):
         description="named statistics recorded every step (history column 'measure <name> "
         "[unit]'), e.g. the max von Mises stress on the Si side of an interface",
     )
+    history_every: Integer | None = Field(
+        1, ge=1,
+        description="write a history.csv row every N accepted steps, and also at every field "
+        "output (time.output_every, time.output_times) and at the last step (null: only "
+        "there). One-way coupling solves the mechanics only for these rows and fields, so "
+        "N > 1 saves most of the stress cost of a large mesh; stop events and dt control "
+        "still look at θ every step. Newton/Krylov iterations and rejected steps of a row "
+        "count since the previous row",
+    )
     checkpoint_every: Integer | None = Field(
         25, ge=1,
         description="write a restart checkpoint every N accepted steps (null: not by count)",

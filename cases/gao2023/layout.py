@@ -34,9 +34,9 @@ PHI = {"sn": 0.0632, "sb": 0.1415}
 # (phase, radius, half length of the cylindrical part) - whole-inclusion sizes, see headers
 SHAPES = {
     "spheres": {"sb": (0.6746 * UM, 0.0), "sn": (0.6497 * UM, 0.0)},
-    "bars": {"sb": (0.35 * UM, 0.5 * UM), "sn": (0.35 * UM, 0.5 * UM)},
+    "bars": {"sb": (0.5 * UM, 0.5 * UM), "sn": (0.5 * UM, 0.5 * UM)},
 }
-SEED = {"spheres": 7, "bars": 4}
+SEED = {"spheres": 7, "bars": 1}
 
 
 def _volume(r: float, half: float) -> float:

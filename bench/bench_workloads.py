@@ -121,6 +121,10 @@ def run_child(spec_path: Path) -> int:
     spec = json.loads(Path(spec_path).read_text())
     comm = MPI.COMM_WORLD
     install_timers()
+    if spec.get("diffusion_solver"):
+        from solver.physics import diffusion
+
+        diffusion.LINEAR_SOLVER = spec["diffusion_solver"]
     row: dict = {}
     t0 = time.perf_counter()
     try:
@@ -161,6 +165,9 @@ def run_child(spec_path: Path) -> int:
             "final_mean_theta": result.history[-1].get("mean lithiation fraction [-]"),
             "timers": timers,
             "flux": float(sim.diffusion.flux.value) if sim.diffusion is not None else None,
+            "diffusion_linear_solver": (sim.diffusion.linear_solver
+                                        if sim.diffusion is not None else None),
+            "krylov_diffusion": int(run.get("krylov_iterations_diffusion", 0)),
             "elapsed_in_child_s": time.perf_counter() - t0,
         }
         dts = [r["dt [s]"] for r in result.history[1:]]
@@ -185,6 +192,7 @@ def run_chemomech(args, name: str, nprocs: int, *, case: Path | None = None,
     tag = f"{name}_np{nprocs}"
     spec = {"name": tag, "case": str(case) if case else None, "overrides": overrides or [],
             "case_dict": case_dict, "out_dir": str(runs / tag),
+            "diffusion_solver": args.diffusion_solver,
             "result": str(runs / f"{tag}.result.json")}
     spec_path = runs / f"{tag}.spec.json"
     spec_path.write_text(json.dumps(spec))
@@ -238,6 +246,8 @@ def _derive(row: dict) -> None:
         return
     wall = row["wall_time_s"]
     row["newton_per_step"] = row["newton_iterations"] / steps
+    row["krylov_diffusion_per_newton"] = (row.get("krylov_diffusion", 0)
+                                          / max(row["newton_iterations"], 1))
     row["krylov_mechanics_per_solve"] = row["krylov_mechanics"] / max(row["mechanics_solves"], 1)
     row["wall_per_step_s"] = wall / steps
     jac = ev.get("SNESJacobianEval", math.nan)
@@ -511,6 +521,9 @@ COMMON = [
     ("steps", "steps", "{:d}"),
     ("rejected_steps", "rejected", "{:d}"),
     ("newton_per_step", "Newton/step", "{:.2f}"),
+    ("diffusion_linear_solver", "θ linear solver", "{}"),
+    ("krylov_diffusion_per_newton", "Krylov θ/Newton", "{:.1f}"),
+    ("mechanics_solves", "mech. solves", "{:d}"),
     ("krylov_mechanics_per_solve", "Krylov mech./solve", "{:.1f}"),
     ("mesh_time_s", "meshing [s]", "{:.2f}"),
     ("assembly_s", "assembly [s]", "{:.1f}"),
@@ -553,14 +566,14 @@ def render(meta: dict, res: dict) -> str:
          ""]
     if "A" in res:
         L += ["## A: axisymmetric sphere, constant D, to τ = 0.9 (Cheng–Verbrugge)", "",
-              md_table(res["A"], A_COLS, left=("status", "cheapest_within_1pct")), ""]
+              md_table(res["A"], A_COLS, left=("status", "cheapest_within_1pct", "diffusion_linear_solver")), ""]
         best = [r for r in res["A"] if r.get("cheapest_within_1pct")]
         L += [("Cheapest run within 1 % of S at τ = 0.1: level "
                f"{best[0]['level']} ({best[0]['wall_time_s']:.1f} s)") if best else
               "No run within 1 % of S at τ = 0.1.", ""]
     if "B" in res:
         L += ["## B: octant Si sphere, two-phase D(θ), 0.1 A/g to mean θ = 0.9", "",
-              md_table(res["B"], B_COLS, left=("status",)), ""]
+              md_table(res["B"], B_COLS, left=("status", "diffusion_linear_solver")), ""]
         for k, f in res.get("B_fit", {}).items():
             if f.get("exponent") is not None:
                 L.append(f"Cost per step ∝ DOFs^p ({k}): p = {f['exponent']:.2f} "
@@ -580,7 +593,7 @@ def render(meta: dict, res: dict) -> str:
     if "C" in res:
         L += ["## C: porous coated particle (cases/examples/porous.yaml, "
               + ", ".join(C_OVERRIDES) + ")", "",
-              md_table(res["C"], C_COLS, left=("coupling", "status")), ""]
+              md_table(res["C"], C_COLS, left=("coupling", "status", "diffusion_linear_solver")), ""]
         for r in res["C"]:
             if r.get("split"):
                 L.append(f"- {r['coupling']}, {r['ranks']} rank(s): {_fmt_split(r)}")
@@ -622,6 +635,10 @@ def parse_args(argv=None):
     p.add_argument("--case", type=Path, default=ROOT / "cases" / "default.yaml")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="extra override for the B runs")
+    p.add_argument("--diffusion-solver", default=None, metavar="KIND",
+                   help="force the Newton linear solver of θ (solver.physics.diffusion."
+                        "linear_solver_options: direct, lagged_lu[:N], gamg, ilu; default: "
+                        "the solver's choice by size)")
     p.add_argument("--no-log-view", dest="log_view", action="store_false",
                    help="do not run chemomech under PETSc -log_view")
     p.add_argument("--results", type=Path, default=ROOT / "bench" / "results")

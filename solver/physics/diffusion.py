@@ -58,6 +58,53 @@ def diffusion_residual(theta, theta_n, v, dt, c_max, mobility, coords, dx, influ
 QUADRATURE_DEGREE = 4
 
 
+def linear_solver_options(kind: str, settings) -> dict:
+    """PETSc options of the linear solver inside Newton.
+
+    ``direct``: MUMPS LU of every Jacobian. ``lagged_lu``: GMRES preconditioned by a MUMPS LU
+    that is refactored only every few Jacobians (the Jacobian itself is assembled at every
+    Newton iteration, so Newton and its iteration counts are unchanged). ``gamg`` / ``ilu``:
+    GMRES with algebraic multigrid or block-Jacobi ILU(0). Krylov solves run to
+    ``solver.linear_rtol``.
+    """
+    krylov = {"ksp_type": "gmres", "ksp_rtol": settings.linear_rtol, "ksp_atol": 0.0,
+              "ksp_gmres_restart": 100, "ksp_max_it": 500}
+    if kind == "direct":
+        return {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
+    if kind.startswith("lagged_lu"):
+        lag = int(kind.split(":")[1]) if ":" in kind else LU_LAG
+        return {**krylov, "pc_type": "lu", "pc_factor_mat_solver_type": "mumps",
+                "snes_lag_preconditioner": lag, "snes_lag_preconditioner_persists": True}
+    if kind == "gamg":
+        return {**krylov, "pc_type": "gamg"}
+    if kind == "ilu":
+        return {**krylov, "pc_type": "bjacobi", "sub_pc_type": "ilu"}
+    raise ValueError(f"unknown linear solver kind {kind!r}")
+
+
+#: ``auto`` (by size, choose_linear_solver) or a kind of linear_solver_options (benchmarks)
+LINEAR_SOLVER = "auto"
+#: 3D problems with at least this many θ DOFs use ITERATIVE_KIND (None: never). Measured on
+#: workload B at 5.3k θ DOFs, 2 ranks (bench/README.md): direct, lagged_lu, gamg and ilu all
+#: within the noise of the shared VM, with identical Newton counts; no size where an
+#: iterative solver pays has been measured yet, so MUMPS stays the default everywhere.
+ITERATIVE_MIN_DOFS: int | None = None
+ITERATIVE_KIND = "ilu"
+
+
+def choose_linear_solver(n_dofs: int, tdim: int) -> str:
+    """The linear solver kind for a θ problem of ``n_dofs`` global DOFs in ``tdim`` dimensions."""
+    if LINEAR_SOLVER != "auto":
+        return LINEAR_SOLVER
+    if tdim == 3 and ITERATIVE_MIN_DOFS is not None and n_dofs >= ITERATIVE_MIN_DOFS:
+        return ITERATIVE_KIND
+    return "direct"
+
+
+#: lagged_lu: refactor the Jacobian every this many Newton iterations (across time steps)
+LU_LAG = 5
+
+
 class NewtonDivergence(RuntimeError):
     """Newton did not converge for this time step (the stepper cuts dt back)."""
 
@@ -131,6 +178,10 @@ class DiffusionProblem:
         self.residual = scale * residual
         self._settings = settings
         self._prefix = prefix
+        #: KSP/PC options of the Newton systems (see linear_solver_options)
+        n_dofs = theta_space.dofmap.index_map.size_global
+        self.linear_solver = choose_linear_solver(n_dofs, domain.mesh.topology.dim)
+        self.linear_options = linear_solver_options(self.linear_solver, settings)
         self._problems: dict[bool, dolfinx.fem.petsc.NonlinearProblem] = {}
         fdim = domain.mesh.topology.dim - 1
         facets = np.concatenate([domain.facets(n) for n in loaded_surfaces]).astype(np.int32)
@@ -152,10 +203,8 @@ class DiffusionProblem:
                 "snes_stol": 0.0,
                 "snes_max_it": s.newton_max_iterations,
                 "snes_error_if_not_converged": False,
-                "ksp_type": "preonly",
-                "pc_type": "lu",
-                "pc_factor_mat_solver_type": "mumps",
                 "ksp_error_if_not_converged": False,
+                **self.linear_options,
             }
             self._problems[dirichlet] = dolfinx.fem.petsc.NonlinearProblem(
                 self.residual,

@@ -12,7 +12,7 @@ find_python = $(shell for p in $$PYTHON python3.13 python3.12 python3 \
 	  [ -n "$$p" ] && command -v $$p >/dev/null 2>&1 && \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 
-.PHONY: venv run test test-all bench clean
+.PHONY: venv run test test-all bench reproduce clean
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -41,6 +41,12 @@ test-all: venv
 
 bench: venv
 	$(PY) bench/bench_workloads.py
+
+# Every cases/*/reference.yaml through `chemomech compare`, then docs/reproductions.md.
+# Up-to-date runs (same case hash) are reused; RERUN=1 runs all again; JOBS runs at once.
+JOBS ?= 2
+reproduce: venv
+	$(PY) -m solver.compare.report --jobs $(JOBS) --np $(NP) $(if $(RERUN),--rerun)
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

@@ -81,8 +81,8 @@ def precheck(ref: Reference, labels: list[str], overrides: list[str]) -> None:
     if problems:
         raise CaseError(problems)
 
-    def measure_ok(where: str, column: str, lab: str) -> None:
-        if not column.startswith("measure "):
+    def measure_ok(where: str, column: str, lab: str, needed: bool = True) -> None:
+        if not needed or not column.startswith("measure "):
             return  # standard columns are checked once the history exists
         mine = [m.column for m in cases[lab].output.measures]
         if column not in mine:
@@ -92,8 +92,9 @@ def precheck(ref: Reference, labels: list[str], overrides: list[str]) -> None:
                                                  f"{', '.join(map(repr, mine)) or 'none'}"))
 
     for key, q in ref.quantities.items():
+        need = ref.needed(key)
         for lab in labels:
-            measure_ok(f"quantities.{key}.column", q.column, lab)
+            measure_ok(f"quantities.{key}.column", q.column, lab, lab in need)
     for i, fig in enumerate(ref.figures):
         figlabs = [lab for lab in (fig.configurations or labels) if lab in labels]
         if fig.kind == "history":
@@ -172,7 +173,7 @@ def compare(reference: str | Path, cases: Iterable[str] | None = None,
     warnings = []
     for key, q in comparison["quantities"].items():
         for lab, v in q["values"].items():
-            if lab in res and res[lab].ok and v["ours"] is None:
+            if lab in res and res[lab].ok and v["ours"] is None and v.get("required", True):
                 warnings.append(f"quantities.{key}: {lab}: {v['note']}")
     out.mkdir(parents=True, exist_ok=True)
     say(f"drawing {len(ref.figures)} figure(s) …" if ref.figures else "no figures")

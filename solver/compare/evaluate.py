@@ -47,7 +47,17 @@ def quantity_table(ref: Reference, results: dict[str, ConfigResult]) -> dict:
     """``{key: {unit, at, column, description, source, values: {label: {...}}}}``."""
     out = {}
     for key, q in ref.quantities.items():
-        ours = {lab: our_value(q, results.get(lab)) for lab in ref.configurations}
+        need = ref.needed(key)
+        ours = {}
+        for lab in ref.configurations:
+            res = results.get(lab)
+            if q.configurations is not None and lab not in q.configurations:
+                ours[lab] = (None, "not defined for this configuration")
+            elif (lab not in need and res is not None and res.ok
+                  and q.column not in res.columns):
+                ours[lab] = (None, "not measured (the case writes no such column)")
+            else:
+                ours[lab] = our_value(q, res)
         base_ours = ours[ref.baseline][0]
         base_rep = q.reported.get(ref.baseline)
         values = {}
@@ -61,6 +71,7 @@ def quantity_table(ref: Reference, results: dict[str, ConfigResult]) -> dict:
                 "reported_ratio": _ratio(rep, base_rep),
                 "ours_over_reported": _ratio(v, rep),
                 "note": why,
+                "required": lab in need,
             }
         out[key] = {"unit": q.display_unit, "at": str(q.at), "column": q.column,
                     "description": q.description, "source": q.source,

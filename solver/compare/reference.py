@@ -130,6 +130,7 @@ class Quantity(_Model):
     reported: dict[str, float | None] = Field(default_factory=dict)
     source: str = ""
     magnitude: bool = False  # compare |value| (a paper giving compressive stress as a size)
+    configurations: list[str] | None = Field(None, min_length=1)  # defined only for these
 
     @property
     def display_unit(self) -> str:
@@ -259,6 +260,21 @@ class Reference(_Model):
     def path(self) -> Path:
         return self._path or Path("reference.yaml")
 
+    def needed(self, key: str) -> set[str]:
+        """The configurations a quantity must have a value for: its ``configurations``, or
+        those with a reported value or in an ordering of it, or else all. (A case without the
+        quantity's column is only an error for these; for the others it is "not measured".)"""
+        q = self.quantities[key]
+        if q.configurations is not None:
+            return set(q.configurations)
+        out = {lab for lab, v in q.reported.items() if v is not None}
+        for o in self.orderings:
+            if o.quantity == key:
+                out.update(o.chain or [])
+            if key in (o.greater, o.than):
+                out.update(o.configurations or self.configurations)
+        return out or set(self.configurations)  # nothing singles any out: all of them
+
     def case_file(self, label: str) -> Path:
         """The case file of a configuration (relative paths are relative to this file)."""
         p = Path(self.configurations[label])
@@ -339,6 +355,13 @@ def _cross_checks(ref: Reference, check_files: bool) -> list[tuple[str, str]]:
     for key, q in ref.quantities.items():
         for label in q.reported:
             label_ok(f"quantities.{key}.reported.{label}", label)
+        for j, label in enumerate(q.configurations or []):
+            label_ok(f"quantities.{key}.configurations.{j}", label)
+        if q.configurations is not None:
+            for label in q.reported:
+                if label not in q.configurations:
+                    problems.append((f"quantities.{key}.reported.{label}", "reported for a "
+                                     "configuration not in the quantity's configurations"))
         if q.at.kind == "every_output_time":
             problems.append((f"quantities.{key}.at", "every_output_time is for orderings only "
                                                      "(a quantity has one value per "

@@ -142,3 +142,19 @@ def test_failed_configuration_leaves_orderings_unevaluated(tmp_path, synth, base
     v = c["quantities"]["y"]["values"]
     assert v["B"]["ours"] is None and "failed" in v["B"]["note"]
     assert v["A"]["ours_ratio"] == 1.0
+
+
+def test_a_quantity_only_some_configurations_have(tmp_path, synth, base_reference):
+    # "z" is reported for B only and only B's history has its column: A is "not measured"
+    base_reference["quantities"]["z"] = {"column": "measure z [Pa]", "reported": {"B": 1.0}}
+    base_reference["quantities"]["w"] = {"column": "measure y [Pa]", "configurations": ["A"]}
+    hist_b = synth.linear_history(3.0)
+    hist_b["measure z [Pa]"] = [1.0] * len(hist_b["time [s]"])
+    c = _compare(tmp_path, synth, base_reference, {"A": synth.linear_history(), "B": hist_b})
+    z = c["quantities"]["z"]["values"]
+    assert z["A"]["ours"] is None and z["A"]["note"].startswith("not measured")
+    assert z["A"]["required"] is False and z["B"]["ours"] == 1.0
+    w = c["quantities"]["w"]["values"]
+    assert w["A"]["ours"] == 21.0 and w["B"]["note"] == "not defined for this configuration"
+    ref = load_reference(tmp_path / "reference.yaml")
+    assert ref.needed("z") == {"B"} and ref.needed("y") == {"A", "B"}

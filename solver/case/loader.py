@@ -22,7 +22,7 @@ from solver.case.library import expand_library_refs
 from solver.case.schema import Case, discriminated_variants, split_annotation
 from solver.case.units import unit_of
 
-__all__ = ["apply_overrides", "load_case", "load_case_dict", "read_yaml"]
+__all__ = ["apply_overrides", "load_case", "load_case_dict", "read_yaml", "read_yaml_file"]
 
 OVERRIDE_PATH = "--set"
 
@@ -139,6 +139,39 @@ def read_yaml(text: str, file: str = "<string>", path: str = "") -> Any:
         loader.dispose()
 
 
+def read_yaml_file(path: str | Path, what: str) -> Any:
+    """Read a YAML file, translating every reading and parsing failure into a CaseError.
+
+    Args:
+        path: The file.
+        what: What the file should be, for the messages (e.g. ``"case file"``).
+
+    Returns:
+        The parsed document (never None).
+
+    Raises:
+        CaseError: One problem naming the file: not found, a directory, not UTF-8, not
+            readable, empty (or comments only), a YAML syntax error (with its line) or a
+            duplicate key (with its dotted path and both lines).
+    """
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CaseError([Problem(file, "", "file not found")]) from None
+    except IsADirectoryError:
+        raise CaseError([Problem(file, "", f"is a directory, not a {what}")]) from None
+    except UnicodeDecodeError as exc:
+        raise CaseError([Problem(file, "", f"not a UTF-8 text file ({exc.reason})")]) from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise CaseError([Problem(file, "", f"cannot read the file: {reason}")]) from None
+    data = read_yaml(text, file) if text.strip() else None
+    if data is None:
+        raise CaseError([Problem(file, "", "the file is empty")])
+    return data
+
+
 # --------------------------------------------------------------------------------------------
 # Overrides
 
@@ -235,21 +268,7 @@ def load_case(path: str | Path, overrides: Iterable[str] = ()) -> Case:
     """
     file = str(path)
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CaseError([Problem(file, "", "file not found")]) from None
-    except IsADirectoryError:
-        raise CaseError([Problem(file, "", "is a directory, not a case file")]) from None
-    except UnicodeDecodeError as exc:
-        raise CaseError([Problem(file, "", f"not a UTF-8 text file ({exc.reason})")]) from None
-    except OSError as exc:
-        raise CaseError([Problem(file, "", f"cannot read the file: {exc.strerror}")]) from None
-    if not text.strip():
-        raise CaseError([Problem(file, "", "the file is empty")])
-    data = read_yaml(text, file)
-    if data is None:
-        raise CaseError([Problem(file, "", "the file is empty")])
+    data = read_yaml_file(p, "case file")
     if not isinstance(data, dict):
         raise CaseError(
             [

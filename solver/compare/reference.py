@@ -424,17 +424,11 @@ def load_reference(path: str | Path, check_files: bool = True) -> Reference:
     Raises:
         CaseError: every problem, one per line (``file: dotted.path: message``).
     """
-    from solver.case.loader import read_yaml
+    from solver.case.loader import read_yaml_file
 
     file = str(path)
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CaseError([Problem(file, "", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CaseError([Problem(file, "", f"cannot read the file: {exc}")]) from None
-    data = read_yaml(text, file)
+    data = read_yaml_file(p, "reference file")
     if not isinstance(data, dict):
         raise CaseError([Problem(file, "", "expected a mapping (kind: reference, paper, "
                                            "baseline, configurations, ...)")])

@@ -117,6 +117,25 @@ def _field_values(grid, fig: Figure) -> np.ndarray:
     return vals * convert(1.0, fu, fig.unit) if fig.unit else vals
 
 
+def _read_field(fig: Figure, res: ConfigResult, at, where: str, warnings: list[str]
+                ) -> tuple[float, object, np.ndarray] | None:
+    """(frame time, grid, values of ``fig.field``) at ``at`` of one configuration.
+
+    A frame that cannot be read gives None and the warning ``<figure>: <where>: <reason>``;
+    a frame taken at the nearest output time adds :func:`_frame`'s warning.
+    """
+    try:
+        t, path, warn = _frame(fig, res, at)
+        grid = read_grid(path)
+        vals = _field_values(grid, fig)
+    except (AtError, OSError, ValueError) as exc:
+        warnings.append(f"{fig.name}: {where}: {exc}")
+        return None
+    if warn:
+        warnings.append(warn)
+    return t, grid, vals
+
+
 def radial_bins(points: np.ndarray, values: np.ndarray, centre: np.ndarray, bins: int
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Values binned by the distance of their points from ``centre``: equal-width bins from
@@ -156,15 +175,10 @@ def draw_radial_profile(fig: Figure, ref: Reference, results: dict[str, ConfigRe
     for ax, lab in zip(axes[0], labels):
         res = results[lab]
         for at in fig.at_list:
-            try:
-                t, path, warn = _frame(fig, res, at)
-                grid = read_grid(path)
-                vals = _field_values(grid, fig)
-            except (AtError, OSError, ValueError) as exc:
-                warnings.append(f"{fig.name}: {lab} at {at}: {exc}")
+            frame = _read_field(fig, res, at, f"{lab} at {at}", warnings)
+            if frame is None:
                 continue
-            if warn:
-                warnings.append(warn)
+            t, grid, vals = frame
             mid, mean, lo, hi = radial_bins(np.asarray(grid.points), vals, centre, fig.bins)
             mid = mid * 1e6  # µm
             line, = ax.plot(mid, mean, "-", label=f"{at} (t = {t:.4g} s)")
@@ -205,15 +219,10 @@ def draw_section(fig: Figure, ref: Reference, results: dict[str, ConfigResult], 
         if not res.ok:
             warnings.append(f"{fig.name}: {lab} has no results ({res.status})")
             continue
-        try:
-            t, path, warn = _frame(fig, res, at)
-            grid = read_grid(path)
-            vals = _field_values(grid, fig)
-        except (AtError, OSError, ValueError) as exc:
-            warnings.append(f"{fig.name}: {lab}: {exc}")
+        frame = _read_field(fig, res, at, lab, warnings)
+        if frame is None:
             continue
-        if warn:
-            warnings.append(warn)
+        t, grid, vals = frame
         grid = grid.copy()
         grid.point_data[shown] = vals
         panels.append((lab, grid, res.mode or _mode(res.results, grid), t))

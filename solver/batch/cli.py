@@ -12,8 +12,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from solver.cli_common import EXIT_OK, EXIT_RUNTIME, progress_printer
+
 COMMANDS = ("sweep", "collect", "plot", "paraview")
-EXIT_OK, EXIT_RUNTIME, EXIT_CASE = 0, 1, 2
 
 
 def add_subcommands(sub: argparse._SubParsersAction) -> None:
@@ -121,7 +122,7 @@ def _sweep(args) -> int:
     from solver.batch.local import run_local
     from solver.batch.sweep import SweepError, build, check_output_dir, prepare
 
-    say = (lambda *a: None) if args.quiet else (lambda m: print(m, flush=True))
+    say = progress_printer(args.quiet)
     opts = None
     if args.executor == "slurm":
         profile = slurm.load_profile(args.profile) if args.profile else None

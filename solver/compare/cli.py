@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from solver.cli_common import EXIT_INPUT, EXIT_OK, EXIT_RUNTIME, progress_printer
+
 COMMANDS = ("compare",)
-EXIT_OK, EXIT_RUNTIME, EXIT_INPUT = 0, 1, 2
 
 
 def add_subcommand(sub: argparse._SubParsersAction) -> None:
@@ -49,7 +50,7 @@ def run_command(args: argparse.Namespace) -> int | None:
         print(f"error: --np and --jobs must be >= 1 (got {args.np}, {args.jobs})",
               file=sys.stderr)
         return EXIT_INPUT
-    say = (lambda m: None) if args.quiet else (lambda m: print(m, flush=True))
+    say = progress_printer(args.quiet)
     command = "chemomech compare " + " ".join(_quote(a) for a in sys.argv[2:]) \
         if len(sys.argv) > 2 and sys.argv[1] == "compare" else ""
     try:

@@ -39,7 +39,7 @@ from solver.outputs.provenance import (
 )
 from solver.physics.diffusion import DiffusionProblem, NewtonDivergence
 from solver.physics.mechanics import MechanicsProblem
-from solver.physics.quantities import LumpedProjection, Probes, Statistics, StressFields
+from solver.physics.quantities import ConsistentProjection, Probes, Statistics, StressFields
 from solver.physics.measures import InterfaceMaxima, Measures
 from solver.time_stepping import AdaptiveStep
 
@@ -144,7 +144,7 @@ class Simulation:
         self.mechanics = MechanicsProblem(d, self.theta, self.fields, c.solver,
                                           prefix="chemomech_mechanics_")
         if c.coupling == "two_way":
-            self._sigma_h_projection = LumpedProjection(self.V_theta, d)
+            self._sigma_h_projection = ConsistentProjection(self.V_theta, d)
             self._sigma_h_form = self._sigma_h_projection.form(ufl.tr(self.mechanics.stress) / 3.0)
         self.coupled = None  # solver.coupling_scheme = monolithic: one Newton on (u, θ, σ_h)
         if c.coupling == "two_way" and c.solver.coupling_scheme == "monolithic":
@@ -503,7 +503,7 @@ class Simulation:
 
     # ---------------------------------------------------------------- two-way coupling
     def _update_sigma_h(self) -> None:
-        """σ_h (P1) from the current stress by a lumped L2 projection."""
+        """σ_h (P1) from the current stress by the consistent L2 projection."""
         self._sigma_h_projection.apply(self._sigma_h_form, self.sigma_h)
 
     def _diffusion_step(self, dt: float, dirichlet: bool):

@@ -6,10 +6,11 @@ Young's modulus):
 * ``û = u / L`` (P2 vector, the mechanics space),
 * ``θ`` (P1, the diffusion unknown itself),
 * ``ŝ = σ_h / E_ref`` (P1): the hydrostatic stress as an auxiliary unknown, defined by the
-  *lumped* L2 projection ``m_i ŝ_i = ∫ (tr σ(u, θ) / 3 E_ref) φ_i w dx`` with
-  ``m_i = ∫ φ_i w dx`` — the same continuous σ_h the staggered scheme uses
-  (:class:`solver.physics.quantities.LumpedProjection`), so both schemes solve the same
-  discrete equations and differ only by the staggered tolerance. A DG stress is never
+  consistent (weighted) L2 projection ``∫ ŝ q w dx = ∫ (tr σ(u, θ) / 3 E_ref) q w dx`` —
+  the same continuous σ_h the staggered scheme uses
+  (:class:`solver.physics.quantities.ConsistentProjection`), so both schemes solve the same
+  discrete equations and differ only by the staggered tolerance. (A lumped projection is
+  one-sided at boundary nodes and cut the MMS orders of θ and u to 1.) A DG stress is never
   differentiated: ∇σ_h is the gradient of this P1 field.
 
 Residuals (backward Euler; test functions v, q_θ, q_s; weight w = 1 or 2πr):
@@ -17,7 +18,7 @@ Residuals (backward Euler; test functions v, q_θ, q_s; weight w = 1 or 2πr):
     F_u = (L / (E_ref V)) [∫ σ(u, θ) : ε(v) w dx − ∫ f·v w dx]
     F_θ = 1/(c_ref V) [∫ c_max (θ − θ_n) q_θ w + Δt ∫ M(θ) ∇θ·∇q_θ w − Δt ∫ coef(θ) ∇σ_h·∇q_θ w
                        − Δt ∫ j q_θ w ds − Δt ∫ s q_θ w]
-    F_s = 1/V [Σ_i m_i ŝ_i q_i − ∫ (tr σ(u, θ) / (3 E_ref)) q_s w dx]
+    F_s = 1/V [∫ ŝ q_s w dx − ∫ (tr σ(u, θ) / (3 E_ref)) q_s w dx]
 
 with ``σ = C(E(θ), ν(θ)) : (ε(u) − ε_ch(θ) I)``: E(θ) and ν(θ) are inside the Jacobian
 (UFL derivative of the whole system). The diffusion part is the production
@@ -47,25 +48,6 @@ from solver.physics.diffusion import QUADRATURE_DEGREE, NewtonDivergence, StepRe
     diffusion_residual
 
 
-def lumped_mass_weight(V, coords, dx) -> dolfinx.fem.Function:
-    """P1 function ``ω`` with ``ω(x_i) = ∫ φ_i w dx / ∫ φ_i dx``: with the vertex quadrature
-    rule, ``∫ s q ω dx`` is then the diagonal matrix ``m_i = ∫ φ_i w dx`` (the row sums of the
-    weighted mass matrix, i.e. the lumped projection of :class:`LumpedProjection`)."""
-    v = ufl.TestFunction(V)
-
-    def assemble(form):
-        vec = dolfinx.fem.assemble_vector(dolfinx.fem.form(form))
-        vec.scatter_reverse(dolfinx.la.InsertMode.add)
-        vec.scatter_forward()
-        return vec.array
-
-    weighted = assemble(v * coords.weight * dx)
-    plain = assemble(v * dx)
-    omega = dolfinx.fem.Function(V)
-    omega.x.array[:] = weighted / plain
-    return omega
-
-
 def _degree(expr) -> int:
     """The quadrature degree UFL would estimate for an integrand on its own (after the same
     algebra lowering and differentiation as form compilation)."""
@@ -77,7 +59,7 @@ def _degree(expr) -> int:
 
 
 def coupled_residuals(u_hat, theta, theta_n, s_hat, dt, *, coords, E, nu, eps_ch, c_max,
-                      mobility, stress_mobility, influx, omega, length, e_ref, volume, c_ref,
+                      mobility, stress_mobility, influx, length, e_ref, volume, c_ref,
                       body_force=None, source=None, source_dx=None):
     """The three residual forms ``[F_u, F_θ, F_s]`` of the monolithic two-way problem.
 
@@ -92,7 +74,6 @@ def coupled_residuals(u_hat, theta, theta_n, s_hat, dt, *, coords, E, nu, eps_ch
         mobility: θ ↦ c_max D(θ) (mol m⁻¹ s⁻¹).
         stress_mobility: θ ↦ coef(θ) of the stress-driven flux ``J_σ = −coef ∇σ_h``.
         influx: list of ``(j, ds)``: inward molar flux (mol m⁻² s⁻¹) on surface measures.
-        omega: :func:`lumped_mass_weight` of the θ space.
         length, e_ref, volume, c_ref: scales (m, Pa, m³ of the body, mol/m³).
         body_force: optional body force (N/m³, gdim vector), e.g. for manufactured solutions.
         source: optional Li source (mol m⁻³ s⁻¹).
@@ -127,12 +108,12 @@ def coupled_residuals(u_hat, theta, theta_n, s_hat, dt, *, coords, E, nu, eps_ch
     if source is not None:
         F_th -= dt * source * q_th * w * sdx
     F_th = (1.0 / (c_ref * volume)) * F_th
-    # σ_h: lumped projection of tr σ / 3 (σ as in the exported stress, unguarded at the axis:
-    # quadrature points never lie on it)
+    # σ_h: consistent projection of tr σ / 3 (σ as in the exported stress, unguarded at the
+    # axis: quadrature points never lie on it)
     sigma = constitutive.stress(coords.strain(u), th_ch, th_E, th_nu, I)
     proj = ufl.tr(sigma) / 3.0 / e_ref * q_s * w
-    vertex = dx(metadata={"quadrature_rule": "vertex", "quadrature_degree": 1})
-    F_s = (1.0 / volume) * (s_hat * q_s * omega * vertex
+    mass = s_hat * q_s * w
+    F_s = (1.0 / volume) * (mass * dx(metadata={"quadrature_degree": _degree(mass)})
                             - proj * dx(metadata={"quadrature_degree": _degree(proj)}))
     return [F_u, F_th, F_s]
 
@@ -211,13 +192,12 @@ class CoupledProblem:
         q = {"quadrature_degree": QUADRATURE_DEGREE}
         influx = [(j, domain.ds_named([n]).reconstruct(metadata=q))
                   for n, j in diffusion.fluxes.items()]
-        omega = lumped_mass_weight(V_th, coords, ufl.dx(domain=domain.mesh))
         self.residuals = coupled_residuals(
             self.u_hat, self.theta, diffusion.theta_n, self.s_hat, diffusion.dt,
             coords=coords, E=fields.E, nu=fields.nu, eps_ch=fields.eps_ch, c_max=c_max,
             mobility=lambda th: fields.mobility(th, c_ref),
             stress_mobility=stress_mobility,
-            influx=influx, omega=omega, length=self.length, e_ref=self.e_ref,
+            influx=influx, length=self.length, e_ref=self.e_ref,
             volume=volume, c_ref=c_ref,
         )
         self.null_space = mechanics.null_space

@@ -16,9 +16,11 @@ from solver import _bootstrap  # noqa: F401
 
 import basix
 import dolfinx
+import dolfinx.fem.petsc
 import dolfinx.geometry
 import ufl
 from mpi4py import MPI
+from petsc4py import PETSc
 
 #: key → human-facing field name (units in the name)
 STRESS_FIELDS = {
@@ -55,6 +57,49 @@ class LumpedProjection:
     def apply(self, form, out) -> None:
         """Write the projection of a compiled ``form`` into the P1 Function ``out``."""
         out.x.array[:] = self._assemble(form) / self._mass
+
+
+class ConsistentProjection:
+    """Nodal values in a P1 space by the consistent (weighted) L2 projection: the P1 field
+    ``p`` with ``∫ p v w dx = ∫ f v w dx`` for every P1 test function ``v``. Unlike the lumped
+    projection it is second-order accurate up to the boundary (the lumped average is
+    one-sided at boundary nodes, first order), which is what a differentiated σ_h needs
+    (two-way coupling, DESIGN §3). The weighted mass matrix is assembled and its Jacobi-CG
+    solver set up once; each projection is one right-hand side and a few CG iterations
+    (the Jacobi-scaled P1 mass matrix has a mesh-independent condition number)."""
+
+    def __init__(self, V, domain, rtol: float = 1e-12):
+        self.V = V
+        u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
+        self._v = v
+        self._w = domain.coords.weight
+        self._dx = domain.dx
+        self._M = dolfinx.fem.petsc.assemble_matrix(dolfinx.fem.form(u * v * self._w * self._dx))
+        self._M.assemble()
+        self._ksp = PETSc.KSP().create(V.mesh.comm)
+        self._ksp.setOperators(self._M)
+        self._ksp.setType("cg")
+        self._ksp.getPC().setType("jacobi")
+        self._ksp.setTolerances(rtol=rtol, atol=0.0, max_it=1000)
+        self._ksp.setErrorIfNotConverged(True)
+        self._b = self._M.createVecRight()
+
+    def form(self, expr):
+        """Compile the projection's right-hand side for a UFL expression (once, at setup)."""
+        return dolfinx.fem.form(expr * self._v * self._w * self._dx)
+
+    def apply(self, form, out) -> None:
+        """Write the projection of a compiled ``form`` into the P1 Function ``out``."""
+        with self._b.localForm() as b:
+            b.set(0.0)
+        dolfinx.fem.petsc.assemble_vector(self._b, form)
+        self._b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        self._ksp.solve(self._b, out.x.petsc_vec)
+        out.x.scatter_forward()
+
+    @property
+    def iterations(self) -> int:
+        return self._ksp.getIterationNumber()
 
 
 class StressFields:

@@ -82,7 +82,9 @@ class ConsistentProjection:
         self._ksp.getPC().setType("jacobi")
         self._ksp.setTolerances(rtol=rtol, atol=0.0, max_it=1000)
         self._ksp.setErrorIfNotConverged(True)
-        self._b = self._M.createVecRight()
+        # ghosted, like the Function's vector: assembly adds into the ghost entries and the
+        # reverse scatter sums them into their owners (a plain createVecRight has no ghosts)
+        self._b = dolfinx.fem.petsc.create_vector(V)
 
     def form(self, expr):
         """Compile the projection's right-hand side for a UFL expression (once, at setup)."""

@@ -147,6 +147,9 @@ class Simulation:
             self._sigma_h_projection = ConsistentProjection(self.V_theta, d)
             self._sigma_h_form = self._sigma_h_projection.form(ufl.tr(self.mechanics.stress) / 3.0)
         self.coupled = None  # solver.coupling_scheme = monolithic: one Newton on (u, θ, σ_h)
+        # True while u and σ_h are the monolithic Newton's solution at the current θ: the
+        # mechanics need not be solved again for the history row
+        self._mechanics_current = False
         if c.coupling == "two_way" and c.solver.coupling_scheme == "monolithic":
             from solver.physics.coupled import CoupledProblem
 
@@ -326,6 +329,7 @@ class Simulation:
             f"diffusion: Newton (SNES newtonls, rtol {s.newton_rtol}, atol {s.newton_atol}, "
             f"max {s.newton_max_iterations} its) with MUMPS LU; mechanics: CG + GAMG "
             f"(rtol {s.linear_rtol}), rigid-body near-null space\n"
+            f"coupling: {self._coupling_description()}\n"
             f"time: {self.case.time.model_dump()}"
         )
         self.log.info(
@@ -333,6 +337,18 @@ class Simulation:
             f"{self._global_cells()} cells, {self._dofs()['displacement']} displacement DOFs, "
             f"{self.comm.size} MPI rank(s)"
         )
+
+    def _coupling_description(self) -> str:
+        s = self.case.solver
+        if self.case.coupling != "two_way":
+            return "one_way (mechanics solved only for the written history rows)"
+        if self.coupled is not None:
+            return ("two_way monolithic: one Newton on (u, θ, σ_h) with MUMPS LU "
+                    f"(rtol {s.newton_rtol}, atol {s.newton_atol}, max "
+                    f"{s.newton_max_iterations} its); σ_h by consistent L2 projection")
+        return (f"two_way staggered: θ Newton ↔ mechanics with Aitken relaxation to "
+                f"|Δθ| < {s.coupling_tolerance} (max {s.coupling_max_iterations} iterations); "
+                "σ_h by consistent L2 projection")
 
     def _run_prescribed(self) -> str:
         self._step = 0
@@ -478,7 +494,7 @@ class Simulation:
                              inflow=None if dirichlet else st["inflow"], write_fields=write)
                 st["pending"] = [0, 0, stepper.rejected]
             elif c.coupling == "two_way":
-                self._solve_mechanics()  # σ_h of the accepted θ for the next step
+                self._solve_mechanics()  # σ_h of the accepted θ (staggered) for the next step
             t_end = st["t_end"]
             frac = t / t_end if math.isfinite(t_end) else self._theta_fraction(mean, theta0)
             self.log.progress(self._step, t, mean, dt, frac, force=done)
@@ -515,7 +531,10 @@ class Simulation:
         if self.case.coupling != "two_way":
             return diff.step(dt, dirichlet=dirichlet)
         if self.coupled is not None:  # monolithic: u, θ and σ_h together
-            return self.coupled.step(dt, dirichlet)
+            self._mechanics_current = False
+            rep = self.coupled.step(dt, dirichlet)
+            self._mechanics_current = True
+            return rep
         s = self.case.solver
         self._sigma_h_saved = self.sigma_h.x.array.copy()
         n_owned = self.V_theta.dofmap.index_map.size_local
@@ -558,6 +577,7 @@ class Simulation:
     def _reject(self) -> None:
         """Undo a tried step (θ and, with two-way coupling, σ_h)."""
         self.diffusion.reject()
+        self._mechanics_current = False
         if self.coupled is not None:
             self.coupled.reject()  # θ, u and σ_h of the start of the step
         elif self.case.coupling == "two_way" and hasattr(self, "_sigma_h_saved"):
@@ -587,7 +607,10 @@ class Simulation:
         return "capacity target reached"
 
     def _solve_mechanics(self) -> int:
-        """u at the current θ (warm-started from the last u); two-way: then σ_h."""
+        """u at the current θ (warm-started from the last u); two-way: then σ_h. Nothing to
+        do after a monolithic step: its Newton solved for u and σ_h at this θ."""
+        if self._mechanics_current:
+            return 0
         kry_m = self.mechanics.solve()
         if self.case.coupling == "two_way":
             self._update_sigma_h()

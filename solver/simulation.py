@@ -150,6 +150,7 @@ class Simulation:
         # True while u and σ_h are the monolithic Newton's solution at the current θ: the
         # mechanics need not be solved again for the history row
         self._mechanics_current = False
+        self._dt_range = (math.inf, 0.0)  # smallest and largest accepted dt (s)
         if c.coupling == "two_way" and c.solver.coupling_scheme == "monolithic":
             from solver.physics.coupled import CoupledProblem
 
@@ -457,6 +458,8 @@ class Simulation:
             t = st["t"] = t + dt
             self._step = st["step"] = st["step"] + 1
             stepper.accepted(dt, rep.hardest_newton or rep.newton_iterations)
+            lo, hi = self._dt_range
+            self._dt_range = (min(lo, dt), max(hi, dt))
             self._counters["newton"] += rep.newton_iterations
             self._counters["krylov_diffusion"] += rep.krylov_iterations
             mean = self.mean_theta()
@@ -722,6 +725,9 @@ class Simulation:
             },
             "run": {
                 "steps": getattr(self, "_step", 0),
+                # over every accepted step, also those without a history row
+                "dt_min_s": self._dt_range[0] if math.isfinite(self._dt_range[0]) else None,
+                "dt_max_s": self._dt_range[1] if self._dt_range[1] > 0 else None,
                 "rejected_steps": sum(r.get("rejected steps", 0) for r in rows),
                 "newton_iterations": self._counters.get("newton", 0),
                 "krylov_iterations_diffusion": self._counters.get("krylov_diffusion", 0),

@@ -725,7 +725,8 @@ class Simulation:
             },
             "run": {
                 "steps": getattr(self, "_step", 0),
-                # over every accepted step, also those without a history row
+                # over every accepted step of this run (also those without a history row;
+                # after --restart, the steps since the restart)
                 "dt_min_s": self._dt_range[0] if math.isfinite(self._dt_range[0]) else None,
                 "dt_max_s": self._dt_range[1] if self._dt_range[1] > 0 else None,
                 "rejected_steps": sum(r.get("rejected steps", 0) for r in rows),

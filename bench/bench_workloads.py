@@ -494,7 +494,7 @@ def workload_c(args, say) -> list[dict]:
         ranks = ([1] if args.full else []) + ([args.np] if args.np > 1 else [1])
         for n in ranks:
             if coupling != "one_way" and not _two_way_available(case, base):
-                rows.append({"name": "C_two_way", "coupling": coupling, "ranks": n,
+                rows.append({"name": f"C_{coupling}", "coupling": coupling, "ranks": n,
                              "status": "two-way: not available"})
                 continue
             row = run_chemomech(args, f"C_{coupling}", n, case=case, overrides=base + extra)

@@ -37,7 +37,7 @@ from solver.outputs.provenance import (
     write_json,
     write_resolved_case,
 )
-from solver.physics.diffusion import DiffusionProblem, NewtonDivergence
+from solver.physics.diffusion import DiffusionProblem, NewtonDivergence, describe_linear_solver
 from solver.physics.mechanics import MechanicsProblem
 from solver.physics.quantities import ConsistentProjection, Probes, Statistics, StressFields
 from solver.physics.measures import InterfaceMaxima, Measures
@@ -328,7 +328,8 @@ class Simulation:
             f"mesh {self.domain.mode}: {self._global_cells()} cells, DOFs {self._dofs()}, "
             f"quality {self.domain.mesh_info}\n"
             f"diffusion: Newton (SNES newtonls, rtol {s.newton_rtol}, atol {s.newton_atol}, "
-            f"max {s.newton_max_iterations} its) with MUMPS LU; mechanics: CG + GAMG "
+            f"max {s.newton_max_iterations} its) with {self._diffusion_solver_description()}; "
+            f"mechanics: CG + GAMG "
             f"(rtol {s.linear_rtol}), rigid-body near-null space\n"
             f"coupling: {self._coupling_description()}\n"
             f"time: {self.case.time.model_dump()}"
@@ -338,6 +339,13 @@ class Simulation:
             f"{self._global_cells()} cells, {self._dofs()['displacement']} displacement DOFs, "
             f"{self.comm.size} MPI rank(s)"
         )
+
+    def _diffusion_solver_description(self) -> str:
+        if self.diffusion is None:
+            return "no θ solve (prescribed θ)"
+        kind = self.diffusion.linear_solver
+        n = self._dofs()["lithiation_fraction"]
+        return f"{describe_linear_solver(kind)} ('{kind}' for {n} θ DOFs)"
 
     def _coupling_description(self) -> str:
         s = self.case.solver
@@ -737,6 +745,7 @@ class Simulation:
                 "mesh_time_s": self._timers.get("mesh"),
                 "wall_time_s": time.perf_counter() - self._wall0,
                 "peak_memory_mb": mem,
+                "diffusion_linear_solver": getattr(self.diffusion, "linear_solver", None),
             },
             "units": {"time": "s", "stress": "Pa", "capacity": "A h/g", "Li content": "mol"},
             "final": rows[-1] if rows else {},

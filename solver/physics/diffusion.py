@@ -85,11 +85,20 @@ def linear_solver_options(kind: str, settings) -> dict:
 #: ``auto`` (by size, choose_linear_solver) or a kind of linear_solver_options (benchmarks)
 LINEAR_SOLVER = "auto"
 #: 3D problems with at least this many θ DOFs use ITERATIVE_KIND (None: never). Measured on
-#: workload B at 5.3k θ DOFs, 2 ranks (bench/README.md): direct, lagged_lu, gamg and ilu all
-#: within the noise of the shared VM, with identical Newton counts; no size where an
-#: iterative solver pays has been measured yet, so MUMPS stays the default everywhere.
-ITERATIVE_MIN_DOFS: int | None = None
+#: workload B, 2 ranks, one run each, same Newton counts and peak von Mises (bench/README.md,
+#: 2026-12-03): the Newton linear solves (total, minus assembly) took direct 6.8 / ilu 3.0 /
+#: gamg 4.6 s at 5.3k θ DOFs and direct 43.2 / ilu 16.7 / gamg 23.1 s at 18.6k (the 3D LU
+#: grows faster than linearly: ×6.3 for ×3.5 DOFs). Below 5000 and in 2D MUMPS stays (its
+#: share at 1k θ DOFs, B at 19k u DOFs: 1.4 of 11.1 s serial, iterative not measured there).
+ITERATIVE_MIN_DOFS: int | None = 5000
 ITERATIVE_KIND = "ilu"
+
+
+def describe_linear_solver(kind: str) -> str:
+    """A short description of a linear_solver_options kind, for the run log."""
+    base = kind.split(":")[0]
+    return {"direct": "MUMPS LU", "lagged_lu": "GMRES + lagged MUMPS LU",
+            "gamg": "GMRES + GAMG", "ilu": "GMRES + block-Jacobi ILU(0)"}.get(base, kind)
 
 
 def choose_linear_solver(n_dofs: int, tdim: int) -> str:

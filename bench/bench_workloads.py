@@ -5,7 +5,7 @@ A  axisymmetric Si sphere, constant D, galvanostatic, to mean θ = 0.9 (τ = 0.9
    against Cheng & Verbrugge at τ = 0.1 for successive refinements (mesh size and dt_max
    halved together); the cheapest run with an error below 1 % of S.
 B  octant Si sphere of cases/default.yaml (two-phase D(θ), 0.1 A/g, to mean θ = 0.9) at
-   ≈ 20k and 100k displacement DOFs (and 400k with --full), serial and ``mpiexec -n 2``;
+   ≈ 20k, 100k and 400k displacement DOFs, ``mpiexec -n 2`` (serial: 20k; all with --full);
    bench/baseline_dolfinx.py on the same .msh with a fixed dt equal to chemomech's smallest
    accepted dt (time extrapolated when it does not finish in --baseline-wall seconds) and with
    a fixed dt giving chemomech's step count (full run: peak von Mises compared); the exponent
@@ -21,8 +21,8 @@ bench/results/workloads.{json,md}. Nothing is asserted: a benchmark.
 
 Usage::
 
-    .venv/bin/python bench/bench_workloads.py              # make bench (A, B 20k/100k, C)
-    .venv/bin/python bench/bench_workloads.py --full       # also B at 400k DOFs (long)
+    .venv/bin/python bench/bench_workloads.py              # make bench (A, B 20k/100k/400k, C)
+    .venv/bin/python bench/bench_workloads.py --full       # also every B size serially (long)
     .venv/bin/python bench/bench_workloads.py --workloads B --b-sizes 0.48 --np 1
 """
 
@@ -65,8 +65,7 @@ A_TOL = 0.01
 
 # B: bulk mesh sizes (µm; surface size = size / 2) → displacement DOFs measured 2026-11-21
 B_SIZES = {0.48: "≈20k", 0.23: "≈100k", 0.135: "≈400k"}
-B_DEFAULT = (0.48, 0.23)
-B_FULL = (0.48, 0.23, 0.135)
+B_DEFAULT = (0.48, 0.23, 0.135)  # 0.135: 2 ranks only (serial with --full or --serial-sizes)
 # a history row every 10 steps: with one-way coupling the mechanics is then solved only for
 # those rows, the field outputs and the end (tests/regression/test_history_cadence.py), so the
 # peak von Mises is over the written rows only (0.29 % below the every-step peak at 19k DOFs,
@@ -385,7 +384,7 @@ def _b_overrides(args, size: float) -> list[str]:
 
 def workload_b(args, say) -> tuple[list[dict], list[dict], dict]:
     rows, base_rows = [], []
-    sizes = args.b_sizes or (B_FULL if args.full else B_DEFAULT)
+    sizes = args.b_sizes or B_DEFAULT
     for size in sizes:
         serial = None
         with_serial = not args.skip_serial and (args.full or size in args.serial_sizes)
@@ -479,7 +478,11 @@ def _fit_exponent(rows: list[dict]) -> dict:
 
     x, y = np.log(np.array(pts, dtype=float)).T
     slope = float(np.polyfit(x, y, 1)[0])
-    return {"exponent": slope, "points": pts}
+    # the same against cells: assembly is per cell, and cells/DOF changes with the mesh size
+    # (the refined surface layer), so the two exponents differ by that drift
+    cells = np.log([float(r["cells"]) for r in rows if r.get("wall_per_step_s")])
+    return {"exponent": slope, "exponent_cells": float(np.polyfit(cells, y, 1)[0]),
+            "exponent_cells_vs_dofs": float(np.polyfit(x, cells, 1)[0]), "points": pts}
 
 
 def workload_c(args, say) -> list[dict]:
@@ -588,7 +591,9 @@ def render(meta: dict, res: dict) -> str:
         for k, f in res.get("B_fit", {}).items():
             if f.get("exponent") is not None:
                 L.append(f"Cost per step ∝ DOFs^p ({k}): p = {f['exponent']:.2f} "
-                         f"(points {', '.join(f'{int(d)}: {t:.3f} s' for d, t in f['points'])})")
+                         f"(points {', '.join(f'{int(d)}: {t:.3f} s' for d, t in f['points'])}); "
+                         f"against cells p = {f['exponent_cells']:.2f}, cells ∝ "
+                         f"DOFs^{f['exponent_cells_vs_dofs']:.2f}")
         L += ["", "### Baseline (bench/baseline_dolfinx.py) on the same .msh", "",
               md_table(res.get("B_baseline", []), BASE_COLS, left=("variant", "complete")), "",
               "chemomech time = setup (mesh read, spaces, forms) + time loop; baseline total = "
@@ -626,8 +631,8 @@ def parse_args(argv=None):
                    help="also run C two-way with the monolithic scheme (MUMPS LU; > 10 min "
                         "and ≈11 GB on 2 ranks)")
     p.add_argument("--full", action="store_true",
-                   help="B also at ≈400k displacement DOFs (h = 0.135 µm), every B size and C "
-                        "also serially (long: about an hour on 2 vCPUs)")
+                   help="every B size and C also serially (long: about an hour on 2 vCPUs; "
+                        "B at 400k serial alone ≈6 min)")
     p.add_argument("--np", type=int, default=2, help="MPI ranks of the parallel runs (1: none)")
     p.add_argument("--skip-serial", action="store_true",
                    help="workload B: only the --np rank runs (the 60 s target is on 2 cores)")
@@ -635,7 +640,7 @@ def parse_args(argv=None):
                    help="B sizes that also run serially (all with --full; the 20-minute "
                         "budget leaves no room for a serial 100k run)")
     p.add_argument("--b-sizes", nargs="+", type=float, default=None, metavar="UM",
-                   help=f"workload B bulk mesh sizes (default {B_DEFAULT}, --full {B_FULL})")
+                   help=f"workload B bulk mesh sizes (default {B_DEFAULT})")
     p.add_argument("--baseline-sizes", nargs="*", type=float, default=[0.48, 0.23],
                    metavar="UM", help="B sizes that also run the baseline")
     p.add_argument("--equal-step-sizes", nargs="*", type=float, default=[0.48], metavar="UM",
@@ -683,7 +688,7 @@ def main(argv=None) -> int:
         res["A"] = workload_a(args, say)
     if "B" in args.workloads:
         say("B: octant default case, mesh sizes " +
-            ", ".join(f"{s:g} µm" for s in (args.b_sizes or (B_FULL if args.full else B_DEFAULT))))
+            ", ".join(f"{s:g} µm" for s in (args.b_sizes or B_DEFAULT)))
         res["B"], res["B_baseline"], res["B_fit"] = workload_b(args, say)
     if "C" in args.workloads:
         say("C: porous coated particle")

@@ -267,7 +267,8 @@ def _derive(row: dict) -> None:
         "assembly: diffusion Jacobian": jac,
         "assembly: diffusion residual": res,
         "assembly: mechanics matrix": mat,
-        "solve: diffusion (Newton − assembly: linear solver, line search)": tm.get("diffusion", 0.0) - jac - res,
+        "solve: diffusion (Newton − assembly: linear solver, line search)":
+            tm.get("diffusion", 0.0) - jac - res,
         "solve: mechanics (vector + GAMG setup + CG)": tm.get("mechanics", 0.0) - mat,
         "  of which GAMG setup (PCSetUp_GAMG)": ev.get("PCSetUp_GAMG", math.nan),
         "stress (DG1 tensor + invariants)": tm.get("stress", 0.0),

@@ -13,6 +13,12 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 
 
+def repo_relative(path: Path) -> str:
+    """``path`` relative to the repository when it lies inside it, else as given."""
+    path = Path(path)
+    return str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+
 def fmt_cell(row: dict, key: str, spec: str) -> str:
     """One table cell: ``—`` for missing/NaN values, ``spec.format(value)`` otherwise."""
     v = row.get(key)

@@ -40,7 +40,7 @@ if str(ROOT) not in sys.path:  # runnable as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import environment, fmt_cell  # noqa: E402  (shared with bench_workloads.py)
+from _common import environment, fmt_cell, repo_relative  # noqa: E402  (shared with bench_workloads.py)
 from _common import json_safe as _json_safe  # noqa: E402
 
 MODES = ("axisymmetric", "octant")
@@ -315,7 +315,7 @@ def main(argv=None) -> int:
             print(msg, flush=True)
 
     say(f"chemomech sphere benchmark: {len(runs)} run(s) on {comm.size} MPI rank(s), "
-        f"case {args.case.relative_to(ROOT) if args.case.is_relative_to(ROOT) else args.case}, "
+        f"case {repo_relative(args.case)}, "
         f"{'one process per run' if isolated else 'in-process'}")
     say()
     say(md_header())
@@ -331,8 +331,7 @@ def main(argv=None) -> int:
     if rank0:
         meta = {
             "benchmark": "bench_sphere",
-            "case": str(args.case.relative_to(ROOT) if args.case.is_relative_to(ROOT)
-                        else args.case),
+            "case": repo_relative(args.case),
             "surface_ratio": args.surface_ratio,
             "overrides": args.overrides,
             "quick": args.quick,

@@ -43,7 +43,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from _common import (ROOT, child_env, environment, json_safe, md_table,  # noqa: E402
-                     mpi_prefix, parse_log_view)
+                     mpi_prefix, parse_log_view, repo_relative)
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -218,7 +218,7 @@ def run_chemomech(args, name: str, nprocs: int, *, case: Path | None = None,
                "error": f"exit {proc.returncode}: {(proc.stderr or '')[-1500:]}"}
     row.update(name=name, ranks=nprocs, process_time_s=elapsed, out_dir=spec["out_dir"])
     if args.log_view and log_view.exists():
-        row["log_view"] = str(log_view.relative_to(ROOT))
+        row["log_view"] = repo_relative(log_view)
         row["petsc_events"] = _events_summary(parse_log_view(log_view))
     _derive(row)
     return row

@@ -41,7 +41,7 @@ from solver.physics.diffusion import DiffusionProblem, NewtonDivergence, describ
 from solver.physics.mechanics import MechanicsProblem
 from solver.physics.quantities import ConsistentProjection, Probes, Statistics, StressFields
 from solver.physics.measures import InterfaceMaxima, Measures
-from solver.time_stepping import AdaptiveStep
+from solver.time_stepping import SAFETY, AdaptiveStep
 
 FARADAY = 96485.33212  # C/mol
 EVENT_TOL = 1e-4  # θ units: how closely a cut-off or target θ event is hit
@@ -303,7 +303,10 @@ class Simulation:
     def _load_checkpoint(self, out: Path) -> dict:
         if self.diffusion is None:
             raise checkpoint.CheckpointError("a prescribed-θ case has no time loop to restart")
-        state = checkpoint.read(out, self.diffusion.theta_n)
+        previous = np.zeros_like(self.diffusion.theta_n.x.array)
+        state = checkpoint.read(out, self.diffusion.theta_n, extra={"theta_previous": previous})
+        if "theta_previous" in state["extra"] and state.get("dt_previous"):
+            self.diffusion.set_predictor_history(previous, state["dt_previous"])
         if state.get("case_hash") != self._hash:
             raise checkpoint.CheckpointError(
                 f"the checkpoint in {out} was written for a different case (the case file or "
@@ -400,6 +403,7 @@ class Simulation:
         if resume:
             st = {k: resume[k] for k in ("t", "step", "inflow", "li0", "holding", "t_end")}
             stepper.dt, stepper.rejected = resume["dt"], resume["rejected"]
+            stepper.last_rate = resume.get("last_rate")
             st["pending"] = resume.get("pending", [0, 0, stepper.rejected])
             if c.coupling == "two_way":  # σ_h of the checkpointed state
                 self.mechanics.solve()
@@ -438,7 +442,7 @@ class Simulation:
                 self.log.file_only(f"t = {t:.6g} s: θ changed by {rep.max_change:.3g} > "
                                    f"max_dtheta; dt {dt:.3g} s cut back")
                 stepper.rejected_step(dt, t, f"θ changed by {rep.max_change:.3g}",
-                                      factor=0.9 * c.time.max_dtheta / rep.max_change)
+                                      factor=SAFETY * c.time.max_dtheta / rep.max_change)
                 continue
             # events: surface cut-off (galvanostatic), mean-θ target (potentiostatic / hold)
             op = MPI.MAX if lithiating else MPI.MIN
@@ -465,7 +469,7 @@ class Simulation:
             diff.accept()
             t = st["t"] = t + dt
             self._step = st["step"] = st["step"] + 1
-            stepper.accepted(dt, rep.hardest_newton or rep.newton_iterations)
+            stepper.accepted(dt, rep.hardest_newton or rep.newton_iterations, rep.max_change)
             lo, hi = self._dt_range
             self._dt_range = (min(lo, dt), max(hi, dt))
             self._counters["newton"] += rep.newton_iterations
@@ -521,10 +525,15 @@ class Simulation:
         by_time = o.checkpoint_minutes is not None and elapsed >= 60.0 * o.checkpoint_minutes
         if not (by_count or by_time):
             return last
-        state = dict(st, dt=stepper.dt, rejected=stepper.rejected, counters=self._counters,
+        state = dict(st, dt=stepper.dt, rejected=stepper.rejected, last_rate=stepper.last_rate,
+                     counters=self._counters,
                      restarts=self._restarts, case_hash=self._hash,
                      wall=time.perf_counter() - self._wall0)
-        checkpoint.write(self.out_dir, self.diffusion.theta_n, state)
+        extra = {}
+        history = self.diffusion.predictor_history()
+        if history is not None:
+            extra["theta_previous"], state["dt_previous"] = history
+        checkpoint.write(self.out_dir, self.diffusion.theta_n, state, extra)
         self.log.file_only(f"checkpoint at step {st['step']}, t = {st['t']:.6g} s")
         return time.perf_counter()
 

@@ -7,6 +7,12 @@ smaller dt; below ``dt_min`` a :class:`TimeStepError` names the time and the rea
 from __future__ import annotations
 
 
+#: the share of time.max_dtheta a step aims at (after a rejection, and when growing dt)
+SAFETY = 0.9
+#: the largest step-to-step growth of the rate of change of θ the dt prediction assumes
+RATE_GROWTH_MAX = 2.0
+
+
 class TimeStepError(RuntimeError):
     """dt fell below dt_min: the time step cannot be reduced further."""
 
@@ -23,6 +29,8 @@ class AdaptiveStep:
         self.s = settings
         self.dt = float(settings.dt_initial)
         self.rejected = 0
+        #: rate of change of θ (max nodal change / dt, 1/s) of the last accepted step
+        self.last_rate: float | None = None
 
     def propose(self, t: float, targets: list[float]) -> float:
         """Next dt (s): the nominal dt, shortened to land exactly on the next target time.
@@ -40,10 +48,28 @@ class AdaptiveStep:
                 return 0.5 * gap
         return dt
 
-    def accepted(self, dt_taken: float, newton_iterations: int) -> None:
+    def accepted(self, dt_taken: float, newton_iterations: int,
+                 max_change: float | None = None) -> None:
+        """Next nominal dt after an accepted step of ``dt_taken`` (s).
+
+        Grows by ``growth`` after an easy Newton solve. With ``max_change`` (the largest nodal
+        change of θ in the step) the next dt is also kept to SAFETY · max_dtheta over the
+        predicted rate of change: the rate of this step (max_change / dt_taken), times its
+        growth since the last accepted step when it grew (at most RATE_GROWTH_MAX). A
+        lithiation front speeds up as it closes in on the centre, so a constant-rate guess
+        overshoots the limit step after step, and every rejection costs a second Newton
+        solve of the same step.
+        """
         base = max(self.dt, dt_taken) if dt_taken < self.dt else dt_taken
         if newton_iterations <= self.s.easy_newton_iterations:
             base *= self.s.growth
+        if max_change is not None and max_change > 0.0:
+            rate = max_change / dt_taken
+            trend = 1.0
+            if self.last_rate:
+                trend = min(max(rate / self.last_rate, 1.0), RATE_GROWTH_MAX)
+            self.last_rate = rate
+            base = min(base, SAFETY * self.s.max_dtheta / (rate * trend))
         self.dt = min(base, self.s.dt_max)
 
     def rejected_step(self, dt_tried: float, t: float, reason: str, factor: float | None = None):

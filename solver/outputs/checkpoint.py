@@ -9,7 +9,8 @@ wheel on PyPI is serial (adios4dolfinx 0.11 refuses it: "ADIOS2 must be built wi
 support") and the ``dolfinx-solver-real`` wheel ships ADIOS2 without Python bindings. On sites
 with an MPI-enabled ADIOS2 (conda, spack) adios4dolfinx could replace this module.
 
-The file is ``checkpoint.npz`` (node indices, θ values, and the loop state as JSON), written
+The file is ``checkpoint.npz`` (node indices, θ values, any extra P1 arrays of the time loop,
+and the loop state as JSON), written
 by rank 0 to a temporary name and renamed, so a crash while writing leaves the previous one.
 """
 
@@ -50,28 +51,31 @@ def _node_indices(V) -> np.ndarray:
     return idx
 
 
-def write(out_dir: Path, theta, state: dict) -> None:
-    """Write θ and the loop state (collective)."""
+def write(out_dir: Path, theta, state: dict, extra: dict[str, np.ndarray] | None = None) -> None:
+    """Write θ, the loop state and ``extra`` arrays laid out like ``theta.x.array`` (more
+    P1 fields the time loop needs, e.g. the Newton predictor's θ of the step before)
+    (collective)."""
     V = theta.function_space
     comm = V.mesh.comm
     n_owned = V.dofmap.index_map.size_local
     idx = _node_indices(V)[:n_owned]
-    vals = theta.x.array[:n_owned].copy()
-    parts = comm.gather((idx, vals), root=0)
+    fields = {"theta": theta.x.array, **{f"extra_{k}": a for k, a in (extra or {}).items()}}
+    parts = comm.gather((idx, {k: a[:n_owned].copy() for k, a in fields.items()}), root=0)
     if comm.rank == 0:
         all_idx = np.concatenate([p[0] for p in parts])
-        all_val = np.concatenate([p[1] for p in parts])
         order = np.argsort(all_idx)
+        arrays = {k: np.concatenate([p[1][k] for p in parts])[order] for k in fields}
         path = Path(out_dir) / FILENAME
         tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez(tmp, node=all_idx[order], theta=all_val[order],
-                 state=np.array(json.dumps(state)))
+        np.savez(tmp, node=all_idx[order], state=np.array(json.dumps(state)), **arrays)
         os.replace(tmp, path)
     comm.Barrier()
 
 
-def read(out_dir: Path, theta) -> dict:
-    """Load θ into ``theta`` and return the saved loop state (collective)."""
+def read(out_dir: Path, theta, extra: dict[str, np.ndarray] | None = None) -> dict:
+    """Load θ into ``theta`` (and the ``extra`` arrays the file has into the given arrays)
+    and return the saved loop state, with ``"extra"``: the names of the arrays loaded
+    (collective)."""
     V = theta.function_space
     comm = V.mesh.comm
     path = Path(out_dir) / FILENAME
@@ -81,11 +85,13 @@ def read(out_dir: Path, theta) -> dict:
             error = f"no checkpoint in {out_dir} (run without --restart to start afresh)"
         else:
             with np.load(path) as data:
-                payload = (data["node"], data["theta"], json.loads(str(data["state"])))
+                arrays = {k: data[f"extra_{k}"] for k in (extra or {}) if f"extra_{k}" in data}
+                payload = (data["node"], data["theta"], arrays,
+                           json.loads(str(data["state"])))
     error = comm.bcast(error, root=0)
     if error:
         raise CheckpointError(error)
-    node, values, state = comm.bcast(payload, root=0)
+    node, values, arrays, state = comm.bcast(payload, root=0)
     mine = _node_indices(V)
     pos = np.searchsorted(node, mine)
     pos = np.minimum(pos, len(node) - 1)
@@ -93,6 +99,9 @@ def read(out_dir: Path, theta) -> dict:
     if not ok:
         raise CheckpointError(f"{path} was written for another mesh")
     theta.x.array[:] = values[pos]
+    for k, a in arrays.items():
+        extra[k][:] = a[pos]
+    state["extra"] = sorted(arrays)
     return state
 
 

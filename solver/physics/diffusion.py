@@ -54,6 +54,9 @@ def diffusion_residual(theta, theta_n, v, dt, c_max, mobility, coords, dx, influ
     return F
 
 
+#: start Newton from θ extrapolated linearly in time instead of from θ_n
+PREDICTOR = True
+
 #: quadrature degree of the diffusion forms (see DiffusionProblem)
 QUADRATURE_DEGREE = 4
 
@@ -149,6 +152,8 @@ class DiffusionProblem:
         comm = domain.comm
         self.theta = dolfinx.fem.Function(theta_space, name="Lithiation fraction [-]")
         self.theta_n = dolfinx.fem.Function(theta_space)
+        #: θ and dt of the accepted step before theta_n (the Newton predictor's history)
+        self._previous: tuple[np.ndarray, float] | None = None
         self.dt = dolfinx.fem.Constant(domain.mesh, PETSc.ScalarType(1.0))
         # inward molar flux (mol m⁻² s⁻¹), one value per loaded surface
         self.fluxes = {n: dolfinx.fem.Constant(domain.mesh, PETSc.ScalarType(0.0))
@@ -243,6 +248,10 @@ class DiffusionProblem:
     def step(self, dt: float, dirichlet: bool, initial=None) -> StepReport:
         """Advance θ from ``theta_n`` by dt (s), Newton starting from ``initial`` (an array,
         default θ_n). Raises :class:`NewtonDivergence`."""
+        if initial is None and PREDICTOR and self._previous is not None:
+            # linear extrapolation in time from the last two accepted states
+            prev, dt_prev = self._previous
+            initial = self.theta_n.x.array + (dt / dt_prev) * (self.theta_n.x.array - prev)
         self.dt.value = dt
         self.theta.x.array[:] = self.theta_n.x.array if initial is None else initial
         if dirichlet:
@@ -265,7 +274,17 @@ class DiffusionProblem:
         return StepReport(its, snes.getLinearSolveIterations(), max_change)
 
     def accept(self) -> None:
+        self._previous = (self.theta_n.x.array.copy(), float(self.dt.value))
         self.theta_n.x.array[:] = self.theta.x.array
+
+    def predictor_history(self) -> tuple[np.ndarray, float] | None:
+        """θ (local array, ghosts included) and dt of the accepted step before θ_n, or None
+        before the second step: what the Newton predictor extrapolates from (checkpoints
+        keep it, so a restarted run takes the same steps)."""
+        return self._previous
+
+    def set_predictor_history(self, theta_previous: np.ndarray, dt_previous: float) -> None:
+        self._previous = (np.array(theta_previous, copy=True), float(dt_previous))
 
     def reject(self) -> None:
         self.theta.x.array[:] = self.theta_n.x.array

@@ -626,12 +626,14 @@ class Simulation:
             return "mean θ target reached"
         return "capacity target reached"
 
-    def _solve_mechanics(self) -> int:
-        """u at the current θ (warm-started from the last u); two-way: then σ_h. Nothing to
-        do after a monolithic step: its Newton solved for u and σ_h at this θ."""
+    def _solve_mechanics(self, t: float | None = None) -> int:
+        """u at the current θ of time ``t`` (one-way: CG starts from u extrapolated in time
+        through the last two solves; two-way: from the last u, which the staggered iteration
+        left at a θ closer than any extrapolation), then, two-way, σ_h. Nothing to do after a
+        monolithic step: its Newton solved for u and σ_h at this θ."""
         if self._mechanics_current:
             return 0
-        kry_m = self.mechanics.solve()
+        kry_m = self.mechanics.solve(at=t if self.case.coupling != "two_way" else None)
         if self.case.coupling == "two_way":
             self._update_sigma_h()
         self._counters["krylov_mechanics"] += kry_m
@@ -640,7 +642,7 @@ class Simulation:
     def _record(self, t, dt, newton, krylov, rejected, li0, inflow, write_fields):
         """One history.csv row (and the fields when asked): the mechanics and every derived
         quantity are computed here, so only for the rows that are written."""
-        kry_m = self._solve_mechanics()
+        kry_m = self._solve_mechanics(t)
         self.stress.update()
         li = self.li_content()
         frac = self.domain.symmetry_fraction

@@ -19,10 +19,10 @@ from petsc4py import PETSc
 from solver.linear_algebra import body_dofs, exact_null_space, near_null_space
 from solver.physics import constitutive
 
-#: boundary name → displacement component fixed on it
 #: start CG from u extrapolated in time through the last two solves (see MechanicsProblem.solve)
 PREDICTOR = True
 
+#: boundary name → displacement component fixed on it
 SYMMETRY_COMPONENT = {"symmetry_x": 0, "symmetry_y": 1, "symmetry_z": 2, "axis": 0}
 
 

@@ -37,7 +37,8 @@ from solver.outputs.provenance import (
     write_json,
     write_resolved_case,
 )
-from solver.physics.diffusion import DiffusionProblem, NewtonDivergence, describe_linear_solver
+from solver.physics.diffusion import (NEWTON_STOL, DiffusionProblem, NewtonDivergence,
+                                      describe_linear_solver)
 from solver.physics.mechanics import MechanicsProblem
 from solver.physics.quantities import ConsistentProjection, Probes, Statistics, StressFields
 from solver.physics.measures import InterfaceMaxima, Measures
@@ -331,7 +332,7 @@ class Simulation:
             f"mesh {self.domain.mode}: {self._global_cells()} cells, DOFs {self._dofs()}, "
             f"quality {self.domain.mesh_info}\n"
             f"diffusion: Newton (SNES newtonls, rtol {s.newton_rtol}, atol {s.newton_atol}, "
-            f"max {s.newton_max_iterations} its) with {self._diffusion_solver_description()}; "
+            f"stol {NEWTON_STOL}, max {s.newton_max_iterations} its) with {self._diffusion_solver_description()}; "
             f"mechanics: CG + GAMG "
             f"(rtol {s.linear_rtol}), rigid-body near-null space\n"
             f"coupling: {self._coupling_description()}\n"

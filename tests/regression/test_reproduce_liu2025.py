@@ -12,13 +12,13 @@ below the matrix stress at r = R/2, would break them.
 
 Known failures, NOT asserted (our model gives the opposite at full resolution; reported in
 docs/reproductions.md and issue 5, nothing is tuned per configuration to force them). Full
-resolution, GPa, I / II / III / IV: surface A 53.6-53.9 in all four; matrix B 56.5 / 59.4 /
-50.8 / 47.2; pore edge C - / - / 61.7 / 82.5; average 28.2 / 22.4 / 23.2 / 23.1.
+resolution, GPa, I / II / III / IV: surface A 53.2-54.0 in all four; matrix B 56.6 / 59.5 /
+50.9 / 47.2; pore edge C - / - / 61.8 / 82.5; average 28.2 / 22.4 / 23.2 / 23.2.
 
 - the chain "average I > II > III > IV": II < III (22.4 < 23.2), III ~ IV;
-- "surface A > matrix B" in I and II (53.6 < 56.5, 53.9 < 59.4): the two-phase front puts the
+- "surface A > matrix B" in I and II (53.7 < 56.6, 53.2 < 59.5): the two-phase front puts the
   matrix point at its peak stress when the front passes it, above the surface's peak;
-- "pore edge C(IV) < C(III)" (82.5 > 61.7): a 1.1 GPa pore coating is too compliant to shield
+- "pore edge C(IV) < C(III)" (82.5 > 61.8): a 1.1 GPa pore coating is too compliant to shield
   the wall, and IV's Si holes are larger (0.4 um) with thinner ligaments (0.1 um) than III's
   (cases/liu2025/reference.yaml, notes).
 

@@ -159,6 +159,7 @@ class DiffusionProblem:
         #: θ and dt of the accepted step before theta_n (the Newton predictor's history)
         self._previous: tuple[np.ndarray, float] | None = None
         self._f_work = None  # residual vector for _residual_norm
+        self._dirichlet = False  # whether the current step imposes the surface θ
         self.dt = dolfinx.fem.Constant(domain.mesh, PETSc.ScalarType(1.0))
         # inward molar flux (mol m⁻² s⁻¹), one value per loaded surface
         self.fluxes = {n: dolfinx.fem.Constant(domain.mesh, PETSc.ScalarType(0.0))
@@ -251,13 +252,13 @@ class DiffusionProblem:
         self.surface_theta.x.array[:] = value
 
     def step(self, dt: float, dirichlet: bool, initial=None) -> StepReport:
-        """Advance θ from ``theta_n`` by dt (s), Newton starting from ``initial`` (an array,
-        default θ_n). Raises :class:`NewtonDivergence`."""
+        """Advance θ from ``theta_n`` by dt (s), Newton starting from ``initial`` (an array),
+        or else (PREDICTOR, from the second step on) from θ extrapolated linearly in time, or
+        from θ_n. Raises :class:`NewtonDivergence`."""
         predicted = initial is None and PREDICTOR and self._previous is not None
         self.dt.value = dt
-        self.theta.x.array[:] = self.theta_n.x.array
-        if dirichlet:
-            self.theta.x.array[self._load_dofs] = self.surface_theta.x.array[self._load_dofs]
+        self._dirichlet = dirichlet
+        self._set_start(self.theta_n.x.array)
         problem = self._problem(dirichlet)
         snes = problem.solver
         s = self._settings
@@ -270,13 +271,9 @@ class DiffusionProblem:
             prev, dt_prev = self._previous
             now = self.theta_n.x.array
             # linear extrapolation in time from the last two accepted states
-            self.theta.x.array[:] = now + (dt / dt_prev) * (now - prev)
-            if dirichlet:
-                self.theta.x.array[self._load_dofs] = self.surface_theta.x.array[self._load_dofs]
+            self._set_start(now + (dt / dt_prev) * (now - prev))
         elif initial is not None:
-            self.theta.x.array[:] = initial
-            if dirichlet:
-                self.theta.x.array[self._load_dofs] = self.surface_theta.x.array[self._load_dofs]
+            self._set_start(initial)
         snes.setTolerances(atol=atol)
         try:
             problem.solve()
@@ -292,6 +289,13 @@ class DiffusionProblem:
             float(change.max()) if change.size else 0.0, op=MPI.MAX
         )
         return StepReport(its, snes.getLinearSolveIterations(), max_change)
+
+    def _set_start(self, values) -> None:
+        """Newton's starting θ: ``values``, with the surface θ on the loaded surfaces when
+        they carry a Dirichlet condition in this step."""
+        self.theta.x.array[:] = values
+        if self._dirichlet:
+            self.theta.x.array[self._load_dofs] = self.surface_theta.x.array[self._load_dofs]
 
     def _residual_norm(self, problem) -> float:
         """‖F(θ)‖ at the current ``theta`` (the Newton residual, boundary rows included)."""

@@ -44,6 +44,20 @@ def sphere_case(mode="octant", radius=4e-6, size=None, surface_size=None, **sect
     return case
 
 
+def front_case(time: dict, radius=4e-6) -> dict:
+    """Octant Si sphere with the sharp two-phase D(θ), galvanostatic to mean θ 0.3: a moving
+    front, the hardest Newton systems; ``time`` is the case's time section."""
+    case = sphere_case(mode="octant", radius=radius, size=radius / 4, surface_size=radius / 8)
+    case["materials"]["core"] = {
+        **SI, "diffusivity": {"kind": "two_phase", "pristine": 2e-17, "lithiated": 2e-15,
+                              "theta_star": 0.5, "width": 0.05}}
+    case["loading"] = {"kind": "galvanostatic", "specific_current": 1000.0,
+                       "surfaces": ["outer_surface"]}
+    case["stop"] = {"mean_theta": 0.3}
+    case["time"] = dict(time)
+    return case
+
+
 def run_case(case: dict, out_dir: Path, name: str = "test"):
     """Validate and run a case dict in-process; returns (simulation, result)."""
     from solver import build_simulation, load_case_dict

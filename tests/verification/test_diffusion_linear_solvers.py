@@ -8,10 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chemomech_testing import SI, run_case, sphere_case
+from chemomech_testing import front_case, run_case
 from solver.physics import diffusion
-
-R = 4e-6
 
 
 def test_size_rule_is_iterative_only_for_large_3d(monkeypatch):
@@ -24,17 +22,9 @@ def test_size_rule_is_iterative_only_for_large_3d(monkeypatch):
 
 
 def _front_case():
-    """Octant Si sphere, sharp two-phase D(θ), galvanostatic: the hardest Newton systems."""
-    case = sphere_case(mode="octant", radius=R, size=R / 4, surface_size=R / 8)
-    case["materials"]["core"] = {
-        **SI, "diffusivity": {"kind": "two_phase", "pristine": 2e-17, "lithiated": 2e-15,
-                              "theta_star": 0.5, "width": 0.05}}
-    case["loading"] = {"kind": "galvanostatic", "specific_current": 1000.0,
-                       "surfaces": ["outer_surface"]}
-    case["stop"] = {"mean_theta": 0.3}
-    case["time"] = {"dt_initial": 10.0, "dt_max": 2000.0, "max_dtheta": 0.1,
-                    "output_every": 1000}
-    return case
+    """A moving two-phase front: the hardest Newton systems."""
+    return front_case({"dt_initial": 10.0, "dt_max": 2000.0, "max_dtheta": 0.1,
+                       "output_every": 1000})
 
 
 @pytest.mark.parametrize("kind", ["ilu", "gamg"])

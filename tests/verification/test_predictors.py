@@ -7,24 +7,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from chemomech_testing import SI, run_case, sphere_case
+from chemomech_testing import front_case, run_case
 from solver.physics import diffusion, mechanics
-
-R = 4e-6
 
 
 def _front_case_fixed_dt():
-    case = sphere_case(mode="octant", radius=R, size=R / 4, surface_size=R / 8)
-    case["materials"]["core"] = {
-        **SI, "diffusivity": {"kind": "two_phase", "pristine": 2e-17, "lithiated": 2e-15,
-                              "theta_star": 0.5, "width": 0.05}}
-    case["loading"] = {"kind": "galvanostatic", "specific_current": 1000.0,
-                       "surfaces": ["outer_surface"]}
-    case["stop"] = {"mean_theta": 0.3}
     # one dt throughout, no change limit: both runs take the same steps whatever Newton does
-    case["time"] = {"dt_initial": 100.0, "dt_max": 100.0, "max_dtheta": 1.0,
-                    "output_every": 1000}
-    return case
+    return front_case({"dt_initial": 100.0, "dt_max": 100.0, "max_dtheta": 1.0,
+                       "output_every": 1000})
 
 
 def test_predictor_keeps_the_answer_and_saves_newton_iterations(tmp_path, monkeypatch):

@@ -60,7 +60,7 @@ class AdaptiveStep:
         overshoots the limit step after step, and every rejection costs a second Newton
         solve of the same step.
         """
-        base = max(self.dt, dt_taken) if dt_taken < self.dt else dt_taken
+        base = max(self.dt, dt_taken)  # a step shortened to land on a target keeps nominal dt
         if newton_iterations <= self.s.easy_newton_iterations:
             base *= self.s.growth
         if max_change is not None and max_change > 0.0:

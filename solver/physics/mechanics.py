@@ -2,7 +2,12 @@
 
 ``∇·σ = 0`` with ``σ = C(θ) : (ε(u) − ε_ch(θ) I)``; P2 displacement; symmetry planes carry
 ``u·n = 0``; the rigid motions of a free body are handled as the operator's null space
-(CG + GAMG with the rigid-body near-null space), never by pinning nodes.
+(CG with the rigid-body near-null space in the multigrid), never by pinning nodes.
+
+The preconditioner of the P2 problem is a two-level p-multigrid: Chebyshev/Jacobi smoothing on
+P2, and one GAMG V-cycle (rigid-body near-null space) on the same elasticity discretised with
+P1 on the same mesh, reached by interpolation P1 → P2. GAMG applied to the P2 matrix directly
+needs about twice the CG iterations, and they grow with the mesh (bench/README.md).
 """
 
 from __future__ import annotations
@@ -22,8 +27,74 @@ from solver.physics import constitutive
 #: start CG from u extrapolated in time through the last two solves (see MechanicsProblem.solve)
 PREDICTOR = True
 
+#: precondition P2 with the two-level p-multigrid (P1 GAMG coarse level); False: GAMG on P2
+P_MULTIGRID = True
+
 #: boundary name → displacement component fixed on it
 SYMMETRY_COMPONENT = {"symmetry_x": 0, "symmetry_y": 1, "symmetry_z": 2, "axis": 0}
+
+
+def _stiffness(V, domain, theta, fields):
+    """The bilinear form ∫ C(θ):ε(u) : ε(v) on the vector space V."""
+    coords = domain.coords
+    u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
+    sigma = constitutive.stress(coords.strain(u), 0.0, fields.E(theta), fields.nu(theta),
+                                coords.identity())
+    return ufl.inner(sigma, coords.strain(v)) * coords.weight * domain.dx
+
+
+def _symmetry_bcs(V, domain):
+    """u·n = 0 on the symmetry planes (and u_r = 0 on the axis): (bcs, constrained dofs).
+
+    The constrained dofs are local, block-expanded indices into V's arrays (incl. ghosts).
+    """
+    fdim = domain.mesh.topology.dim - 1
+    bcs, constrained = [], []
+    for name in domain.boundaries:
+        comp = SYMMETRY_COMPONENT.get(name)
+        if comp is None:
+            continue
+        Vc, _ = V.sub(comp).collapse()
+        dofs = dolfinx.fem.locate_dofs_topological((V.sub(comp), Vc), fdim, domain.facets(name))
+        bcs.append(dolfinx.fem.dirichletbc(dolfinx.fem.Function(Vc), dofs, V.sub(comp)))
+        # dofs of a sub-space are already "unrolled" indices into the parent's array
+        constrained.append(dofs[0])
+    constrained_dofs = (np.unique(np.concatenate(constrained)) if constrained
+                        else np.zeros(0, np.int32))
+    return bcs, constrained_dofs
+
+
+class _CoarseLevel:
+    """The P1 level of the p-multigrid: its matrix and the interpolation P1 → P2.
+
+    The P1 matrix is the same elasticity form (E(θ), ν(θ), symmetry conditions) rediscretised
+    on P1. Interpolation columns of constrained P1 dofs are zeroed, so a coarse correction
+    never moves a constrained P2 dof (on the symmetry planes, the P2 dofs' values come from
+    P1 dofs of the same plane only).
+    """
+
+    def __init__(self, V, domain, theta, fields, bodies_cells):
+        mesh = domain.mesh
+        self.V = dolfinx.fem.functionspace(mesh, ("Lagrange", 1, (mesh.geometry.dim,)))
+        self.a = dolfinx.fem.form(_stiffness(self.V, domain, theta, fields))
+        self.bcs, constrained = _symmetry_bcs(self.V, domain)
+        self.A = dolfinx.fem.petsc.create_matrix(self.a)
+        bodies = body_dofs(self.V, bodies_cells)
+        self.A.setNearNullSpace(near_null_space(self.V, domain.mode, bodies))
+        # no null space attached, even for a free body: the restricted residual is already
+        # orthogonal to the interpolated rigid motions, and attaching them made CG stagnate at
+        # a 10× higher residual (axisymmetric free sphere, rtol 1e-12)
+        self.P = dolfinx.fem.petsc.interpolation_matrix(self.V, V)
+        self.P.assemble()
+        keep = dolfinx.fem.Function(self.V)
+        keep.x.array[:] = 1.0
+        keep.x.array[constrained] = 0.0
+        self.P.diagonalScale(None, keep.x.petsc_vec)
+
+    def assemble(self):
+        self.A.zeroEntries()
+        dolfinx.fem.petsc.assemble_matrix(self.A, self.a, bcs=self.bcs)
+        self.A.assemble()
 
 
 class MechanicsError(RuntimeError):
@@ -48,36 +119,21 @@ class MechanicsProblem:
         gdim = mesh.geometry.dim
         self.V = dolfinx.fem.functionspace(mesh, ("Lagrange", degree, (gdim,)))
         self.u = dolfinx.fem.Function(self.V, name="Displacement [m]")
-        u, v = ufl.TrialFunction(self.V), ufl.TestFunction(self.V)
+        v = ufl.TestFunction(self.V)
         I = coords.identity()
         E, nu = fields.E(theta), fields.nu(theta)
         eps_ch = fields.eps_ch(theta)
-        w = coords.weight
-        dx = domain.dx
-        a = ufl.inner(constitutive.stress(coords.strain(u), 0.0, E, nu, I), coords.strain(v)) * w * dx
         # the eigenstrain load: ∫ C:(ε_ch I) : ε(v)
-        L = ufl.inner(constitutive.stress(0.0 * I, -eps_ch, E, nu, I), coords.strain(v)) * w * dx
+        L = (ufl.inner(constitutive.stress(0.0 * I, -eps_ch, E, nu, I), coords.strain(v))
+             * coords.weight * domain.dx)
         self.stress = constitutive.stress(coords.strain(self.u, guarded=True), eps_ch, E, nu, I)
-        self.a = dolfinx.fem.form(a)
+        self.a = dolfinx.fem.form(_stiffness(self.V, domain, theta, fields))
         self.L = dolfinx.fem.form(L)
         self.reassemble_matrix = fields.elastic_depends_on_theta
 
-        fdim = mesh.topology.dim - 1
-        self.bcs = []
-        constrained = []
-        for name in domain.boundaries:
-            comp = SYMMETRY_COMPONENT.get(name)
-            if comp is None:
-                continue
-            Vc, _ = self.V.sub(comp).collapse()
-            dofs = dolfinx.fem.locate_dofs_topological((self.V.sub(comp), Vc), fdim, domain.facets(name))
-            zero = dolfinx.fem.Function(Vc)
-            self.bcs.append(dolfinx.fem.dirichletbc(zero, dofs, self.V.sub(comp)))
-            constrained.append(dofs[0])
-        # dofs of a sub-space are already "unrolled" indices into the parent's array
-        constrained_dofs = (np.unique(np.concatenate(constrained)) if constrained
-                            else np.zeros(0, np.int32))
-        bodies = body_dofs(self.V, [domain.body_cells(b) for b in domain.bodies])
+        self.bcs, constrained_dofs = _symmetry_bcs(self.V, domain)
+        bodies_cells = [domain.body_cells(b) for b in domain.bodies]
+        bodies = body_dofs(self.V, bodies_cells)
         self.null_space = exact_null_space(self.V, domain.mode, constrained_dofs, bodies)
 
         self.A = dolfinx.fem.petsc.create_matrix(self.a)
@@ -86,20 +142,35 @@ class MechanicsProblem:
         self.A.setNearNullSpace(near_null_space(self.V, domain.mode, bodies))
         if self.null_space is not None:
             self.A.setNullSpace(self.null_space)
+        self.coarse = (_CoarseLevel(self.V, domain, theta, fields, bodies_cells)
+                       if P_MULTIGRID and degree > 1 else None)
 
         self.ksp = PETSc.KSP().create(mesh.comm)
         self.ksp.setOptionsPrefix(prefix)
         self.ksp.setOperators(self.A)
         opts = PETSc.Options()
         opts[f"{prefix}ksp_type"] = "cg"
-        opts[f"{prefix}pc_type"] = "gamg"
-        opts[f"{prefix}pc_gamg_coarse_eq_limit"] = 1000
-        opts[f"{prefix}mg_levels_ksp_type"] = "chebyshev"
-        opts[f"{prefix}mg_levels_pc_type"] = "jacobi"
         opts[f"{prefix}ksp_rtol"] = settings.linear_rtol
         opts[f"{prefix}ksp_atol"] = 1e-300
         opts[f"{prefix}ksp_max_it"] = 2000
+        # GAMG: on the P1 coarse level of the p-multigrid, or on the matrix itself
+        gamg = f"{prefix}mg_coarse_" if self.coarse is not None else prefix
+        opts[f"{gamg}pc_type"] = "gamg"
+        opts[f"{gamg}pc_gamg_coarse_eq_limit"] = 1000
+        opts[f"{gamg}mg_levels_ksp_type"] = "chebyshev"
+        opts[f"{gamg}mg_levels_pc_type"] = "jacobi"
+        if self.coarse is not None:
+            opts[f"{prefix}pc_type"] = "mg"
+            opts[f"{prefix}mg_levels_ksp_type"] = "chebyshev"
+            opts[f"{prefix}mg_levels_pc_type"] = "jacobi"
+            opts[f"{prefix}mg_coarse_ksp_type"] = "preonly"
+            pc = self.ksp.getPC()
+            pc.setType("mg")
+            pc.setMGLevels(2)
+            pc.setMGInterpolation(1, self.coarse.P)
         self.ksp.setFromOptions()
+        if self.coarse is not None:
+            self.ksp.getPC().getMGCoarseSolve().setOperators(self.coarse.A)
         self.ksp.setInitialGuessNonzero(True)
         self.last_iterations = 0
         self._pc_iterations = None  # Krylov iterations right after the last GAMG setup
@@ -120,6 +191,8 @@ class MechanicsProblem:
         self.ksp.getPC().setReusePreconditioner(not stale)
         if stale:
             self._pc_iterations = None
+            if self.coarse is not None:
+                self.coarse.assemble()
 
     def solve(self, at: float | None = None) -> int:
         """Solve for u at the current θ; returns the Krylov iteration count.

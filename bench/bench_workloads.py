@@ -76,7 +76,7 @@ B_HISTORY_EVERY = 10
 # mesh.size 0.5 µm still gives ≈405k displacement DOFs (≥ 3 elements through the 0.2 µm
 # coatings): ~15 s per step on this VM, so the default stops early
 C_OVERRIDES = ["mesh.size=0.5 um", "stop.mean_theta=0.03"]
-# two-way: 2 steps give the cost per step. Staggered (CG + GAMG mechanics) by default: the
+# two-way: 2 steps give the cost per step. Staggered (CG + multigrid mechanics) by default: the
 # monolithic scheme's MUMPS LU on ≈440k u + θ + σ_h DOFs had finished no step after 10 min
 # (2026-12-03, ≈5.5 GB per rank on 2 ranks); --c-monolithic adds that run
 C_TWO_WAY_OVERRIDES = ["coupling=two_way", "stop.max_steps=2"]
@@ -268,8 +268,8 @@ def _derive(row: dict) -> None:
         "assembly: mechanics matrix": mat,
         "solve: diffusion (Newton − assembly: linear solver, line search)":
             tm.get("diffusion", 0.0) - jac - res,
-        "solve: mechanics (vector + GAMG setup + CG)": tm.get("mechanics", 0.0) - mat,
-        "  of which GAMG setup (PCSetUp_GAMG)": ev.get("PCSetUp_GAMG", math.nan),
+        "solve: mechanics (vector + multigrid setup + CG)": tm.get("mechanics", 0.0) - mat,
+        "  of which GAMG setup (PCSetUp_GAMG, on the P1 level)": ev.get("PCSetUp_GAMG", math.nan),
         "stress (DG1 tensor + invariants)": tm.get("stress", 0.0),
         "statistics + probes": tm.get("statistics", 0.0),
         "output (XDMF + history)": tm.get("output", 0.0),

@@ -333,8 +333,7 @@ class Simulation:
             f"quality {self.domain.mesh_info}\n"
             f"diffusion: Newton (SNES newtonls, rtol {s.newton_rtol}, atol {s.newton_atol}, "
             f"stol {NEWTON_STOL}, max {s.newton_max_iterations} its) with {self._diffusion_solver_description()}; "
-            f"mechanics: CG + GAMG "
-            f"(rtol {s.linear_rtol}), rigid-body near-null space\n"
+            f"mechanics: {self.mechanics.description} (rtol {s.linear_rtol})\n"
             f"coupling: {self._coupling_description()}\n"
             f"time: {self.case.time.model_dump()}"
         )

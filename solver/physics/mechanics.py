@@ -177,6 +177,14 @@ class MechanicsProblem:
         #: (time in s, u array) of the last two solves given a time (see solve)
         self._history: list[tuple[float, np.ndarray]] = []
 
+    @property
+    def description(self) -> str:
+        """The linear solver, for the run log."""
+        if self.coarse is not None:
+            return ("CG + two-level p-multigrid (Chebyshev/Jacobi on P2, GAMG on P1), "
+                    "rigid-body near-null space")
+        return "CG + GAMG, rigid-body near-null space"
+
     def _assemble_matrix(self):
         self.A.zeroEntries()
         dolfinx.fem.petsc.assemble_matrix(self.A, self.a, bcs=self.bcs)

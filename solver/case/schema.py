@@ -771,9 +771,9 @@ class SolverSettings(_Model):
         description="two_way: monolithic (one Newton on u, θ and a continuous σ_h with MUMPS "
         "LU; E(θ), ν(θ) inside the Jacobian; the default: 24–57 times faster than staggered "
         "on the three workloads of bench/bench_coupling.py) or staggered (Newton for θ with "
-        "σ_h of the last stress, then the mechanics, repeated to coupling_tolerance; CG + multigrid "
-        "mechanics, the choice on large 3D meshes, where the monolithic LU runs out of time "
-        "and memory)",
+        "σ_h of the last stress, then the mechanics, repeated to coupling_tolerance; "
+        "CG + multigrid mechanics, the choice on large 3D meshes, where the monolithic LU "
+        "runs out of time and memory)",
     )
 
 

@@ -7,7 +7,7 @@
 The preconditioner of the P2 problem is a two-level p-multigrid: Chebyshev/Jacobi smoothing on
 P2, and one GAMG V-cycle (rigid-body near-null space) on the same elasticity discretised with
 P1 on the same mesh, reached by interpolation P1 → P2. GAMG applied to the P2 matrix directly
-needs about twice the CG iterations, and they grow with the mesh (bench/README.md).
+needs about twice the CG iterations and a setup about six times as long (bench/README.md).
 """
 
 from __future__ import annotations

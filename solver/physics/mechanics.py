@@ -43,6 +43,13 @@ def _stiffness(V, domain, theta, fields):
     return ufl.inner(sigma, coords.strain(v)) * coords.weight * domain.dx
 
 
+def _assemble_into(A, a, bcs):
+    """Re-assemble the bilinear form ``a`` with ``bcs`` into the existing matrix ``A``."""
+    A.zeroEntries()
+    dolfinx.fem.petsc.assemble_matrix(A, a, bcs=bcs)
+    A.assemble()
+
+
 def _symmetry_bcs(V, domain):
     """u·n = 0 on the symmetry planes (and u_r = 0 on the axis): (bcs, constrained dofs).
 
@@ -92,9 +99,7 @@ class _CoarseLevel:
         self.P.diagonalScale(None, keep.x.petsc_vec)
 
     def assemble(self):
-        self.A.zeroEntries()
-        dolfinx.fem.petsc.assemble_matrix(self.A, self.a, bcs=self.bcs)
-        self.A.assemble()
+        _assemble_into(self.A, self.a, self.bcs)
 
 
 class MechanicsError(RuntimeError):
@@ -157,12 +162,11 @@ class MechanicsProblem:
         gamg = f"{prefix}mg_coarse_" if self.coarse is not None else prefix
         opts[f"{gamg}pc_type"] = "gamg"
         opts[f"{gamg}pc_gamg_coarse_eq_limit"] = 1000
-        opts[f"{gamg}mg_levels_ksp_type"] = "chebyshev"
-        opts[f"{gamg}mg_levels_pc_type"] = "jacobi"
+        for smoothed in {prefix, gamg}:  # the p-multigrid's P2 level and GAMG's levels
+            opts[f"{smoothed}mg_levels_ksp_type"] = "chebyshev"
+            opts[f"{smoothed}mg_levels_pc_type"] = "jacobi"
         if self.coarse is not None:
             opts[f"{prefix}pc_type"] = "mg"
-            opts[f"{prefix}mg_levels_ksp_type"] = "chebyshev"
-            opts[f"{prefix}mg_levels_pc_type"] = "jacobi"
             opts[f"{prefix}mg_coarse_ksp_type"] = "preonly"
             pc = self.ksp.getPC()
             pc.setType("mg")
@@ -186,9 +190,7 @@ class MechanicsProblem:
         return "CG + GAMG, rigid-body near-null space"
 
     def _assemble_matrix(self):
-        self.A.zeroEntries()
-        dolfinx.fem.petsc.assemble_matrix(self.A, self.a, bcs=self.bcs)
-        self.A.assemble()
+        _assemble_into(self.A, self.a, self.bcs)
         self.ksp.setOperators(self.A)
         self._assembled = True
         # E(θ) changes the matrix a little each step: keep the GAMG hierarchy until the

@@ -88,9 +88,13 @@ class _CoarseLevel:
         self.A = dolfinx.fem.petsc.create_matrix(self.a)
         bodies = body_dofs(self.V, bodies_cells)
         self.A.setNearNullSpace(near_null_space(self.V, domain.mode, bodies))
-        # no null space attached, even for a free body: the restricted residual is already
-        # orthogonal to the interpolated rigid motions, and attaching them made CG stagnate at
-        # a 10× higher residual (axisymmetric free sphere, rtol 1e-12)
+        # a free body's P1 matrix is singular: its coarse solve returns the rigid motions with
+        # round-off-sized but arbitrary amplitude. The null space attached here is projected
+        # out of every coarse correction (KSP_PCApply), without which CG stopped with an
+        # indefinite preconditioner (reason -8) once the residual was small
+        self.null_space = exact_null_space(self.V, domain.mode, constrained, bodies)
+        if self.null_space is not None:
+            self.A.setNullSpace(self.null_space)
         self.P = dolfinx.fem.petsc.interpolation_matrix(self.V, V)
         self.P.assemble()
         keep = dolfinx.fem.Function(self.V)

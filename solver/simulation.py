@@ -381,6 +381,14 @@ class Simulation:
                 ends.append(float(s.capacity) * self.mass / (FARADAY * abs(rate)))
         return min(e for e in ends if e > 0)
 
+    def _mean_theta_times(self, rate: float, li0: float) -> list[float]:
+        """Times (s) at which the mean θ reaches time.output_mean_theta: at a constant Li rate
+        (galvanostatic, the schema allows nothing else) Li content = li0 + rate·t exactly."""
+        values = self.case.time.output_mean_theta or []
+        if self.kind != "galvanostatic" or rate == 0.0:
+            return []
+        return [t for t in ((v * self.li_max - li0) / rate for v in values) if t > 0]
+
     def _run_transient(self, resume: dict | None = None) -> str:
         c, diff = self.case, self.diffusion
         s, load = c.stop, c.loading
@@ -394,7 +402,6 @@ class Simulation:
         ramp = 0.0
         if self.kind == "potentiostatic":
             ramp = float(load.ramp_time) if load.ramp_time else float(c.time.dt_initial)
-        output_times = sorted(float(x) for x in (c.time.output_times or []))
         stepper = AdaptiveStep(c.time)
         every = c.time.output_every
         hist_every = c.output.history_every
@@ -417,6 +424,8 @@ class Simulation:
             # since the last history row: Newton and Krylov iterations, stepper.rejected then
             st["pending"] = [0, 0, 0]
         self._step = st["step"]
+        output_times = sorted({*(float(x) for x in (c.time.output_times or [])),
+                               *self._mean_theta_times(rate, st["li0"])})
         if not resume:
             self._record(t=0.0, dt=0.0, newton=0, krylov=0, rejected=0, li0=st["li0"],
                          inflow=0.0, write_fields=True)

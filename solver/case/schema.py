@@ -589,6 +589,13 @@ class TimeSettings(_Model):
         "stepper lands on them exactly",
         examples=[[60.0, 600.0, 3600.0]],
     )
+    output_mean_theta: list[Theta] | None = Field(
+        None,
+        description="also write fields when the mean lithiation fraction reaches these values "
+        "(galvanostatic loading without a CV hold: the Li content changes at a constant rate, "
+        "so each value is a time known at the start, and the stepper lands on it exactly)",
+        examples=[[0.25, 0.5]],
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> TimeSettings:
@@ -871,6 +878,7 @@ class Case(_Model):
         problems += self._check_measures()
         problems += self._check_profile()
         problems += self._check_stop()
+        problems += self._check_output_mean_theta()
         if problems:
             raise FieldProblems(problems)
         return self
@@ -1013,6 +1021,24 @@ class Case(_Model):
                     )
                 ]
         return []
+
+    def _check_output_mean_theta(self) -> list[tuple[str, str]]:
+        values = self.time.output_mean_theta
+        if not values:
+            return []
+        field = "time.output_mean_theta"
+        if not isinstance(self.loading, GalvanostaticLoading):
+            return [(field, f"needs galvanostatic loading (the mean θ then grows at a constant "
+                     f"rate); with {self.loading.kind} loading use time.output_times")]
+        if self.stop.hold_at_cutoff:
+            return [(field, "not with stop.hold_at_cutoff: the CV hold ends the constant rate, "
+                     "so the times of these values are not known in advance; use "
+                     "time.output_times")]
+        theta0 = self.loading.initial_theta
+        lithiating = self.loading.direction == "lithiation"
+        return [(f"{field}.{i}", f"{v:g} is not reached: the mean θ starts at {theta0:g} and "
+                 f"{'rises' if lithiating else 'falls'}")
+                for i, v in enumerate(values) if (v <= theta0 if lithiating else v >= theta0)]
 
     def _check_stop(self) -> list[tuple[str, str]]:
         loading = self.loading

@@ -14,7 +14,7 @@ from solver.compare.results import ConfigResult, read_results
 #: the fields.pvd fields (for checking figure fields before running)
 FIELD_NAMES = ("Lithiation fraction [-]", "Li concentration [mol/m^3]", "Von Mises stress [Pa]",
                "Hydrostatic stress [Pa]", "First principal stress [Pa]", "Radial stress [Pa]",
-               "Hoop stress [Pa]")
+               "Hoop stress [Pa]", "Volumetric strain [-]")
 
 
 class CompareError(Exception):

@@ -100,9 +100,10 @@ def _frame(fig: Figure, res: ConfigResult, at) -> tuple[float, Path, str | None]
     t, path = found
     warn = None
     if abs(t - target) > FRAME_TOL * max(res.end_time, 1e-300):
+        fix = ("the value to the case's time.output_mean_theta" if at.kind == "mean_theta"
+               else "the time to the case's time.output_times")
         warn = (f"{fig.name}: {res.label} at {at}: no field output at t = {target:.6g} s; "
-                f"the nearest frame, t = {t:.6g} s, is drawn (add the time to the case's "
-                f"time.output_times)")
+                f"the nearest frame, t = {t:.6g} s, is drawn (add {fix})")
     return t, path, warn
 
 

@@ -1,8 +1,9 @@
 """Field output for ParaView: XDMF (P1 + cell data), VTK (.pvd) and ADIOS2 VTX (.bp).
 
 XDMF and VTK hold continuous P1 fields: θ and c are P1 already; the P2 displacement is
-interpolated; the DG1 stress invariants are turned into nodal values by a lumped L2
-projection (a volume-weighted average of the cells around each node). Region ids are written
+interpolated; the DG1 stress invariants and the volumetric strain tr ε(u) (in the axisymmetric
+mode including the hoop strain u_r/r) are turned into nodal values by a lumped L2 projection
+(a volume-weighted average of the cells around each node). Region ids are written
 as cell data ("Region [-]"; the id → name map is in ``summary.json``). VTX keeps the
 native spaces (P2 displacement, DG1 stresses) for ParaView >= 5.12.
 """
@@ -17,8 +18,12 @@ from solver import _bootstrap  # noqa: F401
 
 import dolfinx
 import dolfinx.io
+import ufl
 
 from solver.physics.quantities import LumpedProjection
+
+#: total volumetric strain tr ε(u) (swelling and elastic), the field of seed 004 Fig. 5e,f
+VOLUMETRIC_STRAIN = "Volumetric strain [-]"
 
 
 class FieldOutput:
@@ -57,9 +62,12 @@ class FieldOutput:
         self.stress_out = {
             k: dolfinx.fem.Function(P1, name=f.name) for k, f in stress.fields.items()
         }
+        self.strain_out = dolfinx.fem.Function(P1, name=VOLUMETRIC_STRAIN)
         self._projection = LumpedProjection(P1, domain)
         self._proj_forms = {k: self._projection.form(f) for k, f in stress.fields.items()}
-        self.p1_fields = [self.theta_out, self.c_out, *self.stress_out.values()]
+        self._strain_form = self._projection.form(
+            ufl.tr(domain.coords.strain(u, guarded=True)))
+        self.p1_fields = [self.theta_out, self.c_out, *self.stress_out.values(), self.strain_out]
         self.formats = list(formats)
         self._writers = []
         self.files = []
@@ -100,6 +108,7 @@ class FieldOutput:
         self.u_out.interpolate(self.u)
         for k, form in self._proj_forms.items():
             self._projection.apply(form, self.stress_out[k])
+        self._projection.apply(self._strain_form, self.strain_out)
 
     def write(self, t: float) -> None:
         """Write every field at time t (s)."""

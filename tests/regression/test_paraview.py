@@ -33,6 +33,7 @@ POINT_FIELDS = [
     "First principal stress [Pa]",
     "Radial stress [Pa]",
     "Hoop stress [Pa]",
+    "Volumetric strain [-]",
 ]
 THETA = "Lithiation fraction [-]"
 REGION = "Region [-]"

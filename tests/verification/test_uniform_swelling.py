@@ -39,6 +39,10 @@ def test_uniform_theta_is_stress_free(mode, tmp_path):
     diff = remove_rigid_motion(sim, diff)
     err = sim.domain.comm.allreduce(float(np.abs(diff).max()), op=MPI.MAX)
     assert err < DISP_TOL * BETA * THETA * R / 3.0
+    # the exported volumetric strain tr ε(u) is the free swelling β_V θ at every node
+    ev = sim.field_output.strain_out.x.array
+    err = sim.domain.comm.allreduce(float(np.abs(ev - BETA * THETA).max()), op=MPI.MAX)
+    assert err < DISP_TOL * BETA * THETA, err
     if mode == "3d":
         assert sim.mechanics.null_space is not None  # six rigid modes kept, nothing pinned
         assert sim.mechanics.bcs == []

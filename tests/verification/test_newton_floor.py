@@ -14,7 +14,8 @@ from solver.physics import diffusion
 
 CASE = ROOT / "cases" / "liu2025" / "ii_carbon_coated.yaml"
 OVERRIDES = ["loading.initial_theta=0.6", "stop.mean_theta=0.66", "output.pictures=false",
-             "output.formats=[xdmf]", "time.output_every=null"]
+             "output.formats=[xdmf]", "time.output_every=null",
+             "time.output_mean_theta=null"]  # the case's 0.33 lies behind a start at 0.6
 
 
 def _newton_failures(out: Path, stol: float, monkeypatch) -> tuple[int, int]:

@@ -383,9 +383,10 @@ class Simulation:
 
     def _mean_theta_times(self, rate: float, li0: float) -> list[float]:
         """Times (s) at which the mean θ reaches time.output_mean_theta: at a constant Li rate
-        (galvanostatic, the schema allows nothing else) Li content = li0 + rate·t exactly."""
+        (galvanostatic, the schema allows nothing else; rate is 0 otherwise) Li content =
+        li0 + rate·t exactly."""
         values = self.case.time.output_mean_theta or []
-        if self.kind != "galvanostatic" or rate == 0.0:
+        if rate == 0.0:
             return []
         return [t for t in ((v * self.li_max - li0) / rate for v in values) if t > 0]
 

@@ -64,9 +64,11 @@ class FieldOutput:
         }
         self.strain_out = dolfinx.fem.Function(P1, name=VOLUMETRIC_STRAIN)
         self._projection = LumpedProjection(P1, domain)
-        self._proj_forms = {k: self._projection.form(f) for k, f in stress.fields.items()}
-        self._strain_form = self._projection.form(
-            ufl.tr(domain.coords.strain(u, guarded=True)))
+        # (compiled projection, nodal output) of every quantity written as a P1 projection
+        self._projected = [(self._projection.form(f), self.stress_out[k])
+                           for k, f in stress.fields.items()]
+        self._projected.append((self._projection.form(
+            ufl.tr(domain.coords.strain(u, guarded=True))), self.strain_out))
         self.p1_fields = [self.theta_out, self.c_out, *self.stress_out.values(), self.strain_out]
         self.formats = list(formats)
         self._writers = []
@@ -106,9 +108,8 @@ class FieldOutput:
         self.theta_out.interpolate(self.theta)
         self.c_out.interpolate(self._c_expr)
         self.u_out.interpolate(self.u)
-        for k, form in self._proj_forms.items():
-            self._projection.apply(form, self.stress_out[k])
-        self._projection.apply(self._strain_form, self.strain_out)
+        for form, out in self._projected:
+            self._projection.apply(form, out)
 
     def write(self, t: float) -> None:
         """Write every field at time t (s)."""

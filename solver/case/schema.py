@@ -773,6 +773,17 @@ class SolverSettings(_Model):
         30, ge=1, description="two_way, staggered: staggered iterations before the step is "
         "cut back"
     )
+    diffusion_linear_solver: Literal["auto", "direct", "ilu", "amg"] = Field(
+        "auto",
+        description="linear solver inside the θ Newton: auto (by size: MUMPS LU in 2D and in "
+        "small 3D problems, ilu in larger 3D ones, amg in the largest; the thresholds, "
+        "ITERATIVE_MIN_DOFS and AMG_MIN_DOFS in solver/physics/diffusion.py, are measured in "
+        "bench/README.md), "
+        "direct (MUMPS LU), ilu (GMRES + block-Jacobi ILU(0): iterations grow with the mesh "
+        "and the MPI ranks) or amg (GMRES + GAMG, unsmoothed aggregation: iterations nearly "
+        "flat in both; the choice for many ranks). It does not change the answer, only the "
+        "time: every Krylov solve runs to linear_rtol",
+    )
     coupling_scheme: Literal["monolithic", "staggered"] = Field(
         "monolithic",
         description="two_way: monolithic (one Newton on u, θ and a continuous σ_h with MUMPS "

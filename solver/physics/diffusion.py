@@ -71,7 +71,11 @@ def linear_solver_options(kind: str, settings) -> dict:
     ``direct``: MUMPS LU of every Jacobian. ``lagged_lu``: GMRES preconditioned by a MUMPS LU
     that is refactored only every few Jacobians (the Jacobian itself is assembled at every
     Newton iteration, so Newton and its iteration counts are unchanged). ``gamg`` / ``ilu``:
-    GMRES with algebraic multigrid or block-Jacobi ILU(0). Krylov solves run to
+    GMRES with algebraic multigrid (PETSc's defaults) or block-Jacobi ILU(0). ``amg``: GMRES
+    with GAMG set up for this scalar problem: unsmoothed aggregation without aggressive
+    coarsening, SOR smoothing, and the aggregates and interpolation of the first Jacobian
+    reused for every later one (only the Galerkin coarse operators and the smoothers are
+    rebuilt, so a new Jacobian costs little setup). Krylov solves run to
     ``solver.linear_rtol``.
     """
     krylov = {"ksp_type": "gmres", "ksp_rtol": settings.linear_rtol, "ksp_atol": 0.0,
@@ -84,12 +88,17 @@ def linear_solver_options(kind: str, settings) -> dict:
                 "snes_lag_preconditioner": lag, "snes_lag_preconditioner_persists": True}
     if kind == "gamg":
         return {**krylov, "pc_type": "gamg"}
+    if kind == "amg":
+        return {**krylov, "pc_type": "gamg", "pc_gamg_agg_nsmooths": 0,
+                "pc_gamg_aggressive_coarsening": 0, "pc_gamg_reuse_interpolation": True,
+                "mg_levels_ksp_type": "richardson", "mg_levels_pc_type": "sor"}
     if kind == "ilu":
         return {**krylov, "pc_type": "bjacobi", "sub_pc_type": "ilu"}
     raise ValueError(f"unknown linear solver kind {kind!r}")
 
 
-#: ``auto`` (by size, choose_linear_solver) or a kind of linear_solver_options (benchmarks)
+#: ``auto`` (by size, choose_linear_solver) or a kind of linear_solver_options (benchmarks);
+#: anything but ``auto`` overrides the case's ``solver.diffusion_linear_solver``
 LINEAR_SOLVER = "auto"
 #: 3D problems with at least this many θ DOFs use ITERATIVE_KIND (None: never). Measured on
 #: workload B, 2 ranks, one run each, same Newton counts and peak von Mises (bench/README.md,
@@ -99,20 +108,45 @@ LINEAR_SOLVER = "auto"
 #: share at 1k θ DOFs, B at 19k u DOFs: 1.4 of 11.1 s serial, iterative not measured there).
 ITERATIVE_MIN_DOFS: int | None = 5000
 ITERATIVE_KIND = "ilu"
+#: 3D problems with at least this many θ DOFs use AMG_KIND instead (None: never). ILU(0)'s
+#: iterations grow with the mesh (B: 37.8 / 52.4 / 66.0 per Newton step at 5.3k / 18.6k /
+#: 44.3k θ DOFs) and with the ranks (block Jacobi); amg's hardly do (10.6 / 13.3 / 15.2).
+#: The θ linear solves, 2 ranks, same steps, Newton counts and peak von Mises (bench/README.md,
+#: 2026-12-06): B 5.3k ilu 2.9 s / amg 3.8 s; B 18.6k 17.1 / 16.7 s; B 44.3k 55.2 / 44.2 s;
+#: workload C (porous, coated: D and c_max jump between regions), 18.2k θ DOFs, ILU(0) 91.6
+#: its per Newton step, amg 25.0, 3.5 / 2.2 s.
+AMG_MIN_DOFS: int | None = 15000
+AMG_KIND = "amg"
+
+#: the kinds a case may ask for in solver.diffusion_linear_solver (besides ``auto``)
+CASE_KINDS = ("direct", "ilu", "amg")
 
 
 def describe_linear_solver(kind: str) -> str:
     """A short description of a linear_solver_options kind, for the run log."""
     base = kind.split(":")[0]
     return {"direct": "MUMPS LU", "lagged_lu": "GMRES + lagged MUMPS LU",
-            "gamg": "GMRES + GAMG", "ilu": "GMRES + block-Jacobi ILU(0)"}.get(base, kind)
+            "gamg": "GMRES + GAMG", "ilu": "GMRES + block-Jacobi ILU(0)",
+            "amg": "GMRES + GAMG (unsmoothed aggregation, SOR, interpolation reused)",
+            }.get(base, kind)
 
 
-def choose_linear_solver(n_dofs: int, tdim: int) -> str:
-    """The linear solver kind for a θ problem of ``n_dofs`` global DOFs in ``tdim`` dimensions."""
+def choose_linear_solver(n_dofs: int, tdim: int, requested: str = "auto") -> str:
+    """The linear solver kind for a θ problem of ``n_dofs`` global DOFs in ``tdim`` dimensions.
+
+    ``requested``: the case's ``solver.diffusion_linear_solver``; ``auto`` picks by size: MUMPS
+    LU in 2D and in small 3D problems, ITERATIVE_KIND from ITERATIVE_MIN_DOFS θ DOFs in 3D,
+    AMG_KIND from AMG_MIN_DOFS.
+    """
     if LINEAR_SOLVER != "auto":
         return LINEAR_SOLVER
-    if tdim == 3 and ITERATIVE_MIN_DOFS is not None and n_dofs >= ITERATIVE_MIN_DOFS:
+    if requested != "auto":
+        return requested
+    if tdim != 3:
+        return "direct"
+    if AMG_MIN_DOFS is not None and n_dofs >= AMG_MIN_DOFS:
+        return AMG_KIND
+    if ITERATIVE_MIN_DOFS is not None and n_dofs >= ITERATIVE_MIN_DOFS:
         return ITERATIVE_KIND
     return "direct"
 
@@ -200,7 +234,8 @@ class DiffusionProblem:
         self._prefix = prefix
         #: KSP/PC options of the Newton systems (see linear_solver_options)
         n_dofs = theta_space.dofmap.index_map.size_global
-        self.linear_solver = choose_linear_solver(n_dofs, domain.mesh.topology.dim)
+        self.linear_solver = choose_linear_solver(n_dofs, domain.mesh.topology.dim,
+                                                  settings.diffusion_linear_solver)
         self.linear_options = linear_solver_options(self.linear_solver, settings)
         self._problems: dict[bool, dolfinx.fem.petsc.NonlinearProblem] = {}
         fdim = domain.mesh.topology.dim - 1

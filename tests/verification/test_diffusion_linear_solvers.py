@@ -1,7 +1,8 @@
 """The Newton linear solver of θ (MUMPS LU, GMRES + ILU(0), GMRES + GAMG) must not change the
 answer: the Krylov solves run to solver.linear_rtol = 1e-10, so the Newton iterates, the
 accepted steps and θ agree to far below the Newton tolerance. The rule that picks the solver by
-size (iterative from ITERATIVE_MIN_DOFS θ DOFs in 3D, direct otherwise) is checked as well."""
+size (in 3D: direct, then ILU from ITERATIVE_MIN_DOFS θ DOFs, then AMG from AMG_MIN_DOFS; direct
+in 2D) and the case's solver.diffusion_linear_solver are checked as well."""
 
 from __future__ import annotations
 
@@ -12,13 +13,33 @@ from chemomech_testing import front_case, run_case
 from solver.physics import diffusion
 
 
-def test_size_rule_is_iterative_only_for_large_3d(monkeypatch):
+def test_size_rule_picks_lu_then_ilu_then_amg_in_3d_and_lu_in_2d(monkeypatch):
     monkeypatch.setattr(diffusion, "LINEAR_SOLVER", "auto")
-    n = diffusion.ITERATIVE_MIN_DOFS
-    assert n is not None
+    n, m = diffusion.ITERATIVE_MIN_DOFS, diffusion.AMG_MIN_DOFS
+    assert n is not None and m is not None and n < m
     assert diffusion.choose_linear_solver(n - 1, 3) == "direct"
-    assert diffusion.choose_linear_solver(n, 3) == diffusion.ITERATIVE_KIND
-    assert diffusion.choose_linear_solver(100 * n, 2) == "direct"
+    assert diffusion.choose_linear_solver(n, 3) == diffusion.ITERATIVE_KIND == "ilu"
+    assert diffusion.choose_linear_solver(m - 1, 3) == "ilu"
+    assert diffusion.choose_linear_solver(m, 3) == diffusion.AMG_KIND == "amg"
+    assert diffusion.choose_linear_solver(100 * m, 2) == "direct"
+
+
+def test_a_case_can_ask_for_any_of_its_kinds_at_any_size(monkeypatch):
+    monkeypatch.setattr(diffusion, "LINEAR_SOLVER", "auto")
+    for kind in diffusion.CASE_KINDS:
+        for n_dofs, tdim in ((10, 3), (10**6, 3), (10**6, 2)):
+            assert diffusion.choose_linear_solver(n_dofs, tdim, kind) == kind
+
+
+def test_the_schema_offers_the_kinds_the_solver_has():
+    from typing import get_args
+
+    from solver.case.schema import SolverSettings
+
+    annotation = SolverSettings.model_fields["diffusion_linear_solver"].annotation
+    assert set(get_args(annotation)) == {"auto", *diffusion.CASE_KINDS}
+    for kind in diffusion.CASE_KINDS:  # each one has PETSc options
+        assert diffusion.linear_solver_options(kind, SolverSettings())
 
 
 def _front_case():
@@ -27,12 +48,16 @@ def _front_case():
                        "output_every": 1000})
 
 
-@pytest.mark.parametrize("kind", ["ilu", "gamg"])
+@pytest.mark.parametrize("kind", ["ilu", "gamg", "amg"])
 def test_iterative_newton_solves_match_the_direct_ones(kind, tmp_path, monkeypatch):
     runs = {}
     for k in ("direct", kind):
-        monkeypatch.setattr(diffusion, "LINEAR_SOLVER", k)
-        sim, res = run_case(_front_case(), tmp_path / k)
+        case = _front_case()
+        if k in diffusion.CASE_KINDS:  # through the case file, as a user would
+            case["solver"] = {"diffusion_linear_solver": k}
+        else:  # a benchmark-only kind
+            monkeypatch.setattr(diffusion, "LINEAR_SOLVER", k)
+        sim, res = run_case(case, tmp_path / k)
         assert sim.diffusion.linear_solver == k
         runs[k] = (res, sim.theta.x.array[: sim.theta.function_space.dofmap.index_map.size_local
                                            ].copy())

@@ -110,6 +110,8 @@ MALFORMED: list[tuple[list[str], str, list[str]]] = [
       "time.output_mean_theta=[0.5]"], "time.output_mean_theta", ["stop.hold_at_cutoff"]),
     (["stop.hold_at_cutoff=true"], "stop.hold_at_cutoff", ["stop.surface_theta"]),
     (["solver.linear_rtol=0.1"], "solver.linear_rtol", ["<= 0.01"]),
+    (["solver.diffusion_linear_solver=hypre"], "solver.diffusion_linear_solver",
+     ["'auto', 'direct', 'ilu' or 'amg'"]),
     (["output.formats=[xdmf, pdf]"], "output.formats.1", ["'xdmf', 'vtx' or 'vtk'"]),
     (["output.formats=[]"], "output.formats", ["at least 1 item"]),
     (["title=[a, b]"], "title", ["expected a string"]),

@@ -782,7 +782,8 @@ class SolverSettings(_Model):
         "direct (MUMPS LU), ilu (GMRES + block-Jacobi ILU(0): iterations grow with the mesh "
         "and the MPI ranks) or amg (GMRES + GAMG, unsmoothed aggregation: iterations nearly "
         "flat in both; the choice for many ranks). It does not change the answer, only the "
-        "time: every Krylov solve runs to linear_rtol",
+        "time: every Krylov solve runs to linear_rtol. two_way monolithic has no separate θ "
+        "Newton and ignores it",
     )
     coupling_scheme: Literal["monolithic", "staggered"] = Field(
         "monolithic",

@@ -30,18 +30,20 @@ def default_out(reference: Path) -> Path:
 
 
 def select(ref: Reference, cases: Iterable[str] | None) -> list[str]:
-    """Labels of the configurations whose case files are ``cases`` (all when empty)."""
+    """Labels of the configurations whose case files are ``cases`` (all when empty; a case
+    file selects every configuration made from it)."""
     cases = list(cases or [])
     if not cases:
         return list(ref.configurations)
-    by_path = {ref.case_file(lab).resolve(): lab for lab in ref.configurations}
+    by_path: dict[Path, list[str]] = {}
+    for lab in ref.configurations:  # variants (`set`) of one case file share its path
+        by_path.setdefault(ref.case_file(lab).resolve(), []).append(lab)
     chosen, bad = [], []
     for c in cases:
-        lab = by_path.get(Path(c).resolve())
-        if lab is None:
+        labs = by_path.get(Path(c).resolve())
+        if labs is None:
             bad.append(c)
-        elif lab not in chosen:
-            chosen.append(lab)
+        chosen += [lab for lab in labs or [] if lab not in chosen]
     if bad:
         known = ", ".join(str(ref.case_file(lab)) for lab in ref.configurations)
         raise CompareError(*(f"error: {c}: not a configuration of {ref.path} (its case files: "
@@ -53,16 +55,23 @@ def results_dirs(ref: Reference, labels: list[str], out: Path, results: Path | N
                  ) -> dict[str, Path]:
     """Where each configuration's results are: ``OUT/runs/<label>``, or ``RESULTS/<label>``
     (or ``RESULTS/<case name>`` when that holds results, e.g. ``--results results`` after
-    plain ``chemomech run`` calls)."""
+    plain ``chemomech run`` calls; not for a configuration with a ``set`` of its own)."""
     if results is None:
         return {lab: out / "runs" / lab for lab in labels}
     dirs = {}
     for lab in labels:
         by_label = results / lab
         by_case = results / ref.case_file(lab).stem
-        dirs[lab] = by_case if (not by_label.exists() and (by_case / "summary.json").exists()
-                                ) else by_label
+        dirs[lab] = by_case if (not ref.overrides(lab) and not by_label.exists()
+                                and (by_case / "summary.json").exists()) else by_label
     return dirs
+
+
+def case_overrides(ref: Reference, labels: list[str], overrides: list[str]
+                   ) -> dict[str, list[str]]:
+    """Each configuration's ``--set`` values: its own ``set``, then the command line's (which
+    apply to every configuration, so they win)."""
+    return {lab: ref.overrides(lab) + list(overrides) for lab in labels}
 
 
 def precheck(ref: Reference, labels: list[str], overrides: list[str]) -> None:
@@ -73,11 +82,13 @@ def precheck(ref: Reference, labels: list[str], overrides: list[str]) -> None:
     problems: list[Problem] = []
     file = str(ref.path)
     cases = {}
-    for lab in labels:
+    for lab, sets in case_overrides(ref, labels, overrides).items():
         try:
-            cases[lab] = load_case(ref.case_file(lab), overrides=overrides)
+            cases[lab] = load_case(ref.case_file(lab), overrides=sets)
         except CaseError as exc:
-            problems += [Problem(p.file, p.path, p.message) for p in exc.problems]
+            own = (f" (with the set of {file}: configurations.{lab}.set)"
+                   if ref.overrides(lab) else "")
+            problems += [Problem(p.file, p.path, p.message + own) for p in exc.problems]
     if problems:
         raise CaseError(problems)
 
@@ -160,12 +171,13 @@ def compare(reference: str | Path, cases: Iterable[str] | None = None,
     dirs = results_dirs(ref, labels, out, Path(results) if results is not None else None)
     precheck(ref, labels, overrides)
     configs = {lab: (ref.case_file(lab), dirs[lab]) for lab in labels}
+    sets = case_overrides(ref, labels, overrides)
     if run:
-        res = prepare_and_run(configs, overrides, rerun=rerun, np=np, jobs=jobs, say=say)
+        res = prepare_and_run(configs, sets, rerun=rerun, np=np, jobs=jobs, say=say)
     else:
         res = {}
         for lab, (case, d) in configs.items():
-            res[lab] = read_results(lab, case, d, expected_hash(case, overrides))
+            res[lab] = read_results(lab, case, d, expected_hash(case, sets[lab]))
             res[lab].reused = res[lab].ok
             say(f"{lab}: {res[lab].status}" + (f" ({res[lab].error})" if not res[lab].ok
                                                 else "") + f" in {d}")
@@ -186,7 +198,8 @@ def compare(reference: str | Path, cases: Iterable[str] | None = None,
         "chemomech": _version(),
         "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "figures": [p.name for p in figs],
-        "configurations": {lab: _config_info(r) for lab, r in res.items()},
+        "configurations": {lab: {**_config_info(r), "set": ref.overrides(lab)}
+                           for lab, r in res.items()},
         "warnings": warnings + fig_warnings,
         "wall_time_s": time.perf_counter() - t0,
     })

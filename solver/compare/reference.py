@@ -120,6 +120,27 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
 
+class Configuration(_Model):
+    """A configuration given as a case file with ``--set`` overrides of its own (a variant of
+    a case that differs in one or two fields, without a copy of the case file)."""
+
+    case: str = Field(min_length=1)
+    set: list[str] = Field(default_factory=list)  # "dotted.key=value", as `chemomech run --set`
+
+    @model_validator(mode="after")
+    def _check_set(self) -> Configuration:
+        bad = [(f"set.{i}", f"expected dotted.key=value, got {o!r}")
+               for i, o in enumerate(self.set) if "=" not in o or o.startswith("=")]
+        if bad:
+            raise FieldProblems(bad)
+        return self
+
+
+#: a configuration: a case file (a string), or a mapping with case and set
+ConfigurationField = Annotated[
+    Configuration, BeforeValidator(lambda v: {"case": v} if isinstance(v, str) else v)]
+
+
 class Quantity(_Model):
     """One reported number per configuration, and the history column that stands for it."""
 
@@ -247,7 +268,7 @@ class Reference(_Model):
     kind: Literal["reference"]
     paper: str = Field(min_length=1)
     baseline: str
-    configurations: dict[str, str] = Field(min_length=1)
+    configurations: dict[str, ConfigurationField] = Field(min_length=1)
     quantities: dict[str, Quantity] = Field(default_factory=dict)
     orderings: list[Ordering] = Field(default_factory=list)
     figures: list[Figure] = Field(default_factory=list)
@@ -277,8 +298,12 @@ class Reference(_Model):
 
     def case_file(self, label: str) -> Path:
         """The case file of a configuration (relative paths are relative to this file)."""
-        p = Path(self.configurations[label])
+        p = Path(self.configurations[label].case)
         return p if p.is_absolute() else self.path.parent / p
+
+    def overrides(self, label: str) -> list[str]:
+        """The configuration's own ``--set`` values (empty for a plain case file)."""
+        return list(self.configurations[label].set)
 
 
 # --------------------------------------------------------------------------------------------
@@ -343,7 +368,7 @@ def _cross_checks(ref: Reference, check_files: bool) -> list[tuple[str, str]]:
             problems.append((path, f"unknown configuration {label!r} (configurations: "
                                    f"{', '.join(labels)})"))
 
-    for label, case in ref.configurations.items():
+    for label in ref.configurations:
         if not LABEL.match(label):
             problems.append((f"configurations.{label}", "a label is used as a folder name: "
                                                         "letters, digits, _ . + - only"))

@@ -82,20 +82,23 @@ def _first_error(log: Path) -> str:
     return _first_error_line("\n".join(lines))
 
 
-def prepare_and_run(configs: dict[str, tuple[Path, Path]], overrides: list[str],
+def prepare_and_run(configs: dict[str, tuple[Path, Path]],
+                    overrides: list[str] | dict[str, list[str]],
                     rerun: bool = False, np: int = 1, jobs: int = 1,
                     say: Callable[[str], None] = print) -> dict[str, ConfigResult]:
     """Bring every configuration's results up to date; return them read back.
 
     Args:
         configs: label -> (case file, results folder), in table order.
-        overrides: ``--set`` values applied to every case.
+        overrides: ``--set`` values applied to every case, or label -> its values.
         rerun: run every configuration even when its results are up to date.
         np: MPI ranks per run.
         jobs: configurations run at the same time.
         say: progress printer.
     """
-    hashes = {lab: expected_hash(case, overrides) for lab, (case, _) in configs.items()}
+    sets = (overrides if isinstance(overrides, dict)
+            else {lab: list(overrides) for lab in configs})
+    hashes = {lab: expected_hash(case, sets[lab]) for lab, (case, _) in configs.items()}
     out: dict[str, ConfigResult] = {}
     todo = []
     for lab, (case, res_dir) in configs.items():
@@ -124,7 +127,7 @@ def prepare_and_run(configs: dict[str, tuple[Path, Path]], overrides: list[str],
             res = ConfigResult(lab, case, res_dir, status="failed", error=problem)
             wall = 0.0
         else:
-            code, wall = run_one(case, res_dir, overrides, np, log)
+            code, wall = run_one(case, res_dir, sets[lab], np, log)
             res = read_results(lab, case, res_dir, hashes[lab])
             if code != 0 and res.status == "completed":  # e.g. pictures crashed after
                 res.status = "failed"

@@ -94,7 +94,8 @@ def markdown(comparison: dict) -> str:
         status = r["status"] + (" (reused)" if r.get("reused") else "")
         if r["status"] != "completed" and r.get("error"):
             status += f": {r['error']}"
-        lines.append(f"| {lab} | `{r['case']}` | {_cell(status)} | {r.get('steps') or '—'} | "
+        case = f"`{r['case']}`" + "".join(f" `--set {_cell(o)}`" for o in r.get("set") or [])
+        lines.append(f"| {lab} | {case} | {_cell(status)} | {r.get('steps') or '—'} | "
                      f"{_num(r.get('end_time_s'))} | {_cell(r.get('end_capacity') or '—')} | "
                      f"{_num(r.get('wall_time_s'))} | `{r['results']}` |")
     lines.append("")

@@ -222,3 +222,60 @@ def test_report_assembles_and_relinks(tmp_path):
     assert "![fig](reproductions/paper1/fig.png)" in text
     assert "## Paper 1" in text and "### Orderings" in text
     assert "| 1 of 2 |" in text and "make reproduce" in text and "chemomech" in text
+
+
+def test_configuration_variants_with_their_own_set(tmp_path, synth, base_reference,
+                                                   monkeypatch):
+    """A configuration may be a case file with `set` values of its own: it is run with them
+    (then the command line's), hashed with them, never read from the case-named folder, and
+    a bad value is reported at the case field with the reference path that set it."""
+    import yaml
+
+    from solver.compare import core, runs
+    from solver.compare.core import compare, precheck, results_dirs, select
+
+    (tmp_path / "a.yaml").write_text(TINY_CASE)
+    data = {**base_reference, "configurations": {
+        "A": "a.yaml", "B": {"case": "a.yaml", "set": ["mesh.size=0.5 um"]}}}
+    ref_file = tmp_path / "reference.yaml"
+    ref_file.write_text(yaml.safe_dump(data, sort_keys=False))
+    ref = load_reference(ref_file)
+    assert ref.case_file("B") == tmp_path / "a.yaml"
+    assert (ref.overrides("A"), ref.overrides("B")) == ([], ["mesh.size=0.5 um"])
+    assert select(ref, [str(tmp_path / "a.yaml")]) == ["A", "B"]  # the file selects both
+    synth.write_results(tmp_path / "res" / "a", synth.linear_history())  # `chemomech run` name
+    dirs = results_dirs(ref, ["A", "B"], tmp_path / "out", tmp_path / "res")
+    assert dirs == {"A": tmp_path / "res" / "a", "B": tmp_path / "res" / "B"}
+
+    calls = {}
+
+    def fake_run(case_file, results, overrides, np, log):
+        calls[results.name] = list(overrides)
+        scale = 2.0 if results.name == "B" else 1.0
+        synth.write_results(results, synth.linear_history(scale),
+                            case_hash=runs.expected_hash(case_file, overrides))
+        log.write_text("ok\n")
+        return 0, 0.1
+
+    monkeypatch.setattr(runs, "run_one", fake_run)
+    c = compare(ref_file, out=tmp_path / "out", overrides=["stop.mean_theta=0.2"],
+                say=lambda m: None)
+    assert calls == {"A": ["stop.mean_theta=0.2"],
+                     "B": ["mesh.size=0.5 um", "stop.mean_theta=0.2"]}
+    assert c["configurations"]["B"]["set"] == ["mesh.size=0.5 um"]
+    assert c["configurations"]["A"]["hash"] != c["configurations"]["B"]["hash"]
+    assert c["quantities"]["y"]["values"]["B"]["ours"] == pytest.approx(2 * 21e-3)  # kPa
+    md = (tmp_path / "out" / "comparison.md").read_text()
+    assert "| B | `" in md and "`--set mesh.size=0.5 um`" in md
+    calls.clear()
+    compare(ref_file, out=tmp_path / "out", overrides=["stop.mean_theta=0.2"],
+            say=lambda m: None)
+    assert calls == {}  # both up to date under their own hashes
+
+    data["configurations"]["B"]["set"] = ["mesh.size=-1 um"]
+    ref_file.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(CaseError) as info:
+        precheck(load_reference(ref_file), ["A", "B"], [])
+    assert info.value.paths == ["mesh.size"]
+    assert "configurations.B.set" in str(info.value)
+    assert core.case_overrides(ref, ["B"], ["x=1"]) == {"B": ["mesh.size=0.5 um", "x=1"]}

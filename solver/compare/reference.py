@@ -9,6 +9,7 @@ keys, units, case files). Every problem is reported as ``file: dotted.path: mess
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -299,7 +300,8 @@ class Reference(_Model):
     def case_file(self, label: str) -> Path:
         """The case file of a configuration (relative paths are relative to this file)."""
         p = Path(self.configurations[label].case)
-        return p if p.is_absolute() else self.path.parent / p
+        # normalised, so that ../other/case.yaml reads as other/case.yaml in the tables
+        return Path(os.path.normpath(p if p.is_absolute() else self.path.parent / p))
 
     def overrides(self, label: str) -> list[str]:
         """The configuration's own ``--set`` values (empty for a plain case file)."""

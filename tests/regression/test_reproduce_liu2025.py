@@ -19,8 +19,8 @@ resolution, GPa, I / II / III / IV: surface A 53.2-54.0 in all four; matrix B 56
 - "surface A > matrix B" in I and II (53.7 < 56.6, 53.2 < 59.5): the two-phase front puts the
   matrix point at its peak stress when the front passes it, above the surface's peak;
 - "pore edge C(IV) < C(III)" (82.5 > 61.8): a 1.1 GPa pore coating is too compliant to shield
-  the wall, and IV's Si holes are larger (0.4 um) with thinner ligaments (0.1 um) than III's
-  (cases/liu2025/reference.yaml, notes).
+  the wall; the what-if study (cases/liu2025_assumptions) finds the rise with the layer, not
+  with IV's larger (0.4 um) Si holes: bare holes of that size give 55.7.
 
 (At this coarse resolution surface > matrix happens to hold in I and II as well, by < 5 %;
 it is not asserted since it fails at full resolution.)

@@ -133,15 +133,20 @@ class InterfaceMaxima:
         xs = stress.S.tabulate_dof_coordinates()
         scale = domain.length_scale
         self.items = {}
+        owned = mesh.topology.index_map(mesh.topology.dim - 1).size_local
         for name, tag in domain.interfaces.items():
+            # this rank's own facets only: each facet is then seen once, and with the mesh's
+            # shared-facet ghosts (solver.domain) both of its cells are here; a ghost facet at
+            # the edge of the ghost layer would be one-sided
             facets = domain.facet_tags.find(tag)
+            facets = facets[facets < owned]
             normals = _facet_normals(mesh, facets)
             index = {int(f): i for i, f in enumerate(facets)}
             groups: dict[tuple, list[int]] = {}
             for f, _, dof in _facet_vertex_cell_dofs(stress.S, domain, facets):
                 key = (f, *np.round(xs[dof] / scale, 9))
                 groups.setdefault(key, []).append(dof)
-            pairs = [(g + g)[:2] for g in groups.values()]  # one-sided (a rank's edge): twice
+            pairs = [(g + g)[:2] for g in groups.values()]  # one-sided (none left): twice
             rows = np.array(pairs, dtype=np.int64).reshape(-1, 2)
             n = np.array([normals[index[k[0]]] for k in groups]).reshape(-1, 3)
             self.items[name] = (rows, n)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import subprocess
+import sys
 
 import pytest
 
@@ -71,6 +72,13 @@ VARIANTS = {
                       "field: hoop, statistic: mean, regions: [coating_1], on: "
                       "interface_core_coating_1}, {name: spread, field: theta, statistic: "
                       "range}]"],
+    # a coated particle in 3D: the interface integrals (dS) and the interface maxima need
+    # both cells of an interface facet on its rank (shared-facet ghosts, solver.domain); the
+    # maxima counted one-sided ghost facets at the edge of the ghost layer (max shear
+    # traction 2.7e8 Pa off on 2 ranks before they were restricted to owned facets)
+    "octant_coated": ["--case", "cases/examples/core_shell.yaml",
+                      "--set", "geometry.mode=octant", "--set", "geometry.coatings=[0.5 um]",
+                      "--set", "mesh.size=0.5 um", "--set", "stop.mean_theta=0.05"],
 }
 
 
@@ -126,6 +134,28 @@ def test_history_same_in_serial_and_parallel(variant, tmp_path):
     expected_solver = {"octant_iterative_theta": "ilu", "octant_amg_theta": "amg"}
     if variant in expected_solver:
         assert summary["run"]["diffusion_linear_solver"] == expected_solver[variant]
+
+
+def test_interfaces_get_facet_sharing_ghosts(tmp_path):
+    """On 2 ranks a mesh with material interfaces is distributed with shared-facet ghosts, so
+    every interface facet a rank owns has both of its cells there (dolfinx cannot integrate
+    dS over a facet whose cells sit on two ranks: a 3D octant of seed 003's II with 85k
+    cells failed so). A mesh without interfaces keeps the default: no ghost cells."""
+    import json
+
+    runner = mpiexec()
+    if runner is None:
+        pytest.skip("mpiexec not found")
+    cases = ["cases/examples/core_shell.yaml|geometry.mode=octant|geometry.coatings=[0.5 um]"
+             "|mesh.size=0.5 um", "cases/default.yaml|mesh.size=1 um|mesh.surface_size=null"]
+    p = subprocess.run([runner, "-n", "2", sys.executable, str(ROOT / "tests" / "mpi" /
+                                                                  "partition_probe.py"), *cases],
+                       capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert p.returncode == 0, p.stderr
+    coated, plain = (json.loads(line) for line in p.stdout.strip().splitlines())
+    assert coated["interface_facets"] > 0 and coated["one_sided"] == 0
+    assert coated["ghost_cells"] > 0
+    assert plain["interface_facets"] == 0 and plain["ghost_cells"] == 0
 
 
 def test_invalid_case_exits_2_on_every_rank_and_prints_once(tmp_path):

@@ -136,10 +136,10 @@ def test_history_same_in_serial_and_parallel(variant, tmp_path):
         assert summary["run"]["diffusion_linear_solver"] == expected_solver[variant]
 
 
-def test_interfaces_get_facet_sharing_ghosts(tmp_path):
+def test_interfaces_get_facet_sharing_ghosts():
     """On 2 ranks a mesh with material interfaces is distributed with shared-facet ghosts, so
     every interface facet a rank owns has both of its cells there (dolfinx cannot integrate
-    dS over a facet whose cells sit on two ranks: a 3D octant of seed 003's II with 85k
+    dS over a facet whose cells sit on two ranks: a 3D octant of seed 003's II with 107k
     cells failed so). A mesh without interfaces keeps the default: no ghost cells."""
     import json
 

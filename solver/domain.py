@@ -98,7 +98,7 @@ class Domain:
             self.interfaces[name])
 
 
-def _partitioner(spec, comm: MPI.Comm):
+def _partitioner(has_interfaces: bool, comm: MPI.Comm):
     """The cell partitioner: facet-sharing ghosts when the geometry has material interfaces.
 
     Interface statistics and ``on: interface_…`` measures integrate over interior facets
@@ -107,8 +107,7 @@ def _partitioner(spec, comm: MPI.Comm):
     particle on 2 ranks failed as soon as the partition boundary ran along the interface.
     Without interfaces the default stays (no ghost cells to carry).
     """
-    names = spec.interface_names() if hasattr(spec, "interface_names") else ()
-    if comm.size == 1 or not names:
+    if comm.size == 1 or not has_interfaces:
         return None
     return dolfinx.mesh.create_cell_partitioner(dolfinx.mesh.GhostMode.shared_facet, 2)
 
@@ -147,6 +146,7 @@ def build_domain(spec, sizing, comm: MPI.Comm, cache_dir: Path | None, verbose: 
         raise DomainError(f"meshing failed: {error}")
     info = comm.bcast(info, root=0)
 
+    interface_names = set(spec.interface_names()) if hasattr(spec, "interface_names") else set()
     with gmsh_session(verbose=verbose) if comm.rank == 0 else _null():
         if comm.rank == 0:
             mesh_io.load_into_gmsh(path)
@@ -154,7 +154,8 @@ def build_domain(spec, sizing, comm: MPI.Comm, cache_dir: Path | None, verbose: 
         else:
             model = None
         data = dolfinx.io.gmsh.model_to_mesh(model, comm, 0, gdim=spec.gdim,
-                                             partitioner=_partitioner(spec, comm))
+                                             partitioner=_partitioner(bool(interface_names),
+                                                                      comm))
     if scratch is not None:
         shutil.rmtree(scratch, ignore_errors=True)
         path = None
@@ -163,7 +164,6 @@ def build_domain(spec, sizing, comm: MPI.Comm, cache_dir: Path | None, verbose: 
     tdim = mesh.topology.dim
     groups = data.physical_groups
     regions = {n: g.tag for n, g in groups.items() if g.dim == tdim}
-    interface_names = set(spec.interface_names()) if hasattr(spec, "interface_names") else set()
     facet_groups = {n: g.tag for n, g in groups.items() if g.dim == tdim - 1}
     boundaries = {n: t for n, t in facet_groups.items() if n not in interface_names}
     interfaces = {n: t for n, t in facet_groups.items() if n in interface_names}

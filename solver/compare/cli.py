@@ -28,8 +28,9 @@ def add_subcommand(sub: argparse._SubParsersAction) -> None:
     cp.add_argument("--reference", required=True, metavar="REF", help="reference YAML file")
     cp.add_argument("--out", help="output folder (default results/compare/<reference folder>)")
     cp.add_argument("--results", metavar="DIR",
-                    help="configurations' results in DIR/<label> (or DIR/<case name>) "
-                         "instead of OUT/runs/<label>")
+                    help="configurations' results in DIR/<label> instead of "
+                         "OUT/runs/<label> (DIR/<case name> is read when it holds up-to-date "
+                         "results of the configuration, e.g. from `chemomech run`)")
     cp.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                     help="override a case field in every configuration (e.g. a coarse mesh)")
     cp.add_argument("--rerun", action="store_true", help="run every configuration again")

@@ -51,19 +51,34 @@ def select(ref: Reference, cases: Iterable[str] | None) -> list[str]:
     return [lab for lab in ref.configurations if lab in chosen]
 
 
-def results_dirs(ref: Reference, labels: list[str], out: Path, results: Path | None
-                 ) -> dict[str, Path]:
-    """Where each configuration's results are: ``OUT/runs/<label>``, or ``RESULTS/<label>``
-    (or ``RESULTS/<case name>`` when that holds results, e.g. ``--results results`` after
-    plain ``chemomech run`` calls; not for a configuration with a ``set`` of its own)."""
+def results_dirs(ref: Reference, labels: list[str], out: Path, results: Path | None,
+                 cases: dict | None = None, rerun: bool = False) -> dict[str, Path]:
+    """Where each configuration's results are: ``OUT/runs/<label>``, or ``RESULTS/<label>``.
+
+    With ``RESULTS`` (``--results``), a configuration without a ``RESULTS/<label>`` folder
+    reads ``RESULTS/<case name>`` (``output.name`` or the file's stem, where plain
+    ``chemomech run`` calls write) instead, but only when that holds completed results of
+    exactly this configuration (the same case hash, from ``cases``: label -> loaded case),
+    it is not another configuration's own folder, and ``rerun`` is off. So such a folder is
+    only ever read: a run never goes into a folder another configuration or a plain run
+    wrote.
+    """
     if results is None:
         return {lab: out / "runs" / lab for lab in labels}
-    dirs = {}
+    from solver.outputs.provenance import case_hash
+
+    dirs = {lab: results / lab for lab in labels}
+    if rerun or not cases:
+        return dirs
     for lab in labels:
-        by_label = results / lab
-        by_case = results / ref.case_file(lab).stem
-        dirs[lab] = by_case if (not ref.overrides(lab) and not by_label.exists()
-                                and (by_case / "summary.json").exists()) else by_label
+        name = cases[lab].name
+        if dirs[lab].exists() or (name != lab and name in ref.configurations):
+            continue
+        by_case = results / name
+        found = read_results(lab, ref.case_file(lab), by_case,
+                             case_hash(cases[lab].resolved()))
+        if found.status == "completed":
+            dirs[lab] = by_case
     return dirs
 
 
@@ -74,21 +89,33 @@ def case_overrides(ref: Reference, labels: list[str], overrides: list[str]
     return {lab: ref.overrides(lab) + list(overrides) for lab in labels}
 
 
-def precheck(ref: Reference, labels: list[str], overrides: list[str]) -> None:
+def precheck(ref: Reference, labels: list[str], overrides: list[str]) -> dict:
     """Problems found before running: cases invalid, columns no case can write, figure
-    fields without field output. Raises CaseError."""
+    fields without field output. Raises CaseError (each problem once); returns label ->
+    the loaded case (its own ``set``, then ``overrides``)."""
     from solver.case import load_case
 
     problems: list[Problem] = []
     file = str(ref.path)
     cases = {}
-    for lab, sets in case_overrides(ref, labels, overrides).items():
+    plain: dict[Path, list[Problem]] = {}  # case file -> its problems without any own `set`
+
+    def load(case_file: Path, sets: list[str]):
         try:
-            cases[lab] = load_case(ref.case_file(lab), overrides=sets)
+            return load_case(case_file, overrides=sets), []
         except CaseError as exc:
-            own = (f" (with the set of {file}: configurations.{lab}.set)"
-                   if ref.overrides(lab) else "")
-            problems += [Problem(p.file, p.path, p.message + own) for p in exc.problems]
+            return None, list(exc.problems)
+
+    for lab, sets in case_overrides(ref, labels, overrides).items():
+        case_file = ref.case_file(lab)
+        cases[lab], found = load(case_file, sets)
+        if found and ref.overrides(lab):  # blame the configuration's `set` for what it adds
+            if case_file not in plain:
+                plain[case_file] = load(case_file, list(overrides))[1]
+            own = f" (with the set of {file}: configurations.{lab}.set)"
+            found = [p if p in plain[case_file] else Problem(p.file, p.path, p.message + own)
+                     for p in found]
+        problems += [p for p in found if p not in problems]
     if problems:
         raise CaseError(problems)
 
@@ -122,6 +149,7 @@ def precheck(ref: Reference, labels: list[str], overrides: list[str]) -> None:
                                         "fields.pvd (its output.formats lacks vtk)"))
     if problems:
         raise CaseError(problems)
+    return cases
 
 
 def _config_info(res: ConfigResult) -> dict:
@@ -168,8 +196,9 @@ def compare(reference: str | Path, cases: Iterable[str] | None = None,
     labels = select(ref, cases)
     overrides = list(overrides)
     out = Path(out) if out is not None else default_out(Path(reference))
-    dirs = results_dirs(ref, labels, out, Path(results) if results is not None else None)
-    precheck(ref, labels, overrides)
+    cases_ = precheck(ref, labels, overrides)
+    dirs = results_dirs(ref, labels, out, Path(results) if results is not None else None,
+                        cases_, rerun)
     configs = {lab: (ref.case_file(lab), dirs[lab]) for lab in labels}
     sets = case_overrides(ref, labels, overrides)
     if run:

@@ -113,8 +113,12 @@ def evaluate_ordering(o: Ordering, ref: Reference, results: dict[str, ConfigResu
         labels = list(o.configurations or ref.configurations)
         qkeys = [o.greater, o.than]
     at = o.at
+    # without an `at` of its own, each quantity is read at its own `at`: name each one
+    ats = list(dict.fromkeys(str(ref.quantities[k].at) for k in qkeys))
+    shown = (str(at) if at is not None else ats[0] if len(ats) == 1
+             else "; ".join(f"{k} at {ref.quantities[k].at}" for k in qkeys))
     out = {"name": o.name, "holds": None, "details": "", "reported_holds": None,
-           "reported_details": "", "at": str(at or ref.quantities[qkeys[0]].at)}
+           "reported_details": "", "at": shown}
     # the paper's own numbers, when it gives them all (a check of the reference file)
     out["reported_holds"], out["reported_details"] = _evaluate_reported(o, ref, labels)
     missing = [lab for lab in labels if lab not in results or not results[lab].ok]

@@ -374,6 +374,10 @@ def _cross_checks(ref: Reference, check_files: bool) -> list[tuple[str, str]]:
         if not LABEL.match(label):
             problems.append((f"configurations.{label}", "a label is used as a folder name: "
                                                         "letters, digits, _ . + - only"))
+        elif label.endswith(".log"):
+            problems.append((f"configurations.{label}", "a label may not end in .log: the run "
+                                                        "log of configuration X is X.log, "
+                                                        "beside its results folder X"))
         if check_files:
             f = ref.case_file(label)
             if not f.is_file():

@@ -243,8 +243,11 @@ def test_configuration_variants_with_their_own_set(tmp_path, synth, base_referen
     assert ref.case_file("B") == tmp_path / "a.yaml"
     assert (ref.overrides("A"), ref.overrides("B")) == ([], ["mesh.size=0.5 um"])
     assert select(ref, [str(tmp_path / "a.yaml")]) == ["A", "B"]  # the file selects both
-    synth.write_results(tmp_path / "res" / "a", synth.linear_history())  # `chemomech run` name
-    dirs = results_dirs(ref, ["A", "B"], tmp_path / "out", tmp_path / "res")
+    # a plain `chemomech run` of a.yaml: read for A (same hash), never for the variant B
+    synth.write_results(tmp_path / "res" / "a", synth.linear_history(),
+                        case_hash=runs.expected_hash(tmp_path / "a.yaml", []))
+    dirs = results_dirs(ref, ["A", "B"], tmp_path / "out", tmp_path / "res",
+                        precheck(ref, ["A", "B"], []))
     assert dirs == {"A": tmp_path / "res" / "a", "B": tmp_path / "res" / "B"}
 
     calls = {}
@@ -279,3 +282,107 @@ def test_configuration_variants_with_their_own_set(tmp_path, synth, base_referen
     assert info.value.paths == ["mesh.size"]
     assert "configurations.B.set" in str(info.value)
     assert core.case_overrides(ref, ["B"], ["x=1"]) == {"B": ["mesh.size=0.5 um", "x=1"]}
+
+
+def test_precheck_blames_a_configuration_set_only_for_its_own_problems(tmp_path, base_reference):
+    """A problem of the case file or of the command line's --set is reported once, without
+    naming a configuration's `set`; one the `set` brings in names it."""
+    import yaml
+
+    from solver.compare.core import precheck
+
+    (tmp_path / "a.yaml").write_text(TINY_CASE)
+    data = {**base_reference, "configurations": {
+        "A": "a.yaml", "B": {"case": "a.yaml", "set": ["mesh.size=0.5 um"]},
+        "C": {"case": "a.yaml", "set": ["stop.mean_theta=0.2"]}}}
+    ref_file = tmp_path / "reference.yaml"
+    ref_file.write_text(yaml.safe_dump(data, sort_keys=False))
+    ref = load_reference(ref_file)
+    with pytest.raises(CaseError) as info:  # a typo on the command line
+        precheck(ref, ["A", "B", "C"], ["materials.core.youngs_modulu=5 GPa"])
+    assert info.value.paths == ["materials.core.youngs_modulu"]
+    assert "configurations." not in str(info.value)
+    with pytest.raises(CaseError) as info:  # only the variants: still not their sets' fault
+        precheck(ref, ["B", "C"], ["mesh.size=-1 um"])
+    assert info.value.paths == ["mesh.size"] and "configurations." not in str(info.value)
+
+    data["configurations"]["C"]["set"] = ["stop.mean_theta=2"]
+    (tmp_path / "b.yaml").write_text(TINY_CASE.replace("poissons_ratio: 0.22",
+                                                       "poissons_ratio: 0.7"))
+    data["configurations"]["B"]["case"] = "b.yaml"
+    ref_file.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(CaseError) as info:
+        precheck(load_reference(ref_file), ["A", "B", "C"], [])
+    lines = str(info.value).splitlines()
+    assert info.value.paths == ["materials.core.poissons_ratio", "stop.mean_theta"], lines
+    assert "configurations.B" not in lines[0]  # b.yaml's own problem
+    assert "configurations.C.set" in lines[1]  # C's set brought it in
+
+
+def test_results_are_read_from_the_case_named_folder_only_when_they_are_this_configurations(
+        tmp_path, synth, base_reference, monkeypatch):
+    """--results R: R/<case name> (output.name or the stem) is read for a configuration
+    without R/<label> only when it holds completed results of that configuration; runs go
+    to R/<label>, never into a folder another configuration or a plain run wrote."""
+    import yaml
+
+    from solver.compare import runs
+    from solver.compare.core import compare, precheck, results_dirs
+
+    for sub, radius in (("d1", "1 um"), ("d2", "2 um")):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "sphere.yaml").write_text(TINY_CASE.replace("radius: 1 um",
+                                                                      f"radius: {radius}"))
+    (tmp_path / "named.yaml").write_text(TINY_CASE + "  name: mysphere\n")
+    data = {**base_reference, "configurations": {
+        "A": "d1/sphere.yaml", "B": "d2/sphere.yaml", "N": "named.yaml",
+        "sphere": {"case": "named.yaml", "set": ["mesh.size=0.5 um"]}}}
+    data["quantities"]["y"]["reported"] = {}
+    data["orderings"] = []
+    ref_file = tmp_path / "reference.yaml"
+    ref_file.write_text(yaml.safe_dump(data, sort_keys=False))
+    ref = load_reference(ref_file)
+    labels = list(ref.configurations)
+    cases = precheck(ref, labels, [])
+    res = tmp_path / "res"
+    h = {lab: runs.expected_hash(ref.case_file(lab), ref.overrides(lab)) for lab in labels}
+    synth.write_results(res / "mysphere", synth.linear_history(), case_hash=h["N"])
+    # R/sphere: a plain run of d1/sphere.yaml, but also the folder of the label `sphere`
+    synth.write_results(res / "sphere", synth.linear_history(), case_hash=h["A"])
+    dirs = results_dirs(ref, labels, tmp_path / "out", res, cases)
+    assert dirs == {"A": res / "A", "B": res / "B", "N": res / "mysphere",
+                    "sphere": res / "sphere"}
+    assert results_dirs(ref, labels, tmp_path / "out", res, cases, rerun=True)["N"] == res / "N"
+
+    (res / "sphere").rename(res / "plain")  # now R/sphere is free: A reads it, B (d2) not
+    synth.write_results(res / "sphere", synth.linear_history(), case_hash=h["A"])
+    data["configurations"].pop("sphere")
+    ref_file.write_text(yaml.safe_dump(data, sort_keys=False))
+    ref = load_reference(ref_file)
+    labels = ["A", "B", "N"]
+    dirs = results_dirs(ref, labels, tmp_path / "out", res, precheck(ref, labels, []))
+    assert dirs == {"A": res / "sphere", "B": res / "B", "N": res / "mysphere"}
+
+    ran = []
+
+    def fake_run(case_file, results, overrides, np, log):
+        ran.append(results)
+        synth.write_results(results, synth.linear_history(),
+                            case_hash=runs.expected_hash(case_file, overrides))
+        log.write_text("ok\n")
+        return 0, 0.1
+
+    monkeypatch.setattr(runs, "run_one", fake_run)
+    for _ in range(2):  # the second call reuses all three
+        c = compare(ref_file, out=tmp_path / "out", results=res, say=lambda m: None)
+        assert ran == [res / "B"]
+        assert [c["configurations"][lab]["results"] for lab in labels] == [
+            str(res / "sphere"), str(res / "B"), str(res / "mysphere")]
+
+
+def test_an_ordering_of_two_quantities_names_the_at_of_each(tmp_path, synth, base_reference):
+    base_reference["quantities"]["z"] = {"column": "measure y [Pa]", "at": "peak"}
+    base_reference["orderings"] = [{"name": "y > z", "greater": "y", "than": "z"}]
+    ref, results = _setup(tmp_path, synth, base_reference)
+    (o,) = evaluate(ref, results)["orderings"]
+    assert o["at"] == "y at end; z at peak"

@@ -52,6 +52,7 @@ def test_at_values_are_parsed_to_si(raw, kind, value):
     (lambda d: d.update(kind="case"), "kind"),
     (lambda d: d.pop("paper"), "paper"),
     (lambda d: d["configurations"].update({"a/b": "c.yaml"}), "configurations.a/b"),
+    (lambda d: d["configurations"].update({"A.log": "c.yaml"}), "configurations.A.log"),
     (lambda d: d["orderings"][0].update(quantity="nope"), "orderings.0.quantity"),
     (lambda d: d["orderings"][0].update(descending=["B", "Q"]), "orderings.0.descending.1"),
     (lambda d: d["orderings"][0].update(greater="y", than="y"), "orderings.0"),

@@ -85,8 +85,10 @@ def markdown(comparison: dict) -> str:
               f"Reference file: `{c.get('reference', '')}`. Ratios are to "
               f"configuration **{c['baseline']}**.", ""]
     if c.get("overrides"):
+        after = ("; after each configuration's own `--set` below, so they win"
+                 if any(r.get("set") for r in c.get("configurations", {}).values()) else "")
         lines += ["Every case was run with " + ", ".join(f"`--set {o}`" for o in c["overrides"])
-                  + " (a coarse/modified version, not the case files as they are).", ""]
+                  + f" (a coarse/modified version, not the case files as they are{after}).", ""]
     # configurations
     lines += ["## Configurations", "", "| label | case | status | steps | end time [s] | "
               "end capacity | run wall [s] | results |", "|---|---|---|---|---|---|---|---|"]

@@ -270,6 +270,7 @@ def test_configuration_variants_with_their_own_set(tmp_path, synth, base_referen
     assert c["quantities"]["y"]["values"]["B"]["ours"] == pytest.approx(2 * 21e-3)  # kPa
     md = (tmp_path / "out" / "comparison.md").read_text()
     assert "| B | `" in md and "`--set mesh.size=0.5 um`" in md
+    assert "after each configuration's own `--set` below, so they win" in md
     calls.clear()
     compare(ref_file, out=tmp_path / "out", overrides=["stop.mean_theta=0.2"],
             say=lambda m: None)

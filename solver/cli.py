@@ -101,6 +101,7 @@ def _run_parallel(args, case) -> int:
     from mpi4py import MPI
 
     from solver.domain import DomainError
+    from solver.interrupts import RunInterrupted
     from solver.physics.diffusion import NewtonDivergence
     from solver.physics.mechanics import MechanicsError
     from solver.outputs.checkpoint import CheckpointError
@@ -122,6 +123,9 @@ def _run_parallel(args, case) -> int:
     except (TimeStepError, MechanicsError, NewtonDivergence, DomainError, CheckpointError,
             OutputDirError) as exc:
         _err(f"error: {exc}")
+        return EXIT_RUNTIME
+    except RunInterrupted as exc:
+        _err(str(exc))
         return EXIT_RUNTIME
     except KeyboardInterrupt:
         _err("interrupted")

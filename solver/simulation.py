@@ -25,6 +25,7 @@ from mpi4py import MPI
 import meshes
 from meshes.tags import SYMMETRY_NAMES
 from solver.domain import build_domain
+from solver.interrupts import RunInterrupted, stop_on_signals
 from solver.log import Reporter
 from solver.materials import MaterialFields, material_law
 from solver.outputs.fields import FieldOutput
@@ -87,6 +88,7 @@ class Simulation:
         self.log = Reporter(comm, quiet)
         self.rank0 = comm.rank == 0
         self._timers: dict[str, float] = {}
+        self._stop_request = None  # set by run(): a signal asks the time loop to stop
         t0 = time.perf_counter()
         self._setup_domain()
         self._setup_materials()
@@ -256,24 +258,31 @@ class Simulation:
             "newton": 0, "krylov_diffusion": 0, "krylov_mechanics": 0}
         self._wall0 = time.perf_counter() - (resume["wall"] if resume else 0.0)
         status, reason, error = "completed", "", None
-        try:
-            if self.diffusion is None:
-                reason = self._run_prescribed()
-            else:
-                reason = self._run_transient(resume)
-        except Exception as exc:
-            status, error = "failed", f"{type(exc).__name__}: {exc}"
-            self.log.file_only(traceback.format_exc())
-            raise
-        finally:
-            self.field_output.close()
-            self.history.close()
-            if resume and self.rank0 and "vtk" in self.case.output.formats:
-                checkpoint.merge_pvd(out, stem, resume["t"])
-            summary = self._summary(status, reason, error)
-            if self.rank0:
-                write_json(out / "summary.json", summary)
-            self.log.file_only(f"status: {status} {reason or error or ''}")
+        with stop_on_signals(announce=self.rank0) as self._stop_request:
+            try:
+                if self.diffusion is None:
+                    reason = self._run_prescribed()
+                else:
+                    reason = self._run_transient(resume)
+            except RunInterrupted as exc:
+                status, error = "interrupted", str(exc)
+                raise
+            except KeyboardInterrupt:
+                status, error = "interrupted", "interrupted during a step (no checkpoint of it)"
+                raise
+            except Exception as exc:
+                status, error = "failed", f"{type(exc).__name__}: {exc}"
+                self.log.file_only(traceback.format_exc())
+                raise
+            finally:
+                self.field_output.close()
+                self.history.close()
+                if resume and self.rank0 and "vtk" in self.case.output.formats:
+                    checkpoint.merge_pvd(out, stem, resume["t"])
+                summary = self._summary(status, reason, error)
+                if self.rank0:
+                    write_json(out / "summary.json", summary)
+                self.log.file_only(f"status: {status} {reason or error or ''}")
         pngs = self._pictures()
         summary["outputs"]["pictures"] = [str(p) for p in pngs]
         if self.rank0:
@@ -433,6 +442,11 @@ class Simulation:
         last_checkpoint = time.perf_counter()
         reason = ""
         while True:
+            if self._stop_request is not None and self._stop_request.agreed(self.comm):
+                self._maybe_checkpoint(st, stepper, last_checkpoint, force=True)
+                raise RunInterrupted(
+                    f"interrupted by a signal at step {st['step']}, t = {st['t']:.6g} s; "
+                    "checkpoint written: `chemomech run CASE --restart` continues")
             t, holding = st["t"], st["holding"]
             dirichlet = self.kind == "potentiostatic" or holding
             targets = [st["t_end"]] + [x for x in output_times if x > t]
@@ -527,13 +541,14 @@ class Simulation:
                 return reason
             last_checkpoint = self._maybe_checkpoint(st, stepper, last_checkpoint)
 
-    def _maybe_checkpoint(self, st: dict, stepper: AdaptiveStep, last: float) -> float:
-        """Write a checkpoint when the step count or the wall time says so."""
+    def _maybe_checkpoint(self, st: dict, stepper: AdaptiveStep, last: float,
+                          force: bool = False) -> float:
+        """Write a checkpoint when the step count or the wall time says so (or ``force``)."""
         o = self.case.output
         by_count = o.checkpoint_every is not None and st["step"] % o.checkpoint_every == 0
         elapsed = self.comm.bcast(time.perf_counter() - last, root=0)  # one decision for all
         by_time = o.checkpoint_minutes is not None and elapsed >= 60.0 * o.checkpoint_minutes
-        if not (by_count or by_time):
+        if not (by_count or by_time or force):
             return last
         state = dict(st, dt=stepper.dt, rejected=stepper.rejected, last_rate=stepper.last_rate,
                      counters=self._counters,

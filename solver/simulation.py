@@ -658,7 +658,11 @@ class Simulation:
         monolithic step: its Newton solved for u and σ_h at this θ."""
         if self._mechanics_current:
             return 0
+        rebuilt = self.mechanics.rebuilds_after_failure
         kry_m = self.mechanics.solve(at=t if self.case.coupling != "two_way" else None)
+        if self.mechanics.rebuilds_after_failure > rebuilt:
+            self.log.file_only(f"t = {t:.6g} s: elasticity CG failed with the preconditioner "
+                               "of an earlier matrix; rebuilt it and solved again")
         if self.case.coupling == "two_way":
             self._update_sigma_h()
         self._counters["krylov_mechanics"] += kry_m
@@ -777,6 +781,8 @@ class Simulation:
                 "newton_iterations": self._counters.get("newton", 0),
                 "krylov_iterations_diffusion": self._counters.get("krylov_diffusion", 0),
                 "krylov_iterations_mechanics": self._counters.get("krylov_mechanics", 0),
+                "mechanics_preconditioner_rebuilds_after_failure":
+                    self.mechanics.rebuilds_after_failure,
                 "setup_time_s": self._timers.get("setup"),
                 "mesh_time_s": self._timers.get("mesh"),
                 "wall_time_s": time.perf_counter() - self._wall0,

@@ -188,6 +188,8 @@ class MechanicsProblem:
         self.ksp.setInitialGuessNonzero(True)
         self.last_iterations = 0
         self._pc_iterations = None  # Krylov iterations right after the last GAMG setup
+        self.rebuilds_after_failure = 0  # solves retried with a fresh preconditioner
+        self._reusing = False  # the preconditioner of an older matrix is kept
         #: (time in s, u array) of the last two solves given a time (see solve)
         self._history: list[tuple[float, np.ndarray]] = []
 
@@ -208,7 +210,8 @@ class MechanicsProblem:
         # preconditioner is older)
         stale = (self._pc_iterations is None
                  or self.last_iterations > 1.5 * max(self._pc_iterations, 1))
-        self.ksp.getPC().setReusePreconditioner(not stale)
+        self._reusing = not stale
+        self.ksp.getPC().setReusePreconditioner(self._reusing)
         if stale:
             self._pc_iterations = None
             if self.coarse is not None:
@@ -237,8 +240,24 @@ class MechanicsProblem:
         if self.null_space is not None:
             self.null_space.remove(self.b)
         x = self.u.x.petsc_vec
+        start = x.copy() if self._reusing else None
         self.ksp.solve(self.b, x)
         reason = self.ksp.getConvergedReason()
+        if reason <= 0 and start is not None:
+            # the kept preconditioner no longer fits the matrix (E(θ) grew: its Jacobi
+            # diagonal and Chebyshev eigenvalue bound are too small, and CG breaks down at
+            # once rather than slowing down): rebuild it and solve again from the same start
+            start.copy(x)
+            self._reusing = False
+            self.ksp.getPC().setReusePreconditioner(False)
+            self._pc_iterations = None
+            if self.coarse is not None:
+                self.coarse.assemble()
+            self.ksp.solve(self.b, x)
+            reason = self.ksp.getConvergedReason()
+            self.rebuilds_after_failure += 1
+        if start is not None:
+            start.destroy()
         if reason <= 0:
             raise MechanicsError(
                 f"elasticity solve did not converge (KSP reason {reason}, "

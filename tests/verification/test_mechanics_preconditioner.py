@@ -102,3 +102,33 @@ def test_many_pores_and_a_soft_coating_converge(tmp_path):
     result = sim.run()
     assert result.status == "completed", result
     assert sim.mechanics.ksp.getConvergedReason() > 0
+
+
+def test_a_stiffening_material_rebuilds_the_kept_preconditioner(tmp_path):
+    """Delithiating Si stiffens it (E 35 -> 185 GPa as θ falls): the preconditioner kept from
+    an earlier, softer matrix made CG break down at once (KSP reason -8) and the run fail.
+    The solve is now retried with a fresh preconditioner, and gives the displacement of a
+    solve that starts with one."""
+    from solver import build_simulation, load_case
+    from chemomech_testing import ROOT
+
+    case = load_case(ROOT / "cases" / "default.yaml", overrides=[
+        "geometry.mode=axisymmetric", "mesh.size=1 um", "mesh.surface_size=1 um",
+        "mesh.cache=false", "output.pictures=false", "output.formats=[xdmf]",
+        "loading.direction=delithiation", "loading.initial_theta=0.9", "stop.mean_theta=0.8"])
+    sim = build_simulation(case, out_dir=tmp_path, quiet=True)
+    assert sim.run().status == "completed"
+    m = sim.mechanics
+    assert m.rebuilds_after_failure >= 1
+    u = m.u.x.array.copy()
+    m._pc_iterations = None  # the same θ: a fresh preconditioner, CG from zero
+    m._assemble_matrix()
+    assert not m._reusing
+    m.u.x.array[:] = 0.0
+    m._history = []
+    m.solve()
+    comm = sim.domain.comm
+    n = m.V.dofmap.index_map.size_local * m.V.dofmap.index_map_bs
+    err = comm.allreduce(float(np.sum((u[:n] - m.u.x.array[:n]) ** 2)), op=MPI.SUM) ** 0.5
+    ref = comm.allreduce(float(np.sum(u[:n] ** 2)), op=MPI.SUM) ** 0.5
+    assert err <= 1e-6 * ref, (err, ref)

@@ -237,13 +237,17 @@ class Simulation:
                 must be unchanged); history.csv and fields.pvd continue without duplicates.
         """
         out = self.out_dir
-        self._prepare_out_dir(out)
+        if restart and not self.comm.bcast(
+                (out / checkpoint.FILENAME).exists() if self.rank0 else None, root=0):
+            raise checkpoint.CheckpointError(
+                f"no checkpoint in {out} (run without --restart to start afresh)")
+        self._prepare_out_dir(out, fresh=not restart)
         resolved = self.case.resolved()
         self._hash = case_hash(resolved)
-        if self.rank0:
+        resume = self._load_checkpoint(out) if restart else None
+        if self.rank0:  # after the checkpoint check: a refused restart changes nothing
             write_resolved_case(out / "case.resolved.yaml", resolved,
                                 getattr(self.case, "_material_sources", None))
-        resume = self._load_checkpoint(out) if restart else None
         self._restarts = resume["restarts"] + 1 if resume else 0
         self.log.open_file(out / "run.log", append=restart)
         self._log_header()
@@ -291,12 +295,17 @@ class Simulation:
         self.log.close_file()
         return RunResult(status, reason, self._step, out, self.history.rows, summary)
 
-    def _prepare_out_dir(self, out: Path) -> None:
-        """Create the results folder and prove it is writable, before any computing."""
+    def _prepare_out_dir(self, out: Path, fresh: bool = True) -> None:
+        """Create the results folder and prove it is writable, before any computing. A
+        ``fresh`` run first removes what an earlier run in the folder left that this one
+        would not overwrite: its checkpoint (a later --restart would continue that run),
+        the field files of its restarts and its numbered VTK frames."""
         problem = None
         if self.rank0:
             try:
                 out.mkdir(parents=True, exist_ok=True)
+                if fresh:
+                    self._remove_previous_run(out)
                 (out / "png").mkdir(exist_ok=True)
                 probe = out / ".write-test"
                 probe.write_text("ok")
@@ -309,6 +318,17 @@ class Simulation:
         problem = self.comm.bcast(problem, root=0)
         if problem:
             raise OutputDirError(problem)
+
+    @staticmethod
+    def _remove_previous_run(out: Path) -> None:
+        stale = [out / checkpoint.FILENAME, out / (checkpoint.FILENAME + ".tmp.npz")]
+        for pattern in ("fields_r[0-9]*", "fields[0-9]*.pvtu", "fields_p[0-9]*_[0-9]*.vtu"):
+            stale += out.glob(pattern)
+        for path in stale:
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
 
     def _load_checkpoint(self, out: Path) -> dict:
         if self.diffusion is None:

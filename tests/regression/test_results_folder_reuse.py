@@ -1,0 +1,55 @@
+"""A results folder used again: a fresh run removes what the earlier run left that it would
+not overwrite (the checkpoint, which a later --restart would continue, and the field files
+of that run's restarts); a refused --restart changes nothing in the folder."""
+
+from __future__ import annotations
+
+import pytest
+
+from chemomech_testing import front_case
+
+
+def _simulation(out, **output):
+    from solver import build_simulation, load_case_dict
+
+    case = front_case({"dt_initial": 5.0, "max_dtheta": 0.1}, radius=2e-6)
+    case["geometry"]["mode"] = "axisymmetric"
+    case["stop"] = {"mean_theta": 0.05}
+    case["output"] = {"pictures": False, "formats": ["vtk"], "checkpoint_minutes": None,
+                      **output}
+    return build_simulation(load_case_dict(case, source="<reuse>"), out_dir=out, quiet=True)
+
+
+def test_a_fresh_run_removes_the_earlier_runs_checkpoint_and_restart_files(tmp_path):
+    from solver.outputs.checkpoint import CheckpointError
+
+    out = tmp_path / "r"
+    assert _simulation(out, checkpoint_every=2).run().status == "completed"
+    assert (out / "checkpoint.npz").exists()
+    (out / "fields_r1.pvd").write_text("<left by a restart of the earlier run/>")
+    (out / "fields_r1000007.pvtu").write_text("")
+    (out / "fields999999.pvtu").write_text("")  # a frame beyond this run's
+    (out / "notes.txt").write_text("mine")
+
+    assert _simulation(out, checkpoint_every=None).run().status == "completed"
+    left = {p.name for p in out.iterdir()}
+    assert "checkpoint.npz" not in left
+    assert not {n for n in left if n.startswith("fields_r") or n == "fields999999.pvtu"}
+    assert "notes.txt" in left and "fields.pvd" in left
+    with pytest.raises(CheckpointError, match="no checkpoint"):
+        _simulation(out, checkpoint_every=None).run(restart=True)
+
+
+def test_a_refused_restart_leaves_the_folder_as_it_was(tmp_path):
+    from solver.outputs.checkpoint import CheckpointError
+
+    out = tmp_path / "r"
+    assert _simulation(out, checkpoint_every=2).run().status == "completed"
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    with pytest.raises(CheckpointError, match="different case"):
+        _simulation(out, checkpoint_every=3).run(restart=True)  # another case
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    empty = tmp_path / "empty"
+    with pytest.raises(CheckpointError, match="no checkpoint"):
+        _simulation(empty, checkpoint_every=2).run(restart=True)
+    assert not empty.exists()

@@ -218,6 +218,20 @@ class RegularSolutionDiffusivity(_Model):
         0.999, gt=0, lt=1, description="θ is capped at this value in D(θ), in (0, 1)"
     )
 
+    @model_validator(mode="after")
+    def _positive(self) -> RegularSolutionDiffusivity:
+        # 1/(1 - θ) = 2αθ  <=>  θ² - θ + 1/(2α) = 0: for α > 2, D < 0 between the two roots
+        a = float(self.alpha)
+        if a < 2.0:
+            return self
+        low = 0.5 * (1.0 - math.sqrt(max(0.0, 1.0 - 2.0 / a)))
+        if self.theta_max < low:
+            return self
+        raise FieldProblems([("alpha", (
+            f"D(θ) = d0·[1/(1 - θ) - 2·alpha·θ] is not positive for θ from {low:.4g} to "
+            f"{1.0 - low:.4g} with alpha = {a:g} (Li would flow uphill): alpha must be < 2, or "
+            f"theta_max below {low:.4g}"))])
+
 
 DiffusivityLaw = Annotated[
     Union[  # noqa: UP007

@@ -55,6 +55,17 @@ MALFORMED: list[tuple[list[str], str, list[str]]] = [
     ),
     (["stop.capacity=4000 mA*h/g"], "stop.capacity", ["unreachable", "C/kg"]),
     (["stop={}"], "stop", ["no stop criterion"]),
+    (
+        ["materials.core.diffusivity={kind: regular_solution, d0: 1e-16 m^2/s, alpha: 5}"],
+        "materials.core.diffusivity.alpha",
+        ["not positive for θ from 0.1127 to 0.8873", "alpha must be < 2"],
+    ),
+    (
+        ["materials.core.diffusivity={kind: regular_solution, d0: 1e-16 m^2/s, alpha: 2, "
+         "theta_max: 0.6}"],
+        "materials.core.diffusivity.alpha",
+        ["not positive for θ from 0.5 to 0.5"],
+    ),
     (["time.dt_min=10", "time.dt_max=1"], "time.dt_min", ["dt_min (10 s) is larger than dt_max (1 s)"]),
     (["time.dt_initial=1e5 s"], "time.dt_initial", ["larger than dt_max"]),
     (["mesh.size=5 um"], "mesh.size", ["particle radius", "m)"]),
@@ -322,3 +333,11 @@ def test_not_a_mapping() -> None:
     with pytest.raises(CaseError) as info:
         load_case_dict([1, 2])  # type: ignore[arg-type]
     assert "expected a mapping" in str(info.value)
+
+
+@pytest.mark.parametrize("alpha, theta_max", [(1.99, 0.999), (5.0, 0.11), (-3.0, 0.999)])
+def test_regular_solution_diffusivity_positive_on_its_range_is_valid(
+        reference_path, alpha, theta_max) -> None:
+    law = (f"materials.core.diffusivity={{kind: regular_solution, d0: 1e-16 m^2/s, "
+           f"alpha: {alpha}, theta_max: {theta_max}}}")
+    assert load_case(reference_path, [law]).materials["core"].diffusivity.alpha == alpha

@@ -558,8 +558,21 @@ class Simulation:
             frac = t / t_end if math.isfinite(t_end) else self._theta_fraction(mean, theta0)
             self.log.progress(self._step, t, mean, dt, frac, force=done)
             if done:
+                self._warn_unreached_outputs(t, st["li0"], rate)
                 return reason
             last_checkpoint = self._maybe_checkpoint(st, stepper, last_checkpoint)
+
+    def _warn_unreached_outputs(self, t_end: float, li0: float, rate: float) -> None:
+        """Say which requested field outputs the run ended before (they are not written)."""
+        tm = self.case.time
+        late = [x for x in (float(v) for v in tm.output_times or []) if x > t_end * (1 + 1e-9)]
+        late_theta = [v for v in tm.output_mean_theta or []
+                      if not rate or (v * self.li_max - li0) / rate > t_end * (1 + 1e-9)]
+        for what, values, unit in (("time.output_times", late, " s"),
+                                   ("time.output_mean_theta", late_theta, "")):
+            if values:
+                self.log.warn(f"{what} {', '.join(f'{v:g}{unit}' for v in values)}: after the "
+                              f"end of the run (t = {t_end:.6g} s), not written")
 
     def _maybe_checkpoint(self, st: dict, stepper: AdaptiveStep, last: float,
                           force: bool = False) -> float:

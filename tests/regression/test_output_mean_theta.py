@@ -74,3 +74,20 @@ def test_restart_keeps_the_mean_theta_outputs(tmp_path, monkeypatch):
     means = [r[MEAN] for r in again.run(restart=True).history]
     for v in VALUES:
         assert min(abs(m - v) for m in means) < 1e-9, (v, means)
+
+
+def test_outputs_after_the_end_are_reported_not_dropped_silently(tmp_path):
+    """An output time or mean θ the run ends before is named in a warning (run.log and the
+    terminal); the ones it reaches are written."""
+    case = _case()
+    case["time"]["output_mean_theta"] = [0.05, 0.3]  # the run stops at mean θ 0.2
+    case["time"]["output_times"] = [1.0, 1e7]
+    sim, result = run_case(case, tmp_path)
+    assert result.status == "completed"
+    log = (tmp_path / "run.log").read_text()
+    assert "time.output_times 1e+07 s: after the end of the run" in log
+    assert "time.output_mean_theta 0.3: after the end of the run" in log
+    assert "0.05" not in log.split("time.output_mean_theta")[1].splitlines()[0]
+    times = [float(d.get("timestep")) for d in
+             ET.parse(tmp_path / "fields.pvd").getroot().find("Collection")]
+    assert 1.0 in times and len(times) == 4  # t = 0, 1 s, mean θ 0.05, the end

@@ -138,6 +138,20 @@ def _run_parallel(args, case) -> int:
         if comm.size > 1:
             comm.Abort(EXIT_RUNTIME)  # no rank may be left waiting in a collective
         return EXIT_RUNTIME
+    finally:
+        _drop_solver_options()
+
+
+def _drop_solver_options() -> None:
+    """Remove our solvers' PETSc options: a run that stops before its first elasticity solve
+    leaves the multigrid ones unread, and PETSc would list them as "unused" (a possible
+    spelling mistake) after the real error."""
+    from petsc4py import PETSc
+
+    opts = PETSc.Options()
+    for key in list(opts.getAll()):
+        if key.startswith("chemomech_"):
+            opts.delValue(key)
 
 
 def _mesh_only(args, case, comm) -> int:

@@ -206,9 +206,12 @@ class Simulation:
             self.gap_monitor = GapMonitor(d, self.mechanics.u)
             self.gap_closed_at = None
         if self.probes.missing:
+            probes = self.case.output.probes
+            where = [f"output.probes.{i}.point ({p.name}: {list(p.point)} m)"
+                     for i, p in enumerate(probes) if p.name in self.probes.missing]
             raise CaseSetupError(
-                "output.probes: point(s) outside the mesh: " + ", ".join(self.probes.missing)
-            )
+                "; ".join(where) + ": not inside the meshed particle (a cavity, void or pore "
+                "is not part of it)")
 
     # ---------------------------------------------------------------- derived values
     def li_content(self) -> float:

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, PrivateAttr, field_validator, model_valid
 from solver.case._base import _Model, _kind
 from solver.case.errors import FieldProblems
 from solver.case.geometry import Geometry, SphereGeometry
+from solver.case.geometry_layered import LAYERED_GEOMETRIES
 from solver.case.units import (
     FARADAY,
     Temperature,
@@ -975,6 +976,8 @@ class Case(_Model):
     def _outer_radius(self) -> float:
         """Outer radius of the particle incl. coatings (m): the bound for probes and sizes."""
         g = self.geometry
+        if isinstance(g, LAYERED_GEOMETRIES):  # `radius`: the spec's, coatings included
+            return float(g.radius)  # (hollow's `outer_radius` field is the core's)
         outer = getattr(g, "outer_radius", None)
         return float(outer if outer is not None else g.radius)
 

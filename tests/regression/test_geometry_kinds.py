@@ -83,3 +83,17 @@ def test_short_lithiation_conserves_li(geometry, surfaces, size, tmp_path):
     for n in names:
         assert last[f"{n}: max Von Mises stress [Pa]"] > 0.0
     assert set(sim.domain.regions) == set(names)
+
+
+def test_a_probe_in_the_cavity_names_its_field_and_point(tmp_path):
+    """A probe inside the radius but in no cell (the cavity of a hollow particle) is refused
+    after meshing at output.probes.<i>.point, with its name and point."""
+    from solver.simulation import CaseSetupError
+
+    case = sphere_case(mode="axisymmetric", size=0.5 * UM)
+    case["geometry"] = {"kind": "hollow", "mode": "axisymmetric", "inner_radius": 1.0 * UM,
+                        "outer_radius": 2.5 * UM}
+    case["output"]["probes"] = [{"name": "wall", "point": [2.0 * UM, 0.0]},
+                                {"name": "hole", "point": [0.0, 0.5 * UM]}]
+    with pytest.raises(CaseSetupError, match=r"output\.probes\.1\.point \(hole: \[0\.0, 5e-07\]"):
+        run_case(case, tmp_path)

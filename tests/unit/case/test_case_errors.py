@@ -276,6 +276,22 @@ def test_axisymmetric_probe_takes_a_3d_point_at_its_radius(reference_data: dict[
     assert "outside the particle" in str(info.value)
 
 
+def test_hollow_probes_are_bounded_by_the_outer_coating(reference_data: dict[str, Any]) -> None:
+    """The bound of a hollow particle is its coated outer radius (2.5 + 0.1 um), not the
+    core's `outer_radius` field; so are the mesh sizes."""
+    reference_data["geometry"] = {"kind": "hollow", "mode": "axisymmetric",
+                                  "inner_radius": "1 um", "outer_radius": "2.5 um",
+                                  "outer_coatings": ["0.1 um"]}
+    reference_data["materials"]["coating_1"] = reference_data["materials"]["core"]
+    reference_data["mesh"] = {"size": "2.55 um"}
+    reference_data["output"] = {"probes": [{"name": "in_coating", "point": ["2.55 um", 0]},
+                                           {"name": "out", "point": ["2.65 um", 0]}]}
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    assert info.value.paths == ["output.probes.1.point"], str(info.value)
+    assert "radius 2.6e-06 m" in str(info.value)
+
+
 def test_potentiostatic_stops(reference_data: dict[str, Any]) -> None:
     reference_data["loading"] = {"kind": "potentiostatic", "surface_theta": 0.8}
     reference_data["stop"] = {"mean_theta": 0.85, "capacity": "3000 mA*h/g"}

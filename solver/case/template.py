@@ -261,7 +261,8 @@ def _type_text(base: Any, meta: list[Any], unit: str | None) -> str:
     elif typing.get_origin(base) is list:
         item, item_meta, _ = split_annotation(typing.get_args(base)[0])
         if typing.get_origin(item) is tuple:
-            text = "list of [radius, θ] pairs"
+            text = ("list of [x, y, z] triples" if len(typing.get_args(item)) == 3
+                    else "list of [radius, θ] pairs")
         elif _is_model(item):
             text = "list of mappings"
         else:

@@ -157,10 +157,18 @@ def _drop_solver_options() -> None:
 def _mesh_only(args, case, comm) -> int:
     import dolfinx.io
 
+    from solver.simulation import OutputDirError
+
     out = Path(args.out) if args.out else Path(case.output.directory) / case.name
+    problem = None
     if comm.rank == 0:
-        out.mkdir(parents=True, exist_ok=True)
-    comm.Barrier()
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            problem = f"cannot write to {out}: {exc.strerror or exc}"
+    problem = comm.bcast(problem, root=0)
+    if problem:
+        raise OutputDirError(problem)
     import meshes
     from solver.domain import build_domain
 

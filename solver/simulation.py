@@ -345,10 +345,18 @@ class Simulation:
                 f"the checkpoint in {out} was written for a different case (the case file or "
                 "its --set overrides changed); run without --restart")
         self.diffusion.theta.x.array[:] = self.diffusion.theta_n.x.array
-        rows = None
+        rows, problem = None, None
         if self.rank0:
-            rows = [r for r in read_history(out / "history.csv") if r["step"] <= state["step"]]
-        state["rows"] = self.comm.bcast(rows, root=0)
+            try:
+                rows = [r for r in read_history(out / "history.csv")
+                        if r["step"] <= state["step"]]
+            except (OSError, ValueError, KeyError) as exc:
+                problem = (f"the checkpoint's history, {out / 'history.csv'}, cannot be read "
+                           f"({type(exc).__name__}: {exc}); run without --restart")
+        rows, problem = self.comm.bcast((rows, problem), root=0)
+        if problem:
+            raise checkpoint.CheckpointError(problem)
+        state["rows"] = rows
         self.log.info(f"restarting from the checkpoint at step {state['step']}, "
                       f"t = {state['t']:.6g} s")
         return state

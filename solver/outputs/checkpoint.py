@@ -84,10 +84,15 @@ def read(out_dir: Path, theta, extra: dict[str, np.ndarray] | None = None) -> di
         if not path.exists():
             error = f"no checkpoint in {out_dir} (run without --restart to start afresh)"
         else:
-            with np.load(path) as data:
-                arrays = {k: data[f"extra_{k}"] for k in (extra or {}) if f"extra_{k}" in data}
-                payload = (data["node"], data["theta"], arrays,
-                           json.loads(str(data["state"])))
+            try:
+                with np.load(path) as data:
+                    arrays = {k: data[f"extra_{k}"] for k in (extra or {})
+                              if f"extra_{k}" in data}
+                    payload = (data["node"], data["theta"], arrays,
+                               json.loads(str(data["state"])))
+            except Exception as exc:  # truncated or not ours: zipfile, KeyError, JSON …
+                error = (f"{path} cannot be read ({type(exc).__name__}: {exc}); run without "
+                         "--restart to start afresh")
     error = comm.bcast(error, root=0)
     if error:
         raise CheckpointError(error)

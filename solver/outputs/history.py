@@ -64,9 +64,16 @@ def _fmt(value) -> str:
 
 
 def read_history(path: Path) -> list[dict[str, float]]:
-    """Read a ``history.csv`` back as a list of dicts (floats; integer columns as int)."""
-    out = []
+    """Read a ``history.csv`` back as a list of dicts (floats; integer columns as int). A last
+    row cut short (a run killed while writing it) is left out."""
     with open(path, newline="") as fh:
-        for row in csv.DictReader(fh):
-            out.append({k: (int(v) if v.lstrip("-").isdigit() else float(v)) for k, v in row.items()})
+        rows = list(csv.DictReader(fh))
+    out = []
+    for i, row in enumerate(rows):
+        try:
+            out.append({k: (int(v) if v.lstrip("-").isdigit() else float(v))
+                        for k, v in row.items()})
+        except (AttributeError, TypeError, ValueError):
+            if i < len(rows) - 1:
+                raise ValueError(f"{path}: row {i + 1} is not a row of numbers") from None
     return out

@@ -53,3 +53,22 @@ def test_a_refused_restart_leaves_the_folder_as_it_was(tmp_path):
     with pytest.raises(CheckpointError, match="no checkpoint"):
         _simulation(empty, checkpoint_every=2).run(restart=True)
     assert not empty.exists()
+
+
+def test_restart_with_a_broken_checkpoint_or_history_says_so(tmp_path):
+    from solver.outputs.checkpoint import CheckpointError
+
+    out = tmp_path / "r"
+    assert _simulation(out, checkpoint_every=2).run().status == "completed"
+    history = (out / "history.csv").read_text()
+    (out / "history.csv").write_text(history + "99,1.5,")  # a last row cut short: left out
+    from solver.outputs.history import read_history
+
+    assert len(read_history(out / "history.csv")) == history.count("\n") - 1
+    (out / "history.csv").unlink()
+    with pytest.raises(CheckpointError, match="history.csv, cannot be read"):
+        _simulation(out, checkpoint_every=2).run(restart=True)
+    data = (out / "checkpoint.npz").read_bytes()
+    (out / "checkpoint.npz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(CheckpointError, match="checkpoint.npz cannot be read"):
+        _simulation(out, checkpoint_every=2).run(restart=True)

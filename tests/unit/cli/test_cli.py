@@ -94,6 +94,14 @@ def test_mesh_command_writes_mesh_and_picture(tmp_path):
     assert "outer_surface" in p.stdout
 
 
+def test_mesh_command_into_a_file_exits_1_in_one_line(tmp_path):
+    (tmp_path / "afile").write_text("")
+    p = cli("mesh", DEFAULT, "--out", tmp_path / "afile", "--set", "mesh.size=1 um")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "cannot write to" in p.stderr and "Traceback" not in p.stderr, p.stderr
+    assert "unused" not in p.stderr  # no list of PETSc options after the error
+
+
 def test_python_dash_m_solver_help():
     p = cli("--help")
     assert p.returncode == 0 and "run" in p.stdout

@@ -1,8 +1,9 @@
 """``chemomech paraview RESULTS``: write ``RESULTS/open_in_paraview.py``.
 
 The script (``paraview.simple``; ParaView GUI or ``pvpython``) opens ``fields.pvd``, goes to
-the last time, colours by von Mises stress with its scalar bar, clips through the centre
-(plane normal y, origin 0) for full-3D results, and loads ``fields.xdmf`` with the
+the last time, colours by von Mises stress with its scalar bar, cuts full-3D results through
+the centre (keeps the half y >= 0 and looks from -y at its flat cut face y = 0, coloured over
+the range of that face, as ``chemomech plot`` does), and loads ``fields.xdmf`` with the
 ``Xdmf3ReaderS`` reader for the region tags (``Region [-]`` cell data; hidden, toggle its
 eye in the Pipeline Browser). Load it with ``paraview --script=RESULTS/open_in_paraview.py``
 or, in the GUI's Python shell, ``exec(open("RESULTS/open_in_paraview.py").read())``.
@@ -27,7 +28,7 @@ import os
 from paraview.simple import (
     Clip, ColorBy, GetActiveViewOrCreate, GetAnimationScene, GetColorTransferFunction,
     GetDisplayProperties, Hide, OpenDataFile, Render, RenameSource, ResetCamera,
-    SaveScreenshot, SetActiveSource, Show, Xdmf3ReaderS,
+    SaveScreenshot, SetActiveSource, Show, Slice, Xdmf3ReaderS,
 )
 
 RESULTS = {results!r}
@@ -61,14 +62,25 @@ view.ViewTime = last
 fields.UpdatePipeline(last)
 
 shown = fields
-if MODE == "3d":  # clip through the centre to see the inside
+cut_face = None
+if MODE == "3d":  # cut through the centre to see the inside: keep the half y >= 0 ...
     clip = Clip(Input=fields)
     clip.ClipType = "Plane"
     clip.ClipType.Origin = [0.0, 0.0, 0.0]
     clip.ClipType.Normal = [0.0, 1.0, 0.0]
-    RenameSource("clip through the centre (normal y)", clip)
+    clip.Invert = 0  # keep the side the normal points to (ParaView's default keeps the other)
+    RenameSource("half y >= 0 (cut through the centre)", clip)
     Hide(fields, view)
     shown = clip
+    # ... whose flat face y = 0 the camera looks at from -y (below): the colours span the
+    # range on that face, which is what is seen (hidden; toggle its eye to see the slice)
+    cut_face = Slice(Input=fields)
+    cut_face.SliceType = "Plane"
+    cut_face.SliceType.Origin = [0.0, 0.0, 0.0]
+    cut_face.SliceType.Normal = [0.0, 1.0, 0.0]
+    RenameSource("cut face y = 0", cut_face)
+    cut_face.UpdatePipeline(last)
+    Hide(cut_face, view)
 
 # region tags: fields.xdmf carries "Region [-]" as cell data (Xdmf3ReaderS; the older
 # "XDMF Reader" crashes on dolfinx files). Hidden: toggle its eye in the Pipeline Browser.
@@ -94,11 +106,14 @@ SetActiveSource(shown)
 if CAN_RENDER:
     scene.AnimationTime = last
 view.ViewTime = last
+if cut_face is not None and FIELD in cut_face.PointData.keys():
+    cut_face.UpdatePipeline(last)
+    lut.RescaleTransferFunction(*cut_face.PointData[FIELD].GetRange())
 if MODE in ("axisymmetric", "plane_strain"):
     view.CameraPosition = [0.0, 0.0, 1.0]
     view.CameraFocalPoint = [0.0, 0.0, 0.0]
     view.CameraViewUp = [0.0, 1.0, 0.0]
-elif MODE == "3d":
+elif MODE == "3d":  # from -y onto the cut face y = 0 of the kept half y >= 0
     view.CameraPosition = [0.0, -1.0, 0.0]
     view.CameraFocalPoint = [0.0, 0.0, 0.0]
     view.CameraViewUp = [0.0, 0.0, 1.0]

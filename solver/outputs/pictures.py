@@ -1,8 +1,9 @@
 """PNG pictures of the final state (pyvista, off-screen).
 
 Octant: the three symmetry planes seen from outside (they are the cut faces through the
-centre). Full 3D: a clip through the centre. Axisymmetric: the (r, z) half-plane mirrored
-into a full cross-section. Every rank sends its local P1 mesh piece to rank 0, which draws.
+centre). Full 3D: a cut through the centre (the half y >= 0, seen from -y, so the camera
+faces the flat cut face y = 0). Axisymmetric: the (r, z) half-plane mirrored into a full
+cross-section. Every rank sends its local P1 mesh piece to rank 0, which draws.
 :func:`draw_fields` also serves ``chemomech plot`` (reading saved results, no dolfinx).
 """
 
@@ -15,6 +16,11 @@ import numpy as np
 
 _BAR = {"vertical": False, "position_x": 0.15, "position_y": 0.04, "width": 0.7,
         "fmt": "%.3g", "title_font_size": 16, "label_font_size": 14}
+
+# Full 3D: the half y >= 0 is kept; its flat cut face through the centre (the plane y = 0,
+# outward normal -y) is looked at from the camera on the -y side.
+CUT_ORIGIN = (0.0, 0.0, 0.0)
+CUT_NORMAL = (0.0, 1.0, 0.0)  # points into the kept half
 
 
 def _pyvista():
@@ -68,41 +74,65 @@ def render_pictures(out_dir: Path, space, arrays: dict[str, np.ndarray], mode: s
     return draw_fields(grid, mode, names, Path(out_dir), title)
 
 
-def draw_fields(grid, mode: str, names: list[str], out_dir: Path, title: str = "",
-                clim: tuple[float, float] | None = None) -> list[Path]:
-    """One PNG per point field of a pyvista grid (coordinates in m), seen as the mode asks.
+def view_grid(grid, mode: str):
+    """The part of a grid (coordinates in m) that is drawn for the mode, in µm (a new grid).
 
-    Octant: the three symmetry planes from outside; full 3D: a clip through the centre;
-    axisymmetric: the (r, z) half-plane mirrored into a full section; plane strain: the
-    section. Fields without values on the grid are skipped. Drawn in µm. ``clim`` fixes
-    the colour range (e.g. one scale for several pictures; default: each field's range).
+    Axisymmetric: the (r, z) half-plane and its mirror image; full 3D: the half y >= 0 (cut
+    at the plane ``CUT_ORIGIN``/``CUT_NORMAL`` through the centre); otherwise the grid.
     """
-    pyvista = _pyvista()
-    out_dir.mkdir(parents=True, exist_ok=True)
     if mode == "axisymmetric":
         mirror = grid.copy()
         mpts = mirror.points.copy()
         mpts[:, 0] *= -1.0
         mirror.points = mpts
         grid = grid.merge(mirror)
-    elif mode == "3d":
-        grid = grid.clip(normal="y", origin=(0.0, 0.0, 0.0), invert=True)
+    elif mode == "3d":  # keep the side the normal points to: the cut face faces -y
+        grid = grid.clip(normal=CUT_NORMAL, origin=CUT_ORIGIN, invert=False)
+    else:
+        grid = grid.copy()
     grid.points = grid.points * 1e6  # draw in µm
+    return grid
+
+
+def set_camera(plotter, mode: str) -> None:
+    """Point the camera as the mode asks (after the mesh is added)."""
+    if mode in ("axisymmetric", "plane_strain"):
+        plotter.view_xy()
+    elif mode == "3d":  # from -y onto the cut face y = 0 of the kept half y >= 0
+        plotter.view_xz()
+    else:
+        plotter.camera_position = [(-3.0, -2.4, -1.8), (0.3, 0.3, 0.3), (0.0, 0.0, 1.0)]
+        plotter.reset_camera()
+
+
+def draw_fields(grid, mode: str, names: list[str], out_dir: Path, title: str = "",
+                clim: tuple[float, float] | None = None) -> list[Path]:
+    """One PNG per point field of a pyvista grid (coordinates in m), seen as the mode asks.
+
+    Octant: the three symmetry planes from outside; full 3D: the half y >= 0 seen from -y,
+    i.e. the flat cut face through the centre (coloured over the range of the cut face, the
+    part that is seen); axisymmetric: the (r, z) half-plane mirrored into a full section;
+    plane strain: the section. Fields without values on the grid are skipped. Drawn in µm.
+    ``clim`` fixes the colour range (e.g. one scale for several pictures; default: each
+    field's range).
+    """
+    pyvista = _pyvista()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # full 3D: the cut face is what the camera sees, so its range is the colour range
+    cut_face = grid.slice(normal=CUT_NORMAL, origin=CUT_ORIGIN) if mode == "3d" else None
+    grid = view_grid(grid, mode)
     written = []
     for name in names:
         if name not in grid.point_data:
             continue
+        crange = clim
+        if crange is None and cut_face is not None and cut_face.n_points:
+            crange = tuple(float(v) for v in cut_face.get_data_range(name))
         plotter = pyvista.Plotter(off_screen=True, window_size=(900, 760))
-        plotter.add_mesh(grid, scalars=name, cmap="viridis", show_edges=False, clim=clim,
+        plotter.add_mesh(grid, scalars=name, cmap="viridis", show_edges=False, clim=crange,
                          scalar_bar_args=_BAR | {"title": name})
         plotter.add_text(title, font_size=10)
-        if mode in ("axisymmetric", "plane_strain"):
-            plotter.view_xy()
-        elif mode == "3d":
-            plotter.view_xz()
-        else:
-            plotter.camera_position = [(-3.0, -2.4, -1.8), (0.3, 0.3, 0.3), (0.0, 0.0, 1.0)]
-            plotter.reset_camera()
+        set_camera(plotter, mode)
         plotter.show_axes()
         fname = out_dir / (name.split(" [")[0].lower().replace(" ", "_") + ".png")
         plotter.screenshot(str(fname))

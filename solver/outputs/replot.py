@@ -5,6 +5,10 @@ From ``history.csv``: the chosen stress metrics against time and against capacit
 ``fields.pvd``: θ and von Mises stress on the cut/symmetry planes (octant: the three symmetry
 planes; 3D: a clip through the centre; axisymmetric: the mirrored (r, z) section), drawn
 with pyvista off-screen. No dolfinx needed. Everything goes to ``RESULTS/png/``.
+
+What can be drawn is drawn: a broken part (an empty ``history.csv``; a dataset or piece file
+that ``fields.pvd`` lists but that is missing or unreadable) is skipped, and :func:`replot`
+then raises one :class:`SweepError` (exit 2) with one line per skipped part.
 """
 
 from __future__ import annotations
@@ -18,6 +22,13 @@ from pathlib import Path
 from solver.batch.sweep import SweepError
 
 FIELDS = ["Von Mises stress [Pa]", "Lithiation fraction [-]"]
+
+
+_PARALLEL = (".pvtu", ".pvtp", ".pvts", ".pvti", ".pvtr")
+
+
+class EmptyHistory(SweepError):
+    """``history.csv`` has no data rows: the history plots cannot be drawn."""
 
 
 def _read_history(path: Path) -> tuple[list[str], list[dict[str, float]]]:
@@ -58,14 +69,24 @@ def _match(metric: str, columns: list[str]) -> str:
 
 
 def plot_history(results: Path, metrics: list[str] | None = None) -> list[Path]:
-    """Stress metrics vs time and vs capacity (two PNGs)."""
+    """Stress metrics vs time and vs capacity (two PNGs).
+
+    Raises:
+        EmptyHistory: ``history.csv`` is empty or has only a header.
+        SweepError: a ``metrics`` entry names no column.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    cols, rows = _read_history(results / "history.csv")
+    path = results / "history.csv"
+    cols, rows = _read_history(path)
+    if not cols:
+        raise EmptyHistory(f"{path}: empty file (no header, no rows); history plots not drawn")
     chosen = [_match(m, cols) for m in metrics] if metrics else default_metrics(cols)
+    if not rows:
+        raise EmptyHistory(f"{path}: only a header, no data rows; history plots not drawn")
     out = results / "png"
     out.mkdir(exist_ok=True)
     written = []
@@ -97,12 +118,83 @@ def last_dataset(results: Path) -> tuple[Path, float]:
     pvd = results / "fields.pvd"
     if not pvd.exists():
         raise SweepError(f"{results}: no fields.pvd (run with output.formats including vtk)")
-    root = ET.parse(pvd).getroot()
-    sets = [(float(d.get("timestep", "0")), d.get("file")) for d in root.iter("DataSet")]
+    try:
+        root = ET.parse(pvd).getroot()
+        sets = [(float(d.get("timestep", "0")), d.get("file")) for d in root.iter("DataSet")
+                if d.get("file")]
+    except (ET.ParseError, ValueError) as exc:
+        raise SweepError(f"{pvd}: cannot read it ({exc})") from None
     if not sets:
         raise SweepError(f"{pvd}: lists no datasets")
     t, name = max(sets, key=lambda s: s[0])
     return pvd.parent / name, t
+
+
+def _pieces(path: Path) -> list[Path]:
+    """The piece files a parallel VTK file (``.pvtu`` …) lists; [] for other files."""
+    if path.suffix.lower() not in _PARALLEL:
+        return []
+    try:
+        sources = [p.get("Source") for p in ET.parse(path).getroot().iter("Piece")]
+    except ET.ParseError as exc:
+        raise SweepError(f"{path}: cannot read it ({exc})") from None
+    if not sources:
+        raise SweepError(f"{path}: lists no piece files")
+    return [path.parent / (s or "?") for s in sources]
+
+
+def _check_files(path: Path) -> None:
+    """Raise SweepError naming ``path`` or the first of its piece files that is missing."""
+    if not path.is_file():
+        raise SweepError(f"{path}: no such file (the last dataset listed in fields.pvd)")
+    for piece in _pieces(path):
+        if not piece.is_file():
+            raise SweepError(f"{piece}: no such file "
+                             f"(a piece of {path.name}, the last dataset in fields.pvd)")
+
+
+def _read_grid(path: Path):
+    """The dataset at ``path`` as one pyvista grid; SweepError (one line) if unreadable.
+
+    A missing file or piece file is named; so is the first unreadable piece of a parallel
+    file. VTK's own messages about the broken file are silenced.
+    """
+    _check_files(path)
+    try:
+        data = _read_quietly(path)
+    except SweepError:
+        for piece in _pieces(path):
+            try:
+                _read_quietly(piece)
+            except SweepError as exc:
+                raise SweepError(f"{exc} (a piece of {path.name})") from None
+        raise
+    return data
+
+
+def _read_quietly(path: Path):
+    from solver.outputs.pictures import _pyvista
+    from vtkmodules.vtkCommonCore import vtkObject
+
+    pyvista = _pyvista()
+    shown = vtkObject.GetGlobalWarningDisplay()
+    vtkObject.GlobalWarningDisplayOff()  # a broken file: our one line, not VTK's
+    try:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pyvista repeats VTK's reader errors as warnings
+            data = pyvista.read(str(path))
+            if isinstance(data, pyvista.MultiBlock):
+                data = data.combine()
+    except Exception as exc:  # noqa: BLE001  (any reader failure is reported in one line)
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SweepError(f"{path}: cannot read it ({reason})") from None
+    finally:
+        vtkObject.SetGlobalWarningDisplay(shown)
+    if data is None or not data.n_points:
+        raise SweepError(f"{path}: cannot read it (no points)")
+    return data
 
 
 def _mode(results: Path, grid) -> str:
@@ -119,25 +211,48 @@ def _mode(results: Path, grid) -> str:
 
 
 def plot_fields(results: Path, names: list[str] = FIELDS) -> list[Path]:
-    """θ and von Mises at the last written time on the cut/symmetry planes."""
-    from solver.outputs.pictures import _pyvista, draw_fields
+    """θ and von Mises at the last written time on the cut/symmetry planes.
 
-    pyvista = _pyvista()
+    Raises:
+        SweepError: the last dataset of ``fields.pvd`` (or one of its piece files) is
+            missing or unreadable, or holds none of ``names``.
+    """
+    from solver.outputs.pictures import draw_fields
+
     path, t = last_dataset(results)
-    data = pyvista.read(str(path))
-    if isinstance(data, pyvista.MultiBlock):
-        data = data.combine()
+    data = _read_grid(path)
     grid = data.cell_data_to_point_data() if not data.point_data else data
+    present = [n for n in names if n in grid.point_data]
+    if not present:
+        raise SweepError(f"{path}: holds none of the fields {', '.join(names)}")
     mode = _mode(results, grid)
     return draw_fields(grid, mode, names, results / "png", f"t = {t:.4g} s ({mode}, µm)")
 
 
 def replot(results: str | Path, metrics: list[str] | None = None) -> list[Path]:
-    """Redraw every standard PNG of a results directory; returns the written files."""
+    """Redraw every standard PNG of a results directory; returns the written files.
+
+    The history plots and the field pictures are drawn independently: when one part cannot
+    be drawn (empty ``history.csv``; missing or unreadable field files) the other still is,
+    and then a SweepError (exit 2) is raised with one line per skipped part, each naming
+    the file and what was written instead. A ``--metric`` naming no column stops at once.
+    """
     results = Path(results)
     if not (results / "history.csv").exists():
         raise SweepError(f"{results}: no history.csv (not a chemomech results directory)")
-    written = plot_history(results, metrics)
+    written: list[Path] = []
+    problems: list[str] = []
+    try:
+        written += plot_history(results, metrics)
+    except EmptyHistory as exc:  # (a --metric naming no column is not caught: exit 2 at once)
+        problems += exc.lines
     if (results / "fields.pvd").exists():
-        written += plot_fields(results)
+        try:
+            written += plot_fields(results)
+        except SweepError as exc:
+            problems += [f"{line}; field pictures not drawn" for line in exc.lines]
+    if problems:
+        done = ", ".join(p.name for p in written)
+        raise SweepError([f"{line} ({'written: ' + done if done else 'nothing drawn'})"
+                          for line in problems])
     return written

@@ -1,0 +1,243 @@
+"""``chemomech plot`` and ``chemomech paraview`` on small synthetic results directories.
+
+No solver run: a ball of radius 2 µm (coordinates in m, like the solver's output) carries
+θ = (r/R)² and von Mises = 1 GPa (r/R)², written as the solver writes them (``fields.pvd``
+→ ``fieldsNNNNNN.pvtu`` → ``fields_p0_NNNNNN.vtu``), with a ``history.csv`` and a
+``summary.json`` giving the geometry mode.
+
+Checked: full-3D pictures and the ParaView script look at the flat cut face through the
+centre (where θ = 0), not at the outside of the kept half; missing field files, an empty or
+header-only ``history.csv`` give one error line naming the file (no traceback), the parts
+that can be drawn are drawn, and the exit code is 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from chemomech_testing import ROOT, chemomech_cmd
+
+R = 2e-6
+FIELD_NAMES = ["Lithiation fraction [-]", "Von Mises stress [Pa]"]
+HISTORY = ("step,time [s],capacity [A h/g],core: max Von Mises stress [Pa]\n"
+           "0,0.0,0.0,0.0\n1,100.0,0.01,1.0e8\n2,200.0,0.02,3.0e8\n")
+PVTU = """<?xml version="1.0"?>
+<VTKFile type="PUnstructuredGrid" version="1.0">
+  <PUnstructuredGrid GhostLevel="0">
+    <PPointData>
+{arrays}
+    </PPointData>
+    <PPoints>
+      <PDataArray type="Float64" NumberOfComponents="3" />
+    </PPoints>
+    <Piece Source="{piece}" />
+  </PUnstructuredGrid>
+</VTKFile>
+"""
+
+
+def cli(*args, timeout=300):
+    return subprocess.run([*chemomech_cmd(), *map(str, args)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=timeout)
+
+
+def _ball():
+    """An unstructured ball of radius R (m) centred at 0 with a vertex at the centre."""
+    import pyvista
+
+    n = 17
+    h = 2 * R / (n - 1)
+    box = pyvista.ImageData(dimensions=(n, n, n), spacing=(h, h, h), origin=(-R, -R, -R))
+    box.point_data["r"] = np.linalg.norm(box.points, axis=1)
+    ball = box.clip_scalar(scalars="r", value=R * 0.999, invert=True)
+    rr = (np.asarray(ball.point_data["r"]) / R) ** 2
+    ball.clear_data()
+    ball.point_data["Lithiation fraction [-]"] = rr
+    ball.point_data["Von Mises stress [Pa]"] = 1e9 * rr
+    return ball
+
+
+def make_results(root: Path, mode: str = "3d") -> Path:
+    """A results directory with two field datasets (t = 0 and t = 200 s)."""
+    root.mkdir(parents=True)
+    ball = _ball()
+    arrays = "\n".join(f'      <PDataArray type="Float64" Name="{n}" NumberOfComponents="1" />'
+                       for n in FIELD_NAMES)
+    sets = []
+    for i, t in enumerate((0.0, 200.0)):
+        grid = ball.copy()
+        for name in FIELD_NAMES:
+            grid.point_data[name] = np.asarray(grid.point_data[name]) * (t / 200.0)
+        piece = f"fields_p0_{i:06d}.vtu"
+        grid.save(str(root / piece))
+        (root / f"fields{i:06d}.pvtu").write_text(PVTU.format(arrays=arrays, piece=piece))
+        sets.append(f'    <DataSet timestep="{t}" part="0" file="fields{i:06d}.pvtu" />')
+    (root / "fields.pvd").write_text(
+        '<?xml version="1.0"?>\n<VTKFile type="Collection" version="1.0">\n  <Collection>\n'
+        + "\n".join(sets) + "\n  </Collection>\n</VTKFile>\n")
+    (root / "history.csv").write_text(HISTORY)
+    (root / "summary.json").write_text(json.dumps({"mesh": {"mode": mode}}))
+    return root
+
+
+def _pngs(results: Path) -> set[str]:
+    return {p.name for p in (results / "png").glob("*.png")} if (results / "png").is_dir() \
+        else set()
+
+
+HISTORY_PNGS = {"stress_vs_time.png", "stress_vs_capacity.png"}
+FIELD_PNGS = {"von_mises_stress.png", "lithiation_fraction.png"}
+
+
+# ---------------------------------------------------------------------------------------
+# defect 1: full 3D shows the cut through the centre
+
+
+def test_3d_picture_shows_the_cut_face(tmp_path):
+    """θ = 0 at the centre: the middle of the picture has viridis' lowest colour (on the
+    outside of a half ball θ = 1 everywhere, which is yellow)."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    res = make_results(tmp_path / "r")
+    p = cli("plot", res)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert _pngs(res) == HISTORY_PNGS | FIELD_PNGS
+    img = plt.imread(str(res / "png" / "lithiation_fraction.png"))[..., :3]
+    h, w = img.shape[:2]
+    centre = img[h // 2 - 15: h // 2 + 15, w // 2 - 15: w // 2 + 15].reshape(-1, 3)
+    low = np.asarray(matplotlib.colormaps["viridis"](0.0)[:3])
+    high = np.asarray(matplotlib.colormaps["viridis"](1.0)[:3])
+    dist = np.linalg.norm(centre.mean(axis=0) - low)
+    assert dist < 0.1, (f"centre of the 3D picture is {centre.mean(axis=0)}, not the colour "
+                        f"of the centre value θ = 0 {low} (the outside is {high})")
+
+
+def _pvpython() -> str:
+    exe = shutil.which("pvpython")
+    if exe is None:
+        pytest.skip("pvpython not found: apt-get install paraview (Debian) to run this test")
+    return exe
+
+
+PROBE = r'''
+import json, sys
+script = sys.argv[1]
+ns = {"__file__": script, "__name__": "__main__"}
+exec(compile(open(script).read(), script, "exec"), ns)
+from paraview.simple import GetColorTransferFunction
+shown, view = ns["shown"], ns["view"]
+pts = GetColorTransferFunction(ns["FIELD"]).RGBPoints
+print(json.dumps({"bounds": list(shown.GetDataInformation().GetBounds()),
+                  "camera": list(view.CameraPosition), "focal": list(view.CameraFocalPoint),
+                  "lut": [pts[0], pts[-4]]}))
+'''
+
+
+@pytest.mark.paraview
+def test_paraview_script_looks_at_the_cut_face(tmp_path):
+    """The kept half lies on one side of the plane y = 0; the camera must be on the other
+    side (where the cut face's outward normal points), and the colour range is the cut
+    face's: it starts at the centre value 0."""
+    pvpython = _pvpython()
+    res = make_results(tmp_path / "r")
+    p = cli("paraview", res)
+    assert p.returncode == 0, p.stdout + p.stderr
+    probe = tmp_path / "probe.py"
+    probe.write_text(PROBE)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
+           and not k.startswith(("PMI_", "HYDRA_", "OMPI_"))}
+    venv_bin = str(Path(sys.executable).parent)
+    env["PATH"] = os.pathsep.join(q for q in env.get("PATH", "").split(os.pathsep)
+                                  if q != venv_bin)
+    run = subprocess.run([pvpython, str(probe), str(res / "open_in_paraview.py")],
+                         capture_output=True, text=True, timeout=300, env=env,
+                         stdin=subprocess.DEVNULL)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    doc = json.loads([ln for ln in run.stdout.splitlines() if ln.startswith("{")][-1])
+    ymin, ymax = doc["bounds"][2:4]
+    tol = 1e-6 * R
+    assert ymin >= -tol or ymax <= tol, f"not a half cut at y = 0: y in [{ymin}, {ymax}]"
+    kept_side = 1.0 if ymin >= -tol else -1.0  # the kept half is y >= 0 (+1) or y <= 0 (-1)
+    outward = -kept_side  # the cut face's outward normal (y component)
+    eye = doc["camera"][1] - doc["focal"][1]
+    half = "y >= 0" if kept_side > 0 else "y <= 0"
+    assert eye * outward > 0, (
+        f"camera at {doc['camera']} looks at the outside of the half {half}, not its cut face")
+    lo, hi = doc["lut"]
+    assert lo == pytest.approx(0.0, abs=1e-3 * 1e9), doc["lut"]  # the centre value
+    assert hi > 0.9e9, doc["lut"]
+
+
+# ---------------------------------------------------------------------------------------
+# defects 2 and 3: broken results directories
+
+
+def _one_error_line(p) -> str:
+    assert "Traceback" not in p.stderr, p.stderr
+    lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, p.stderr
+    assert lines[0].startswith("error: "), lines[0]
+    return lines[0]
+
+
+def test_plot_missing_dataset_file(tmp_path):
+    res = make_results(tmp_path / "r")
+    (res / "fields000001.pvtu").unlink()
+    p = cli("plot", res)
+    assert p.returncode == 2, p.stdout + p.stderr
+    line = _one_error_line(p)
+    assert "fields000001.pvtu" in line and "no such file" in line, line
+    assert "field pictures not drawn" in line and "stress_vs_time.png" in line, line
+    assert _pngs(res) == HISTORY_PNGS
+
+
+def test_plot_missing_piece_file(tmp_path):
+    res = make_results(tmp_path / "r")
+    (res / "fields_p0_000001.vtu").unlink()
+    p = cli("plot", res)
+    assert p.returncode == 2, p.stdout + p.stderr
+    line = _one_error_line(p)
+    assert "fields_p0_000001.vtu" in line and "no such file" in line, line
+    assert "field pictures not drawn" in line, line
+    assert _pngs(res) == HISTORY_PNGS
+
+
+def test_plot_unreadable_piece_file(tmp_path):
+    res = make_results(tmp_path / "r")
+    (res / "fields_p0_000001.vtu").write_text("not a VTK file\n")
+    p = cli("plot", res)
+    assert p.returncode == 2, p.stdout + p.stderr
+    line = _one_error_line(p)
+    assert "fields_p0_000001.vtu" in line and "cannot read" in line, line
+    assert _pngs(res) == HISTORY_PNGS
+
+
+@pytest.mark.parametrize("content, words", [("", "empty file"),
+                                             (HISTORY.splitlines()[0] + "\n", "only a header")],
+                         ids=["empty", "header_only"])
+def test_plot_history_without_rows(tmp_path, content, words):
+    res = make_results(tmp_path / "r")
+    (res / "history.csv").write_text(content)
+    p = cli("plot", res)
+    assert p.returncode == 2, p.stdout + p.stderr
+    line = _one_error_line(p)
+    assert "history.csv" in line and words in line and "history plots not drawn" in line, line
+    assert _pngs(res) == FIELD_PNGS  # the field pictures are still drawn
+
+
+def test_plot_header_only_history_still_checks_metric(tmp_path):
+    res = make_results(tmp_path / "r")
+    (res / "history.csv").write_text(HISTORY.splitlines()[0] + "\n")
+    p = cli("plot", res, "--metric", "no such column")
+    assert p.returncode == 2
+    assert "no such history.csv column" in _one_error_line(p)

@@ -40,6 +40,10 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
                     help="MPI ranks per point (local: mpiexec -n M; slurm: --ntasks)")
     sw.add_argument("--min-free-mb", type=float, default=100.0,
                     help="refuse to start with less free space in --out (default 100 MB)")
+    sw.add_argument("--resubmit", action="store_true",
+                    help="run again (or resubmit) the points still marked submitted to a SLURM "
+                         "job that has not finished (cancel the job first); without it such "
+                         "a re-run is refused")
     sw.add_argument("--quiet", action="store_true")
     g = sw.add_argument_group("slurm executor")
     g.add_argument("--profile", help="site profile YAML (time, ranks, mem, partition, account, "
@@ -138,7 +142,7 @@ def _sweep(args) -> int:
     if args.executor == "slurm" and not args.dry_run:
         slurm.check_installed()
     check_output_dir(sweep.out, args.min_free_mb)
-    rows = prepare(sweep)
+    rows = prepare(sweep, resubmit=args.resubmit)
     keys = sweep.keys
     say(f"sweep: {len(rows)} point(s) of {', '.join(keys)} "
         f"({'zipped' if sweep.zip else 'Cartesian product'}) in {sweep.out}")

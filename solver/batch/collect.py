@@ -122,15 +122,34 @@ def write_parquet(path: Path, table: list[dict]) -> Path | None:
     return path
 
 
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def numeric_columns(table: list[dict]) -> list[str]:
+    """The columns with a number in at least one row (what --metric can plot)."""
+    return [c for c in _columns(table) if any(_is_number(rec.get(c)) for rec in table)]
+
+
 def resolve_metric(metric: str, table: list[dict]) -> str:
     """The table column for ``metric``: exact, else ``peak: metric``, else ``final: metric``.
 
     Raises:
-        SweepError: no such column (with the closest names).
+        SweepError: no such column (with the closest names), or a column that is not
+            numeric (``status``, ``error``…; with the numeric ones).
     """
     cols = _columns(table)
     for cand in (metric, f"peak: {metric}", f"final: {metric}"):
         if cand in cols:
+            numeric = numeric_columns(table)
+            if cand not in numeric:
+                # the summary values first (what one plots), then steps, wall time…
+                numeric.sort(key=lambda c: not c.startswith(("peak: ", "final: ")))
+                shown = ", ".join(numeric[:8]) + (
+                    f", … ({len(numeric) - 8} more: the numeric columns of collect.csv)"
+                    if len(numeric) > 8 else "")
+                raise SweepError(f"--metric {metric!r}: not a numeric column (numeric ones: "
+                                 f"{shown or 'none yet'})")
             return cand
     numeric = [c for c in cols if c.startswith(("peak: ", "final: "))]
     close = difflib.get_close_matches(metric, numeric, n=3, cutoff=0.4)

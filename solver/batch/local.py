@@ -18,8 +18,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from solver.batch.sweep import (
+    RUNNING_MARKER,
     clear_attempt,
     expected_hashes,
+    mark_running,
     point_status,
     resolve_rel,
     write_manifest,
@@ -113,6 +115,7 @@ def run_local(out: Path, keys: list[str], rows: list[dict[str, str]], workers: i
     def one(row: dict[str, str]) -> tuple[dict[str, str], float]:
         pdir = out / "points" / row["point"]
         clear_attempt(pdir)
+        mark_running(pdir)  # lets collect tell a point of a killed sweep from a running one
         with lock:
             row["status"], row["error"] = "running", ""
         save()
@@ -123,6 +126,7 @@ def run_local(out: Path, keys: list[str], rows: list[dict[str, str]], workers: i
             (pdir / "run.err").write_text(f"error: {type(exc).__name__}: {exc}\n")
             code = 1
         (pdir / "exit_code").write_text(f"{code}\n")
+        (pdir / RUNNING_MARKER).unlink(missing_ok=True)
         st = point_status(pdir, hashes.get(row["point"])) or ("failed", f"exit code {code}")
         with lock:
             row["status"], row["error"] = st

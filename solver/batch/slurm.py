@@ -93,6 +93,28 @@ def make_options(profile: dict | None = None, **cli) -> SlurmOptions:
         raise SweepError(f"ranks: must be >= 1, got {opts.ranks}")
     if opts.launcher not in ("srun", "mpiexec"):
         raise SweepError(f"launcher: expected srun or mpiexec, got {opts.launcher!r}")
+    if opts.time is not None and not isinstance(opts.time, str):
+        t = opts.time
+        if isinstance(t, int) and not isinstance(t, bool) and t >= 60:
+            # YAML 1.1 reads an unquoted 2:00:00 as the base-60 integer 7200; which of
+            # 2:00:00 (seconds) or 120:00 it was cannot be told, so refuse and show both
+            hms = f"{t // 3600}:{t % 3600 // 60:02d}:{t % 60:02d}"
+            raise SweepError(f"time: got the number {t}, not a string (YAML reads an unquoted "
+                             f"{hms} as {t}, in base 60); quote it: time: \"{hms}\" (or "
+                             f"time: \"{t}\" for {t} minutes)")
+        raise SweepError(f"time: got {t!r}, not a string; quote it, e.g. time: \"02:00:00\"")
+    if opts.max_parallel is not None:
+        mp = opts.max_parallel
+        try:
+            if isinstance(mp, bool) or (isinstance(mp, float) and not mp.is_integer()):
+                raise ValueError
+            opts.max_parallel = int(mp)
+        except (TypeError, ValueError):
+            raise SweepError(f"max_parallel (--max-parallel): expected an integer, got "
+                             f"{mp!r}") from None
+        if opts.max_parallel < 1:
+            raise SweepError(f"max_parallel (--max-parallel): must be >= 1, got "
+                             f"{opts.max_parallel}")
     return opts
 
 

@@ -8,11 +8,16 @@ Layout of a sweep directory::
     DIR/points/<id>/case.yaml     the point's case, resolved (SI units, defaults filled in)
     DIR/points/<id>/results/      the run's results (summary.json, history.csv, fields…)
     DIR/points/<id>/run.err       the run's stderr; DIR/points/<id>/exit_code its exit code
+    DIR/points/<id>/running       while a local sweep runs the point: "<host> <sweep pid>"
 
 Every point is validated with :func:`solver.case.load_case` (the ``--set`` machinery) before
-anything is written or run. A point counts as finished when its ``results/summary.json``
-says ``completed`` for the same resolved case (same case hash), so re-running a sweep skips
-it.
+anything is written or run; two points that resolve to the same case are refused. A point
+counts as finished when its ``results/summary.json`` says ``completed`` for the same resolved
+case (same case hash) and its ``exit_code`` (when written) is 0, so re-running a sweep skips
+it; an ``interrupted`` or ``failed`` run, or a non-zero exit code, is ``failed`` (with the
+first meaningful line of its error) and runs again. Re-running into a directory that holds
+another grid or another base case (case file or ``--set`` changed) is refused, and so are
+points still ``submitted`` to SLURM unless ``resubmit``.
 """
 
 from __future__ import annotations
@@ -21,7 +26,10 @@ import csv
 import io
 import itertools
 import json
+import math
 import os
+import re
+import socket
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -36,7 +44,10 @@ __all__ = [
     "SweepError",
     "Sweep",
     "check_output_dir",
+    "check_duplicates",
     "expand",
+    "in_flight",
+    "lost_status",
     "parse_vary",
     "point_status",
     "prepare",
@@ -182,23 +193,87 @@ def validate(case: str | Path, sets: list[str], points: list[Point]) -> dict[str
     """
     from solver.case import CaseError, load_case
 
-    lines: list[str] = []
     resolved: dict[str, dict] = {}
+    base: list[str] = []
     try:  # a missing/unreadable file or a malformed --set: one report, not one per point
         load_case(case, overrides=sets)
     except CaseError as exc:
         if any(not p.path or p.path == "--set" for p in exc.problems):
             raise SweepError([f"invalid case: {p}" for p in exc.problems]) from None
+        base = [str(p) for p in exc.problems]
+    per_point: list[tuple[Point, list[str]]] = []
     for point in points:
         try:
             c = load_case(case, overrides=[*sets, *point.overrides])
         except CaseError as exc:
-            lines.extend(f"point {point.id} ({point.label()}): {p}" for p in exc.problems)
+            per_point.append((point, [str(p) for p in exc.problems]))
             continue
+        per_point.append((point, []))
         resolved[point.id] = c.resolved()
+    # a problem of the base case or of --set that every point has: reported once
+    common = [p for p in base if all(p in probs for _, probs in per_point)]
+    lines = [f"invalid case: {p}" for p in common]
+    for point, probs in per_point:
+        lines.extend(f"point {point.id} ({point.label()}): {p}" for p in probs
+                     if p not in common)
     if lines:
         raise SweepError(lines)
     return resolved
+
+
+def _canonical(value: Any) -> Any:
+    """``value`` with every float rounded to 12 significant digits (so that ``500 nm`` and
+    ``0.5 um``, 5.000000000000001e-07 and 5e-07, compare equal)."""
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, float) and math.isfinite(value):
+        return float(f"{value:.12g}")
+    return value
+
+
+def _same_key(resolved: dict) -> str:
+    return json.dumps(_canonical(resolved), sort_keys=True, default=str)
+
+
+def _quoted_list(values: list[str]) -> str:
+    q = [repr(v) for v in values]
+    return q[0] if len(q) == 1 else f"{', '.join(q[:-1])} and {q[-1]}"
+
+
+def check_duplicates(varies: list[tuple[str, list[str]]], points: list[Point],
+                     resolved: dict[str, dict], zip_: bool) -> None:
+    """Refuse points that resolve to the same case (equal after unit conversion).
+
+    Cartesian product: each list must hold distinct values (named by key). Zipped lists may
+    repeat a value, but no two points may be the same case.
+
+    Raises:
+        SweepError: one line per repeated value (or repeated zipped point).
+    """
+    lines: list[str] = []
+    if zip_:
+        seen: dict[str, Point] = {}
+        for p in points:
+            k = _same_key(resolved[p.id])
+            if k in seen:
+                lines.append(f"--zip: points {seen[k].id} and {p.id} are the same case "
+                             f"({p.label()}); give each combination once")
+            else:
+                seen[k] = p
+    else:
+        # the point with every other key at its first value and this key at value j
+        sizes = [len(v) for _, v in varies]
+        for i, (key, values) in enumerate(varies):
+            stride = math.prod(sizes[i + 1:])
+            groups: dict[str, list[str]] = {}
+            for j, value in enumerate(values):
+                groups.setdefault(_same_key(resolved[points[j * stride].id]), []).append(value)
+            lines.extend(f"--vary {key}: {_quoted_list(g)} are the same value (equal after unit "
+                         "conversion); give each value once" for g in groups.values() if len(g) > 1)
+    if lines:
+        raise SweepError(lines)
 
 
 def build(case: str | Path, varies: list[str], out: str | Path, sets: list[str] = (),
@@ -214,6 +289,7 @@ def build(case: str | Path, varies: list[str], out: str | Path, sets: list[str] 
         raise SweepError(problems)
     points = expand(parsed, zip_)
     resolved = validate(case, list(sets), points)
+    check_duplicates(parsed, points, resolved, zip_)
     return Sweep(Path(case), Path(out), list(sets), [k for k, _ in parsed], zip_, points,
                  resolved)
 
@@ -285,56 +361,129 @@ def _case_hash(resolved: dict) -> str:
     return case_hash(resolved)
 
 
+_PETSC = re.compile(r"^\[\d+\]\s*PETSC ERROR:\s*")
+_WARNING = re.compile(r"(^warning\b|\b\w*Warning: )", re.IGNORECASE)
+
+
 def _first_error_line(text: str) -> str:
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    lines = [ln for ln in lines if not ln.startswith(("Traceback", "File ", "warning:"))]
+    """The first meaningful line of an error text or of a run's stderr.
+
+    Skips tracebacks (but keeps their exception line), ``File …`` lines, warnings (and the
+    source line Python prints under them) and PETSc banner lines; a line starting with
+    ``error:`` wins over the lines before it; a line ending with ``:`` (``invalid case:``)
+    gets the next one appended.
+    """
+    lines: list[str] = []
+    in_traceback = after_warning = False
+    for raw in str(text).splitlines():
+        s = raw.strip()
+        if not s:
+            continue
+        indented = raw[:1].isspace()
+        if s.startswith("Traceback (most recent call last)"):
+            in_traceback = True
+            continue
+        if in_traceback:
+            if indented:
+                continue
+            in_traceback = False  # the exception line
+        if after_warning and indented:
+            continue
+        after_warning = bool(_WARNING.search(s))
+        if after_warning or s.startswith("File "):
+            continue
+        body = _PETSC.sub("", s).strip(" -=*")
+        if not body or body.lower() == "error message":
+            continue
+        lines.append(s)
     if not lines:
         return ""
-    if lines[0].endswith(":") and len(lines) > 1:  # "invalid case:" + the problem
-        return f"{lines[0]} {lines[1]}"
-    return lines[0]
+    i = next((k for k, ln in enumerate(lines) if ln.lower().startswith("error:")), 0)
+    if lines[i].endswith(":") and i + 1 < len(lines):  # "invalid case:" + the problem
+        return f"{lines[i]} {lines[i + 1]}"
+    return lines[i]
+
+
+def _read_summary(point_dir: Path) -> dict | None:
+    summary_file = Path(point_dir) / "results" / "summary.json"
+    if not summary_file.exists():
+        return None
+    try:
+        summary = json.loads(summary_file.read_text())
+    except (OSError, ValueError):
+        return None
+    return summary if isinstance(summary, dict) else None
 
 
 def point_status(point_dir: Path, expected_hash: str | None = None) -> tuple[str, str] | None:
-    """Status of a point from its files: ``(status, error)``, or None if it has not run.
+    """Status of a point from its files: ``(status, error)``, or None if it has not run (or
+    is still running).
 
     ``completed`` needs ``results/summary.json`` with status completed (and, if given, the
-    same case hash). A run that wrote a failed summary, a non-zero ``exit_code`` or exit 0
-    without a summary counts as ``failed``.
+    same case hash) and, when ``exit_code`` was written, exit code 0. A non-zero exit code, a
+    summary saying ``failed`` or ``interrupted`` (a run stopped by SIGINT/SIGTERM), or exit 0
+    without a completed summary count as ``failed``; the error is the first meaningful line
+    of the summary's error, else of ``run.err``.
     """
     point_dir = Path(point_dir)
-    summary_file = point_dir / "results" / "summary.json"
-    summary = None
-    if summary_file.exists():
-        try:
-            summary = json.loads(summary_file.read_text())
-        except (OSError, ValueError):
-            summary = None
-    if summary is not None:
-        same = expected_hash is None or (summary.get("case") or {}).get("hash") == expected_hash
-        if same and summary.get("status") == "completed":
-            return "completed", ""
-        if same and summary.get("status") == "failed":
-            return "failed", str(summary.get("error") or "failed")
+    summary = _read_summary(point_dir)
+    same = summary is not None and (
+        expected_hash is None or (summary.get("case") or {}).get("hash") == expected_hash)
+    status = summary.get("status") if same else None
+    s_error = _first_error_line(summary.get("error") or "") if same else ""
+    if status == "interrupted":
+        s_error = s_error or "interrupted"
+        if "interrupt" not in s_error.lower():
+            s_error = f"interrupted: {s_error}"
+    code = None
     code_file = point_dir / "exit_code"
     if code_file.exists():
         try:
             code = int(code_file.read_text().strip() or "0")
-        except ValueError:
+        except (OSError, ValueError):
             code = 1
+    if code is not None and code != 0:
         err = ""
         if (point_dir / "run.err").exists():
             err = _first_error_line((point_dir / "run.err").read_text(errors="replace"))
-        if code != 0:
-            return "failed", err or f"exit code {code}"
-        if summary is None:
-            return "failed", err or "exited without writing results/summary.json"
-    return None
+        return "failed", s_error or err or f"exit code {code}"
+    if status == "completed":
+        return "completed", ""
+    if status in ("failed", "interrupted"):
+        return "failed", s_error or "failed"
+    if code is None:
+        return None  # not run, or still running
+    if summary is None:
+        err = ""
+        if (point_dir / "run.err").exists():
+            err = _first_error_line((point_dir / "run.err").read_text(errors="replace"))
+        return "failed", err or "exited without writing results/summary.json"
+    if not same:
+        return "failed", "results/summary.json is for another case (its case hash differs)"
+    return "failed", f"exited with status {status!r} in results/summary.json"
+
+
+#: written by a local sweep while it runs a point: "<host> <pid of the sweep process>"
+RUNNING_MARKER = "running"
+
+
+def mark_running(point_dir: Path) -> None:
+    (Path(point_dir) / RUNNING_MARKER).write_text(f"{socket.gethostname()} {os.getpid()}\n")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
 
 
 def clear_attempt(point_dir: Path) -> None:
     """Remove the traces of an earlier attempt (before a point is run again)."""
-    for name in ("exit_code", "run.err"):
+    for name in ("exit_code", "run.err", RUNNING_MARKER):
         (Path(point_dir) / name).unlink(missing_ok=True)
     (Path(point_dir) / "results" / "summary.json").unlink(missing_ok=True)
 
@@ -351,28 +500,117 @@ def expected_hashes(out: Path, rows: list[dict[str, str]]) -> dict[str, str | No
     return hashes
 
 
+def lost_status(out: Path, row: dict[str, str]) -> tuple[str, str] | None:
+    """For a point whose files say nothing (:func:`point_status` None): ``failed`` with the
+    reason when the manifest's status can no longer be true, else None (keep it).
+
+    A ``completed`` point whose folder or summary is gone, and a ``running`` point whose
+    local sweep process is dead (killed), are failed; ``submitted`` points are left alone.
+    """
+    pdir = Path(out) / "points" / row["point"]
+    rel = f"points/{row['point']}"
+    status = row.get("status")
+    if status not in ("completed", "running"):
+        return None
+    if not pdir.is_dir():
+        return "failed", f"{rel} is missing (deleted?); re-run the sweep to run it again"
+    if status == "completed":
+        if not (pdir / "results" / "summary.json").exists():
+            return "failed", (f"no results/summary.json in {rel} (deleted?); re-run the "
+                              "sweep to run it again")
+        return "failed", (f"{rel}/results/summary.json is unreadable or for another case; "
+                          "re-run the sweep to run it again")
+    try:
+        host, pid = (pdir / RUNNING_MARKER).read_text().split()
+        pid_n = int(pid)
+    except (OSError, ValueError):
+        host, pid_n = socket.gethostname(), -1
+    if host != socket.gethostname():
+        return None  # run by a sweep on another machine: cannot tell
+    if pid_n > 0 and _pid_alive(pid_n):
+        return None
+    return "failed", ("the sweep process running it ended without recording a result "
+                      "(killed?); re-run the sweep to run it again")
+
+
 def refresh(out: Path, keys: list[str], rows: list[dict[str, str]]) -> list[dict[str, str]]:
     """Update every row's status/error from its point's files; rewrite the manifest."""
     hashes = expected_hashes(out, rows)
     for row in rows:
         st = point_status(Path(out) / "points" / row["point"], hashes.get(row["point"]))
+        if st is None:
+            st = lost_status(out, row)
         if st is not None:
             row["status"], row["error"] = st
     write_manifest(out, keys, rows)
     return rows
 
 
-def prepare(sweep: Sweep) -> list[dict[str, str]]:
+_ABSENT = object()
+
+
+def _show(value: Any) -> str:
+    text = "(absent)" if value is _ABSENT else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def case_diff(old: Any, new: Any, prefix: str = "") -> list[str]:
+    """``dotted.key: old -> new`` for every field that differs (floats to 12 digits)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        lines: list[str] = []
+        for k in [*old, *(k for k in new if k not in old)]:
+            lines += case_diff(old.get(k, _ABSENT), new.get(k, _ABSENT),
+                               f"{prefix}.{k}" if prefix else str(k))
+        return lines
+    if old is not _ABSENT and new is not _ABSENT and _canonical(old) == _canonical(new):
+        return []
+    return [f"{prefix or '(case)'}: {_show(old)} -> {_show(new)}"]
+
+
+def _id_ranges(ids: list[str], order: list[str]) -> str:
+    """``p000-p002, p005`` (runs of consecutive manifest rows collapsed)."""
+    pos = sorted(order.index(i) for i in ids)
+    runs: list[list[int]] = []
+    for k in pos:
+        if runs and k == runs[-1][-1] + 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    return ", ".join(order[r[0]] if len(r) == 1 else f"{order[r[0]]}-{order[r[-1]]}"
+                     for r in runs)
+
+
+def in_flight(out: Path, rows: list[dict[str, str]]) -> dict[str, list[str]]:
+    """job id → the points marked ``submitted`` by it whose files show no result yet."""
+    hashes = expected_hashes(out, rows)
+    jobs: dict[str, list[str]] = {}
+    for row in rows:
+        if row.get("status") != "submitted":
+            continue
+        if point_status(Path(out) / "points" / row["point"], hashes.get(row["point"])) is None:
+            m = re.match(r"job (\S+)", row.get("error") or "")
+            jobs.setdefault(m.group(1) if m else "?", []).append(row["point"])
+    return jobs
+
+
+def prepare(sweep: Sweep, resubmit: bool = False) -> list[dict[str, str]]:
     """Write point case files, ``sweep.json`` and ``sweep.csv``; return the manifest rows.
 
     Points already completed with the same resolved case keep their files and status;
     everything else is (re)written as ``pending``.
 
+    Args:
+        resubmit: reset points still ``submitted`` to SLURM without a result too (the user
+            cancelled their job); without it such points make the call fail.
+
     Raises:
-        SweepError: ``out`` holds a different sweep (other keys or values).
+        SweepError: ``out`` holds a different sweep (other keys or values), the same grid
+            for another base case (case file or ``--set`` changed), or points submitted to
+            SLURM and not finished (without ``resubmit``). Nothing is written then.
     """
     out = sweep.out
     meta_file = out / "sweep.json"
+    resolved_of = dict(sweep.resolved)
     if (out / "sweep.csv").exists():
         old_keys, old_rows = read_manifest(out)
         new = [[p.id, *p.values.values()] for p in sweep.points]
@@ -381,11 +619,38 @@ def prepare(sweep: Sweep) -> list[dict[str, str]]:
             raise SweepError(
                 f"{out} already holds a different sweep (varied {', '.join(old_keys)}; "
                 f"{len(old_rows)} points): use another --out directory")
+        for p in sweep.points:
+            try:
+                before = yaml.safe_load((sweep.point_dir(p) / "case.yaml").read_text(
+                    encoding="utf-8"))
+            except (OSError, yaml.YAMLError):
+                continue
+            if not isinstance(before, dict):
+                continue
+            diff = case_diff(before, sweep.resolved[p.id])
+            if diff:
+                shown = "; ".join(diff[:3]) + (f"; … ({len(diff)} fields)" if len(diff) > 3
+                                               else "")
+                raise SweepError(
+                    f"{out} already holds this sweep for another base case (the case file or "
+                    f"--set changed; point {p.id}: {shown}): use another --out directory, or "
+                    "restore the case file and --set values")
+            resolved_of[p.id] = before  # equal up to float rounding: keep the file and hash
+        jobs = in_flight(out, old_rows)
+        if jobs and not resubmit:
+            order = [r["point"] for r in old_rows]
+            lines = []
+            for job, ids in jobs.items():
+                what = (f"point {ids[0]} is" if len(ids) == 1
+                        else f"points {_id_ranges(ids, order)} are")
+                lines.append(f"{what} submitted as job {job} and not finished; wait for it, "
+                             f"or cancel it (scancel {job}) and pass --resubmit")
+            raise SweepError(lines)
     rows = []
     for p in sweep.points:
         pdir = sweep.point_dir(p)
         pdir.mkdir(parents=True, exist_ok=True)
-        resolved = sweep.resolved[p.id]
+        resolved = resolved_of[p.id]
         digest = _case_hash(resolved)
         case_file = pdir / "case.yaml"
         status = point_status(pdir, digest)

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slurm
 DEFAULT = ROOT / "cases" / "default.yaml"
 FAST = ["geometry.mode=axisymmetric", "mesh.size=1 um", "mesh.surface_size=null",
         "mesh.cache=false", "stop.mean_theta=0.1", "output.pictures=false", "output.probes=[]"]
-TOOLS = ("munged", "mungekey", "slurmctld", "slurmd", "sbatch", "squeue", "sinfo")
+TOOLS = ("munged", "mungekey", "slurmctld", "slurmd", "sbatch", "squeue", "sinfo", "scancel")
 
 
 def _find(tool):
@@ -149,18 +149,42 @@ def slurm_cluster(tmp_path_factory):
 def test_sweep_as_job_array(slurm_cluster, tmp_path):
     env, d = slurm_cluster
     out = tmp_path / "sw"
+    # --max-parallel 1: one point at a time (one solver process on a shared machine)
     args = [*chemomech_cmd(), "sweep", str(DEFAULT), "--out", str(out), "--executor", "slurm",
             "--wait", "--poll", "1", "--wait-timeout", "600", "--time", "00:10:00",
-            "--vary", "loading.specific_current=0.1 A/g,0.2 A/g,0.4 A/g"]
+            "--max-parallel", "1", "--vary", "loading.specific_current=0.1 A/g,0.2 A/g,0.4 A/g"]
     for s in FAST:
         args += ["--set", s]
+    no_wait = [a for i, a in enumerate(args) if i not in range(args.index("--wait"),
+                                                                args.index("--time"))]
+
+    # submitted on hold (it stays pending): re-running the sweep must not clear the points
+    # or submit them again behind the job's back; after scancel, --resubmit does
+    prof = tmp_path / "hold.yaml"
+    prof.write_text("extra: [--hold]\n")
+    held = subprocess.run([*no_wait, "--profile", str(prof)], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=300)
+    assert held.returncode == 0, held.stdout + held.stderr
+    job = held.stdout.split("submitted job array ")[1].split()[0]
+    again = subprocess.run(no_wait, capture_output=True, text=True, env=env, cwd=ROOT,
+                           timeout=300)
+    assert again.returncode == 2, again.stdout + again.stderr
+    assert again.stderr.strip().splitlines() == [
+        f"error: points p000-p002 are submitted as job {job} and not finished; wait for it, "
+        f"or cancel it (scancel {job}) and pass --resubmit"]
+    with open(out / "sweep.csv", newline="") as fh:
+        assert [r["error"] for r in csv.DictReader(fh)] == [f"job {job}"] * 3
+    assert (out / "slurm" / "jobs.txt").read_text().count("\n") == 1
+    subprocess.run([_find("scancel"), job], env=env, check=True, timeout=60)
+
     t0 = time.monotonic()
-    p = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT, timeout=900)
+    p = subprocess.run([*args, "--resubmit"], capture_output=True, text=True, env=env,
+                       cwd=ROOT, timeout=900)
     wall = time.monotonic() - t0
     assert p.returncode == 0, p.stdout + p.stderr
     assert "submitted job array" in p.stdout
     script = (out / "slurm" / "sweep.sbatch").read_text()
-    assert "#SBATCH --array=0-2" in script and "#SBATCH --time=00:10:00" in script
+    assert "#SBATCH --array=0-2%1" in script and "#SBATCH --time=00:10:00" in script
     with open(out / "sweep.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["status"] for r in rows] == ["completed"] * 3, rows

@@ -52,7 +52,8 @@ def gather(out: Path) -> tuple[list[str], list[dict]]:
             resolved = {}
         for k in keys:
             v = load_resolved_value(resolved or {}, k)
-            rec[si_column(k)] = v if isinstance(v, (int, float)) and not isinstance(v, bool) \
+            # numbers as they are; a string as it is (no JSON quotes); lists etc. as JSON
+            rec[si_column(k)] = v if isinstance(v, (int, float, str)) and not isinstance(v, bool) \
                 else (math.nan if v is None else json.dumps(v))
         rec["status"] = row.get("status", "")
         rec["error"] = row.get("error", "")

@@ -267,3 +267,15 @@ def test_cli_bad_input_exit_codes(tmp_path):
     assert (out / "slurm" / "sweep.sbatch").exists()
     p = cli("collect", tmp_path)
     assert p.returncode == 2 and "no sweep.csv" in p.stderr
+
+
+def test_collect_writes_string_values_without_json_quotes(tmp_path):
+    sw = build(DEFAULT, ["geometry.mode=axisymmetric,octant"], tmp_path / "sw")
+    rows = prepare(sw)
+    run_local(sw.out, sw.keys, rows, workers=1, runner=_fake_runner([]), quiet=True)
+    from solver.batch.collect import collect
+
+    collect(sw.out, quiet=True)
+    with open(sw.out / "collect.csv", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    assert [r["geometry.mode [SI]"] for r in table] == ["axisymmetric", "octant"]

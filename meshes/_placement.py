@@ -210,16 +210,15 @@ def random_capsules(
     rng = np.random.default_rng(seed)
     placed: list[Capsule] = []
     everything = list(fixed)
+    # the bounding sphere (centre, radius) of every object so far: one vectorised test finds
+    # the few objects near a candidate, and only those need the exact capsule gap (the
+    # bounding gap is a lower bound of it, so far objects are clear: same result, O(N) numpy
+    # per try instead of O(N) Python calls)
+    cen = np.array([o.center for o in everything], dtype=float).reshape(-1, 3)
+    bnd = np.array([_bounding_radius(o) for o in everything], dtype=float)
     for n, (r, half) in enumerate(shapes):
         limit = container_radius - min_gap - r - half
         ok = False
-        sph = [o for o in everything if o.a == o.b]
-        others = [o for o in everything if o.a != o.b]
-        spheres = (
-            (np.array([o.a for o in sph], dtype=float).reshape(-1, 3), np.array([o.r for o in sph]))
-            if half == 0.0
-            else None
-        )
         if limit > 0:
             for _ in range(max_tries):
                 c = _uniform_in_ball(rng, limit)
@@ -231,15 +230,9 @@ def random_capsules(
                     continue
                 if octant and min(min(cap.a), min(cap.b)) - r < 0.5 * min_gap:
                     continue
-                if half == 0.0 and spheres is not None:
-                    # vectorised test against the spheres placed so far (segments collapse)
-                    d = np.linalg.norm(spheres[0] - c, axis=1) - spheres[1] - r
-                    if d.size and d.min() < min_gap:
-                        continue
-                    if all(gap(cap, other) >= min_gap for other in others):
-                        ok = True
-                        break
-                elif all(gap(cap, other) >= min_gap for other in everything):
+                near = np.flatnonzero(np.linalg.norm(cen - c, axis=1) - bnd - (r + half)
+                                      < min_gap)
+                if all(gap(cap, everything[i]) >= min_gap for i in near):
                     ok = True
                     break
         if not ok:
@@ -254,7 +247,14 @@ def random_capsules(
         new = mirror_images(cap, 1e-12 * container_radius) if octant else [cap]
         placed += new
         everything += new
+        cen = np.vstack([cen, [o.center for o in new]])
+        bnd = np.append(bnd, [_bounding_radius(o) for o in new])
     return placed
+
+
+def _bounding_radius(c: Capsule) -> float:
+    """Radius of the smallest ball about the capsule's centre that holds it."""
+    return 0.5 * float(np.linalg.norm(np.subtract(c.a, c.b))) + c.r
 
 
 def _uniform_in_ball(rng: np.random.Generator, radius: float) -> np.ndarray:

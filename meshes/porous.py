@@ -20,7 +20,8 @@ Modes:
 * ``octant``: x, y, z >= 0 with ``symmetry_x|y|z``. Random placements (``random``,
   ``porosity``, ``volume_fraction``) place ``count / 8`` objects in the open octant, at least
   half a ligament away from the coordinate planes, and mirror them into all eight octants, so
-  the count must be a multiple of 8 (a porosity / volume fraction is rounded to one). Explicit
+  the count must be a multiple of 8 (a porosity / volume fraction is rounded to one, and
+  refused when that misses it by more than 25 %). Explicit
   and shell placements are *not* mirrored: they must already be symmetric under the three
   reflections (an object centred on a plane is its own image and is cut by it), otherwise a
   GeometryError names the first object whose image is missing.
@@ -185,8 +186,12 @@ class RandomPlacement:
 class PorosityPlacement:
     """Random pores up to a target porosity (pore volume / body volume, before coatings).
 
-    The count is ``round(porosity * body_radius³ / E[r³])`` (rounded to a multiple of 8 in
-    octant mode, at least one / eight), then placed like :class:`RandomPlacement`.
+    Equal pores: the count nearest to ``porosity * body_radius³ / r³`` (a multiple of 8 in
+    octant mode, at least one / eight); with a radius spread, radii are drawn one after
+    another until their volume is nearest to the target. Either way a result more than
+    ``FRACTION_TOLERANCE`` (25 %) off the target is an error (the placed
+    value is in the run log and summary.json). Then placed like
+    :class:`RandomPlacement`.
     """
 
     porosity: float
@@ -246,6 +251,14 @@ class PorousSpec(ModeGeometry):
     def pores(self) -> tuple[Capsule, ...]:
         """The resolved pores of the whole particle (spheres, ``a == b``), in m."""
         return _resolve_pores(self)
+
+    def placed_fractions(self) -> dict[str, tuple[float, float]]:
+        """``{case field: (target, placed)}`` of a porosity target (pore volume / body
+        volume, before coatings); empty for other placements."""
+        if not isinstance(self.placement, PorosityPlacement):
+            return {}
+        placed = sum(p.r**3 for p in self.pores()) / float(self.body_radius) ** 3
+        return {"geometry.pores.placement.porosity": (float(self.placement.porosity), placed)}
 
     def _present(self) -> tuple[bool, bool]:
         """(any pore void in the mesh, any pore coating in the mesh)."""
@@ -394,6 +407,51 @@ def _mean_cube(r: float, spread: float) -> float:
     return (b**4 - a**4) / (4 * (b - a))
 
 
+#: largest relative miss of a porosity / volume-fraction target by the placed objects
+FRACTION_TOLERANCE = 0.25
+
+
+def _fraction_error(field: str, target: float, got: float, what: str, objects: str,
+                    octant: bool) -> GeometryError:
+    return GeometryError(field, (
+        f"{what} {target:g} cannot be met by whole {objects}: the nearest count gives "
+        f"{got:.4g} ({got / target:.2f} x the target; at most {FRACTION_TOLERANCE:.0%} off is "
+        "accepted)" + (" - octant mode places a multiple of 8" if octant else "")
+        + "; use smaller objects" + (", mode 3d" if octant else "")
+        + ", or placement kind random with the count you want"))
+
+
+def _count_for_fraction(target: float, per_object: float, octant: bool, field: str,
+                        objects: str, what: str) -> int:
+    """The count whose volume fraction (``per_object`` each) is nearest to ``target`` (a
+    multiple of 8 in octant mode, at least one / eight); GeometryError when even that one
+    misses the target by more than FRACTION_TOLERANCE."""
+    n = target / per_object
+    n = max(8, 8 * round(n / 8)) if octant else max(1, round(n))
+    got = n * per_object
+    if abs(got / target - 1.0) > FRACTION_TOLERANCE:
+        raise _fraction_error(field, target, got, what, objects, octant)
+    return n
+
+
+def _radii_for_porosity(rng: np.random.Generator, r: float, spread: float, porosity: float,
+                        rb: float, octant: bool, field: str) -> list[float]:
+    """Radii (largest first, one octant's in octant mode) drawn uniformly in r [1 ± spread]
+    one after another, as many as bring the pore volume nearest to ``porosity``: the target
+    is met by the radii drawn, not only on average."""
+    m = 8 if octant else 1
+    goal = porosity * rb**3 / m  # per octant, in units of 4π/3
+    expect = goal / _mean_cube(r, spread)
+    draws = r * rng.uniform(1.0 - spread, 1.0 + spread, int(2 * expect) + 16)
+    total = np.concatenate([[0.0], np.cumsum(draws**3)])
+    k = max(1, int(np.argmin(np.abs(total - goal))))
+    got = m * total[k] / rb**3
+    if abs(got / porosity - 1.0) > FRACTION_TOLERANCE:
+        raise _fraction_error(field, porosity, got, "porosity",
+                              f"pores of radius {r:.4g} m +- {spread:g}", octant)
+    return sorted(draws[:k].tolist(), reverse=True)
+
+
 @lru_cache(maxsize=256)
 def _resolve_pores(spec: PorousSpec) -> tuple[Capsule, ...]:
     p = spec.placement
@@ -403,14 +461,18 @@ def _resolve_pores(spec: PorousSpec) -> tuple[Capsule, ...]:
     base = "geometry.pores.placement"
     octant = spec.mode == "octant"
     if isinstance(p, _RANDOM):
+        rng = np.random.default_rng([int(p.seed), 1])  # radii stream, apart from positions
+        spread = float(p.radius_spread)
         if isinstance(p, RandomPlacement):
             n = int(p.count)
+            radii = _spread_radii(rng, r, spread, n // 8 if octant else n)
+        elif spread == 0.0:
+            n = _count_for_fraction(float(p.porosity), (r / rb) ** 3, octant, f"{base}.porosity",
+                                    f"pores of radius {r:.4g} m", "porosity")
+            radii = [r] * (n // 8 if octant else n)
         else:
-            n = float(p.porosity) * rb**3 / _mean_cube(r, float(p.radius_spread))
-            n = max(8, 8 * round(n / 8)) if octant else max(1, round(n))
-        per = n // 8 if octant else n
-        rng = np.random.default_rng([int(p.seed), 1])  # radii stream, apart from positions
-        radii = _spread_radii(rng, r, float(p.radius_spread), per)
+            radii = _radii_for_porosity(rng, r, spread, float(p.porosity), rb, octant,
+                                        f"{base}.porosity")
         field = f"{base}.min_ligament" if isinstance(p, RandomPlacement) else f"{base}.porosity"
         placed = random_capsules(
             [(ri + t, 0.0) for ri in radii], rb, lig, int(p.seed), octant, [], field, "pore"
@@ -464,7 +526,8 @@ class InclusionRandom:
 
 @dataclass(frozen=True)
 class InclusionFraction:
-    """Random inclusions up to a volume fraction of the body (count rounded as for pores)."""
+    """Random inclusions up to a volume fraction of the body (count rounded as for equal
+    pores, at most ``FRACTION_TOLERANCE`` off the target)."""
 
     volume_fraction: float
     seed: int = 0
@@ -539,6 +602,19 @@ class InclusionsSpec(ModeGeometry):
     def objects(self) -> tuple[tuple[int, Capsule], ...]:
         """Resolved inclusions ``(set index, capsule)`` of the whole particle (m)."""
         return _resolve_inclusions(self)
+
+    def placed_fractions(self) -> dict[str, tuple[float, float]]:
+        """``{case field: (target, placed)}`` of every volume-fraction target (inclusion
+        volume / body volume)."""
+        out = {}
+        body = 4.0 / 3.0 * math.pi * float(self.body_radius) ** 3
+        objects = self.objects()
+        for i, s in enumerate(self.inclusions):
+            if isinstance(s.placement, InclusionFraction):
+                n = sum(1 for k, _ in objects if k == i)
+                out[f"geometry.inclusion_sets.{i}.placement.volume_fraction"] = (
+                    float(s.placement.volume_fraction), n * s.volume() / body)
+        return out
 
     def phases(self) -> tuple[str, ...]:
         """Phases in order of first appearance in :attr:`inclusions`."""
@@ -686,9 +762,10 @@ def _resolve_inclusions(spec: InclusionsSpec) -> tuple[tuple[int, Capsule], ...]
                 n = int(p.count)
                 field = f"{pb}.min_gap"
             else:
-                n = float(p.volume_fraction) * 4.0 / 3.0 * math.pi * rb**3 / s.volume()
-                n = max(8, 8 * round(n / 8)) if octant else max(1, round(n))
                 field = f"{pb}.volume_fraction"
+                n = _count_for_fraction(float(p.volume_fraction),
+                                        s.volume() / (4.0 / 3.0 * math.pi * rb**3), octant,
+                                        field, f"{s.shape}s of {s.phase}", "volume fraction")
             per = n // 8 if octant else n
             caps = random_capsules(
                 [(r, half)] * per, rb, gap, int(p.seed), octant, fixed, field, "inclusion"

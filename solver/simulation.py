@@ -106,6 +106,8 @@ class Simulation:
         t0 = time.perf_counter()
         self.domain = build_domain(spec, sizing, self.comm, cache_dir)
         self._timers["mesh"] = time.perf_counter() - t0
+        #: {case field: (target, placed)} of porosity / volume-fraction targets
+        self.placed_fractions = getattr(spec, "placed_fractions", dict)()
 
     def _setup_materials(self):
         laws = {name: material_law(name, m) for name, m in self.case.materials.items()}
@@ -382,6 +384,8 @@ class Simulation:
             f"{self._global_cells()} cells, {self._dofs()['displacement']} displacement DOFs, "
             f"{self.comm.size} MPI rank(s)"
         )
+        for key, (target, placed) in self.placed_fractions.items():
+            self.log.info(f"{key} {target:g}: placed {placed:.4g} (whole objects)")
 
     def _diffusion_solver_description(self) -> str:
         if self.diffusion is None:
@@ -814,6 +818,8 @@ class Simulation:
                 "boundaries": d.boundaries,
                 "interfaces": d.interfaces,
                 "symmetry_fraction": d.symmetry_fraction,
+                "placed_fractions": {k: {"target": a, "placed": b}
+                                     for k, (a, b) in self.placed_fractions.items()},
             },
             "run": {
                 "steps": getattr(self, "_step", 0),

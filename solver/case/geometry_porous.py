@@ -117,7 +117,10 @@ class PorosityPores(_Model):
 
     kind: Literal["porosity"] = _kind("random pores up to a target porosity")
     porosity: Number = Field(
-        gt=0, lt=0.6, description="pore volume / Si body volume", examples=[0.1]
+        gt=0, lt=0.6, description="pore volume / Si body volume: whole pores come nearest "
+        "to it (in eights in octant mode; with a radius spread, radii drawn until the volume "
+        "is nearest); more than 25 % off is refused; the placed value is in the run log and "
+        "summary.json (mesh.placed_fractions)", examples=[0.1]
     )
     seed: Integer = Field(0, ge=0, description="random seed")
     min_ligament: Length = Field(
@@ -258,7 +261,9 @@ class FractionInclusions(_Model):
 
     kind: Literal["volume_fraction"] = _kind("random inclusions up to a volume fraction")
     volume_fraction: Number = Field(
-        gt=0, lt=0.5, description="inclusion volume / body volume", examples=[0.05]
+        gt=0, lt=0.5, description="inclusion volume / body volume: the nearest whole count "
+        "(in eights in octant mode); more than 25 % off is refused; the placed value is in "
+        "the run log and summary.json (mesh.placed_fractions)", examples=[0.05]
     )
     seed: Integer = Field(0, ge=0, description="random seed")
     min_gap: Length = Field(

@@ -932,11 +932,18 @@ class Case(_Model):
             return []
         boundaries = self.geometry.boundary_names()
         symmetry = self.geometry.symmetry_names()
-        loadable = [b for b in boundaries if b not in symmetry]
+        dry = [b for b in boundaries if b == "closed_pore_surface"]  # no electrolyte there
+        loadable = [b for b in boundaries if b not in symmetry and b not in dry]
         where = f"the {self.geometry.mode} {self.geometry.kind}"
         problems = []
         for i, name in enumerate(self.loading.surfaces):
-            if name in symmetry:
+            if name in dry:
+                problems.append((f"loading.surfaces.{i}", (
+                    f"'{name}' are the walls of closed pores (geometry.pores.open: none): no "
+                    "electrolyte reaches them, so no Li enters there; open the pores "
+                    "(open: all, walls 'pore_surface') to load them. Loadable boundaries: "
+                    + ", ".join(loadable))))
+            elif name in symmetry:
                 what = "the symmetry axis" if name == "axis" else "a symmetry plane"
                 problems.append(
                     (

@@ -68,6 +68,14 @@ def test_porous_explicit_axisymmetric_closed(reference_data):
     case = load_case_dict(case_with(reference_data, geometry, ["core", "pore_coating", "coating_1"]))
     assert case.geometry.boundary_names() == ("outer_surface", "closed_pore_surface", "axis")
     assert case.geometry.symmetry_names() == ("axis",)
+    # no electrolyte in closed pores: their walls take no Li
+    data = case_with(reference_data, geometry, ["core", "pore_coating", "coating_1"])
+    data["loading"]["surfaces"] = ["outer_surface", "closed_pore_surface"]
+    with pytest.raises(CaseError) as info:
+        load_case_dict(data)
+    assert info.value.paths == ["loading.surfaces.1"]
+    assert "closed pores" in str(info.value) and "Loadable boundaries: outer_surface" in str(
+        info.value)
 
 
 def test_inclusions_case_names(reference_data):

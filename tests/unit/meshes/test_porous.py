@@ -252,6 +252,9 @@ def test_porosity_and_shells_resolve_counts():
         (dict(mode="2d"), "geometry.mode", "unknown mode"),
         (dict(placement=RandomPlacement(0)), "geometry.pores.placement.count", ">= 1"),
         (dict(placement=PorosityPlacement(0.9)), "geometry.pores.placement.porosity", "(0, 0.6)"),
+        # 8 pores of 0.5 um (the fewest an octant can mirror) are 0.064, not 0.02
+        (dict(pore_radius=0.5 * UM, placement=PorosityPlacement(0.02), mode="octant"),
+         "geometry.pores.placement.porosity", "3.20 x the target"),
     ],
 )
 def test_bad_porous_parameters_name_the_field(kwargs, field, words):
@@ -316,6 +319,31 @@ def test_inclusions_octant_random_and_plane_strain_section():
     assert measure(data, "inclusion_sn", False) == pytest.approx(math.pi * (0.4 * UM) ** 2, rel=0.01)
 
 
+@pytest.mark.parametrize(("mode", "radius", "rel"), [("3d", 0.25, 0.02), ("octant", 0.15, 0.1)])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_porosity_with_a_radius_spread_is_met_by_the_radii_drawn(mode, radius, rel, seed):
+    """With a radius spread the pore volume follows the radii actually drawn: it scattered
+    by -22..+12 % around the target (octant, spread 0.9) when the count came from the mean
+    pore volume alone. Octant pores come in eights, hence the looser bound there."""
+    rb = 2.0 * UM
+    placement = PorosityPlacement(0.2, seed=seed, min_ligament=0.02 * UM, radius_spread=0.5)
+    pores = PorousSpec(rb, radius * UM, placement, mode=mode).pores()
+    assert sum(p.r**3 for p in pores) / rb**3 == pytest.approx(0.2, rel=rel)
+    # eight pores of 0.4-0.6 um (the fewest an octant mirrors) are 0.064 or more: refused
+    big = PorosityPlacement(0.02, seed=seed, min_ligament=0.02 * UM, radius_spread=0.2)
+    with pytest.raises(GeometryError, match="multiple of 8") as info:
+        PorousSpec(rb, 0.5 * UM, big, mode="octant").pores()
+    assert info.value.field == "geometry.pores.placement.porosity"
+
+
+def test_a_volume_fraction_the_inclusions_cannot_meet_is_refused():
+    big = InclusionSet("sn", 0.8 * UM, InclusionFraction(0.05, 1, 0.05 * UM))  # 2 are 0.066
+    with pytest.raises(GeometryError) as info:
+        InclusionsSpec(R, (big,)).objects()
+    assert info.value.field == "geometry.inclusion_sets.0.placement.volume_fraction"
+    assert "1.31 x the target" in str(info.value)
+
+
 def test_inclusion_fraction_and_overlap_free_sets():
     spec = InclusionsSpec(
         R,
@@ -366,3 +394,17 @@ def test_spec_radius_is_the_outer_radius():
     import json
 
     json.dumps(dataclasses.asdict(spec))  # cache keys need JSON-able specs
+
+
+def test_placed_fractions_report_what_the_targets_became():
+    spec = PorousSpec(R, 0.25 * UM, PorosityPlacement(0.05, seed=4, min_ligament=0.05 * UM))
+    (key, (target, placed)), = spec.placed_fractions().items()
+    assert key == "geometry.pores.placement.porosity" and target == 0.05
+    assert placed == pytest.approx(len(spec.pores()) * (0.25 / 2.5) ** 3)
+    assert PorousSpec(R, 0.2 * UM, RandomPlacement(20, 1)).placed_fractions() == {}
+    inc = InclusionsSpec(R, (InclusionSet("sn", 0.25 * UM, InclusionFraction(0.05, 1, 0.05 * UM)),
+                             InclusionSet("sb", 0.1 * UM, InclusionRandom(6, 2, 0.05 * UM))))
+    (key, (target, placed)), = inc.placed_fractions().items()
+    assert key == "geometry.inclusion_sets.0.placement.volume_fraction" and target == 0.05
+    n = sum(1 for k, _ in inc.objects() if k == 0)
+    assert placed == pytest.approx(n * (0.25 / 2.5) ** 3) and abs(placed / 0.05 - 1) < 0.25

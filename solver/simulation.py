@@ -89,6 +89,7 @@ class Simulation:
         self.rank0 = comm.rank == 0
         self._timers: dict[str, float] = {}
         self._stop_request = None  # set by run(): a signal asks the time loop to stop
+        self._warned_dt_min = False  # a step over max_dtheta at dt_min was reported
         t0 = time.perf_counter()
         self._setup_domain()
         self._setup_materials()
@@ -523,6 +524,12 @@ class Simulation:
                     stepper.rejected_step(dt, t, "mean θ target overshoot", factor=0.98 * frac)
                     continue
             # accept
+            if rep.max_change > c.time.max_dtheta and not self._warned_dt_min:
+                self._warned_dt_min = True
+                self.log.warn(f"t = {t:.4g} s: θ changed by {rep.max_change:.3g} > "
+                              f"time.max_dtheta = {c.time.max_dtheta:g} in a step of "
+                              f"time.dt_min = {c.time.dt_min:g} s: accepted (steps are not cut "
+                              "below dt_min; lower it to keep the limit); said once")
             if not dirichlet:
                 st["inflow"] += diff.inflow_rate() * dt
             diff.accept()

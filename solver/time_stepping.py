@@ -70,7 +70,8 @@ class AdaptiveStep:
                 trend = min(max(rate / self.last_rate, 1.0), RATE_GROWTH_MAX)
             self.last_rate = rate
             base = min(base, SAFETY * self.s.max_dtheta / (rate * trend))
-        self.dt = min(base, self.s.dt_max)
+        # never below dt_min (only a step shortened to land on a target time can be)
+        self.dt = min(max(base, self.s.dt_min), self.s.dt_max)
 
     def rejected_step(self, dt_tried: float, t: float, reason: str, factor: float | None = None):
         """Cut dt after a rejected step; raises TimeStepError below dt_min."""

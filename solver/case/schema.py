@@ -583,14 +583,19 @@ class TimeSettings(_Model):
     """Adaptive time stepping and output times."""
 
     dt_initial: Time = Field(1.0, gt=0, description="first time step")
-    dt_min: Time = Field(1e-3, gt=0, description="smallest time step before giving up")
+    dt_min: Time = Field(
+        1e-3, gt=0, description="smallest time step: dt is not cut or predicted below it "
+        "(only shortened to land on an output or end time); a step at dt_min is accepted "
+        "even when θ changes by more than max_dtheta or overshoots a stop event (a warning "
+        "says so once), and a Newton failure at dt_min stops the run (exit 1)")
     dt_max: Time = Field(1e4, gt=0, description="largest time step")
     growth: Number = Field(1.5, gt=1, description="factor applied to dt after an easy step")
     cutback: Number = Field(
         0.5, gt=0, lt=1, description="factor applied to dt after a failed step, in (0, 1)"
     )
     max_dtheta: Number = Field(
-        0.05, gt=0, le=1, description="largest change of θ at any node in one step, in (0, 1]"
+        0.05, gt=0, le=1, description="largest change of θ at any node in one step, in "
+        "(0, 1]: a larger step is cut back (down to dt_min)"
     )
     easy_newton_iterations: Integer = Field(
         4, ge=1, description="grow dt only when Newton converged within this many iterations"

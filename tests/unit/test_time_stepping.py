@@ -79,3 +79,13 @@ def test_rejection_below_dt_min_is_an_error_that_names_the_time():
     assert stepper.dt == 0.5
     with pytest.raises(TimeStepError, match="t = 12"):
         stepper.rejected_step(0.5, 12.0, "test", factor=0.5)
+
+
+def test_the_predicted_dt_never_goes_below_dt_min():
+    """A rate that asks for a step shorter than dt_min gets dt_min (the loop then accepts
+    that step with a warning, or fails if Newton does): dt ran down to 1e-3 s with dt_min
+    0.3 s and max_dtheta 1e-6 before."""
+    s = AdaptiveStep(_settings(dt_min=0.3, max_dtheta=1e-6))
+    s.accepted(1.0, 2, max_change=1e-2)  # asks for 0.9e-4 s
+    assert s.dt == 0.3
+    assert s.propose(0.0, [0.1]) == pytest.approx(0.1)  # landing on a target may go below

@@ -34,13 +34,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--restart", action="store_true",
                      help="continue from the last checkpoint in the results folder")
     val = sub.add_parser("validate", help="check a case file and print it resolved in SI units")
-    val.add_argument("case")
-    val.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    val.add_argument("case", help="case YAML file")
+    val.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a case field, e.g. geometry.radius='2 um'")
     sub.add_parser("schema", help="print a commented template of every case field")
     mesh = sub.add_parser("mesh", help="build and save the mesh of a case only")
-    mesh.add_argument("case")
+    mesh.add_argument("case", help="case YAML file")
     mesh.add_argument("--out", help="output directory (default: <output.directory>/<case name>)")
-    mesh.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    mesh.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                      help="override a case field, e.g. mesh.size='0.5 um'")
     mesh.add_argument("--png", action="store_true", help="also draw the mesh coloured by region")
     add_batch_subcommands(sub)  # sweep, collect, plot, paraview
     add_compare_subcommand(sub)  # compare

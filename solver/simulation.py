@@ -243,15 +243,12 @@ class Simulation:
                 must be unchanged); history.csv and fields.pvd continue without duplicates.
         """
         out = self.out_dir
-        if restart and not self.comm.bcast(
-                (out / checkpoint.FILENAME).exists() if self.rank0 else None, root=0):
-            raise checkpoint.CheckpointError(
-                f"no checkpoint in {out} (run without --restart to start afresh)")
-        self._prepare_out_dir(out, fresh=not restart)
         resolved = self.case.resolved()
         self._hash = case_hash(resolved)
+        # the checkpoint is checked first: a refused restart leaves the folder as it was
         resume = self._load_checkpoint(out) if restart else None
-        if self.rank0:  # after the checkpoint check: a refused restart changes nothing
+        self._prepare_out_dir(out, fresh=not restart)
+        if self.rank0:
             write_resolved_case(out / "case.resolved.yaml", resolved,
                                 getattr(self.case, "_material_sources", None))
         self._restarts = resume["restarts"] + 1 if resume else 0

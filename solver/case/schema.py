@@ -570,7 +570,9 @@ class Stop(_Model):
         description="CC-CV: after the surface cut-off is reached, hold the surface θ there and "
         "continue until another criterion is met",
     )
-    max_steps: Integer = Field(100000, ge=1, description="largest number of time steps")
+    max_steps: Integer = Field(
+        100000, ge=1, description="largest number of time steps: reaching it ends the run "
+        "with a warning as completed (exit 0, stop reason 'stop.max_steps reached')")
 
     @model_validator(mode="after")
     def _hold_needs_cutoff(self) -> Stop:

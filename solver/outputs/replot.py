@@ -21,7 +21,7 @@ from pathlib import Path
 
 from solver.batch.sweep import SweepError
 
-FIELDS = ["Von Mises stress [Pa]", "Lithiation fraction [-]"]
+FIELDS = ["Von Mises stress [Pa]", "Lithiation fraction [-]", "Hydrostatic stress [Pa]"]
 
 
 _PARALLEL = (".pvtu", ".pvtp", ".pvts", ".pvti", ".pvtr")

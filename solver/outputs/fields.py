@@ -1,6 +1,7 @@
 """Field output for ParaView: XDMF (P1 + cell data), VTK (.pvd) and ADIOS2 VTX (.bp).
 
-XDMF and VTK hold continuous P1 fields: θ and c are P1 already; the P2 displacement is
+XDMF and VTK hold continuous P1 fields: θ is P1 already, c = c_max·θ with c_max at a node
+between regions the largest of the cells around it; the P2 displacement is
 interpolated; the DG1 stress invariants and the volumetric strain tr ε(u) (in the axisymmetric
 mode including the hoop strain u_r/r) are turned into nodal values by a lumped L2 projection
 (a volume-weighted average of the cells around each node). Region ids are written
@@ -24,6 +25,30 @@ from solver.physics.quantities import LumpedProjection
 
 #: total volumetric strain tr ε(u) (swelling and elastic), the field of seed 004 Fig. 5e,f
 VOLUMETRIC_STRAIN = "Volumetric strain [-]"
+
+
+def _nodal_c_max(P1, Q0, c_max) -> np.ndarray:
+    """c_max at every P1 node (ghosts included): at a node between regions, the largest c_max
+    of the cells around it, on every partition alike. (Interpolating c_max·θ into P1 let
+    whichever cell came last set an interface node: the core's c_max in serial, a coating's
+    on 2 ranks.) One add-scatter of an indicator per distinct c_max value, done once."""
+    cell_c = dolfinx.fem.Function(Q0)
+    cell_c.interpolate(dolfinx.fem.Expression(c_max, Q0.element.interpolation_points))
+    cell_c.x.scatter_forward()
+    values = np.asarray(cell_c.x.array)
+    comm = P1.mesh.comm
+    distinct = sorted(set().union(*comm.allgather(set(np.unique(values).tolist()))))
+    cells = P1.dofmap.list  # local cells (ghosts included) x their P1 dofs
+    q0_dof = Q0.dofmap.list[:, 0]
+    nodal = np.zeros(len(P1.dofmap.index_map.ghosts) + P1.dofmap.index_map.size_local)
+    touch = dolfinx.fem.Function(P1)
+    for value in distinct:  # ascending: the largest value touching a node is set last
+        touch.x.array[:] = 0.0
+        touch.x.array[cells[values[q0_dof] == value].ravel()] = 1.0
+        touch.x.scatter_reverse(dolfinx.la.InsertMode.add)
+        touch.x.scatter_forward()
+        nodal[touch.x.array > 0.0] = value
+    return nodal
 
 
 class FieldOutput:
@@ -54,7 +79,7 @@ class FieldOutput:
         Q0 = dolfinx.fem.functionspace(mesh, ("DG", 0))
         self.theta_out = dolfinx.fem.Function(P1, name="Lithiation fraction [-]")
         self.c_out = dolfinx.fem.Function(P1, name="Li concentration [mol/m^3]")
-        self._c_expr = dolfinx.fem.Expression(c_max * theta, P1.element.interpolation_points)
+        self._c_max_nodes = _nodal_c_max(P1, Q0, c_max)
         self.u_out = dolfinx.fem.Function(P1v, name="Displacement [m]")
         self.region = dolfinx.fem.Function(Q0, name="Region [-]")
         self.region.x.array[domain.cell_tags.indices] = domain.cell_tags.values
@@ -106,7 +131,7 @@ class FieldOutput:
 
     def _update(self):
         self.theta_out.interpolate(self.theta)
-        self.c_out.interpolate(self._c_expr)
+        self.c_out.x.array[:] = self._c_max_nodes * self.theta_out.x.array
         self.u_out.interpolate(self.u)
         for form, out in self._projected:
             self._projection.apply(form, out)

@@ -129,8 +129,10 @@ def _run_parallel(args, case) -> int:
     except RunInterrupted as exc:
         _err(str(exc))
         return EXIT_RUNTIME
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # before the time loop (meshing, setup) or a second Ctrl-C
         _err("interrupted")
+        if comm.size > 1:
+            comm.Abort(EXIT_RUNTIME)  # the other ranks may sit in a collective: no hang
         return EXIT_RUNTIME
     except Exception as exc:  # unexpected: may have happened on one rank only
         import traceback

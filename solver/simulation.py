@@ -257,6 +257,11 @@ class Simulation:
         self.history = HistoryWriter(out / "history.csv", enabled=self.rank0)
         if resume:
             self.history.resume(resume["rows"])
+            if self.gap_monitor is not None:  # a closing before the checkpoint stays recorded
+                closed = [r for r in resume["rows"] if r.get("yolk-shell gap [m]", 1.0) <= 0.0]
+                if closed:
+                    self.gap_closed_at = {k: closed[0][k] for k in
+                                          ("time [s]", "mean lithiation fraction [-]")}
         stem = f"fields_r{self._restarts}" if resume else "fields"
         self.field_output = FieldOutput(out, self.domain, self.theta, self.c_max,
                                         self.mechanics.u, self.stress, self.case.output.formats,

@@ -113,3 +113,49 @@ def test_yolk_shell_gap_shrinks_and_closure_is_reported(tmp_path):
     assert gaps[1] == pytest.approx(void - growth, abs=0.02 * void)
     assert gaps[2] < 0.0
     assert res.summary["yolk_shell_gap_closed_at"] is not None
+
+
+def test_gap_closure_survives_a_restart(tmp_path):
+    """The closing time in summary.json (and its single warning) stays that of the
+    uninterrupted run when the run is stopped after the closing and restarted: it was reset,
+    and the first row after the restart was reported instead."""
+    import os
+    import signal
+
+    from solver import build_simulation, load_case_dict
+
+    c = sphere_case(radius=2.4 * UM, size=0.2 * UM)
+    c["geometry"] = {"kind": "yolk_shell", "mode": "axisymmetric", "yolk_radius": 2.0 * UM,
+                     "void_thickness": 0.1 * UM, "shell_thickness": 0.3 * UM}
+    si = {**c["materials"]["core"], "diffusivity": {"kind": "constant", "value": 1e-13}}
+    c["materials"] = {"yolk": si, "shell": {"active": False, "density": 2000.0,
+                                            "youngs_modulus": 50e9, "poissons_ratio": 0.25}}
+    c["loading"] = {"kind": "galvanostatic", "specific_current": 1000.0,
+                    "surfaces": ["yolk_surface"]}  # the electrolyte in the void
+    c["stop"] = {"mean_theta": 0.12}  # closes near mean θ 0.06
+    c["time"] = {"dt_initial": 5.0, "max_dtheta": 0.02}
+
+    def simulation(out):
+        return build_simulation(load_case_dict(c, source="<gap>"), out_dir=out, quiet=True)
+
+    full = simulation(tmp_path / "full").run()
+    closed = full.summary["yolk_shell_gap_closed_at"]
+    assert closed is not None and closed["time [s]"] < full.history[-1]["time [s]"]
+    stop_at = next(r["step"] for r in full.history if r["time [s]"] > closed["time [s]"])
+    assert stop_at < full.steps - 1  # stopped after the closing, before the end
+
+    sim = simulation(tmp_path / "run")
+    record = sim._record
+
+    def record_then_signal(*args, **kw):
+        record(*args, **kw)
+        if sim._step == stop_at:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    sim._record = record_then_signal
+    with pytest.raises(RuntimeError, match="interrupted"):
+        sim.run()
+    again = simulation(tmp_path / "run").run(restart=True)
+    assert again.summary["yolk_shell_gap_closed_at"] == pytest.approx(closed)
+    log = (tmp_path / "run" / "run.log").read_text()
+    assert log.count("the yolk touches the shell") == 1

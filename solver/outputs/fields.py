@@ -11,6 +11,7 @@ native spaces (P2 displacement, DG1 stresses) for ParaView >= 5.12.
 
 from __future__ import annotations
 
+import numbers
 from pathlib import Path
 
 import numpy as np
@@ -27,20 +28,27 @@ from solver.physics.quantities import LumpedProjection
 VOLUMETRIC_STRAIN = "Volumetric strain [-]"
 
 
+#: stands for the XDMF file between two outputs (closed, reopened in append mode to write)
+_CLOSED = object()
+
+
 def _nodal_c_max(P1, Q0, c_max) -> np.ndarray:
     """c_max at every P1 node (ghosts included): at a node between regions, the largest c_max
     of the cells around it, on every partition alike. (Interpolating c_max·θ into P1 let
     whichever cell came last set an interface node: the core's c_max in serial, a coating's
     on 2 ranks.) One add-scatter of an indicator per distinct c_max value, done once."""
+    comm = P1.mesh.comm
+    imap = P1.dofmap.index_map
+    if isinstance(c_max, numbers.Real):  # one material: one value everywhere
+        return np.full(imap.size_local + len(imap.ghosts), float(c_max))
     cell_c = dolfinx.fem.Function(Q0)
     cell_c.interpolate(dolfinx.fem.Expression(c_max, Q0.element.interpolation_points))
     cell_c.x.scatter_forward()
     values = np.asarray(cell_c.x.array)
-    comm = P1.mesh.comm
     distinct = sorted(set().union(*comm.allgather(set(np.unique(values).tolist()))))
     cells = P1.dofmap.list  # local cells (ghosts included) x their P1 dofs
     q0_dof = Q0.dofmap.list[:, 0]
-    nodal = np.zeros(len(P1.dofmap.index_map.ghosts) + P1.dofmap.index_map.size_local)
+    nodal = np.zeros(imap.size_local + len(imap.ghosts))
     touch = dolfinx.fem.Function(P1)
     for value in distinct:  # ascending: the largest value touching a node is set last
         touch.x.array[:] = 0.0
@@ -103,7 +111,8 @@ class FieldOutput:
             path = out_dir / f"{stem}.xdmf"
             xdmf = dolfinx.io.XDMFFile(comm, str(path), "w")
             xdmf.write_mesh(mesh)
-            self._xdmf = xdmf
+            xdmf.close()
+            self._xdmf = _CLOSED
             self._xdmf_path = path
             self.files.append(path)
         else:
@@ -140,8 +149,14 @@ class FieldOutput:
         """Write every field at time t (s)."""
         self._update()
         if self._xdmf is not None:
+            if self._xdmf is _CLOSED:  # reopened for each output, see below
+                self._xdmf = dolfinx.io.XDMFFile(self.domain.comm, str(self._xdmf_path), "a")
             for f in (*self.p1_fields, self.u_out, self.region):
                 self._xdmf.write_function(f, t)
+            # closed after each output: an HDF5 file left open is unreadable after a kill
+            # (SIGKILL, a node failure), and the frames before the crash would be lost
+            self._xdmf.close()
+            self._xdmf = _CLOSED
         if self._vtk is not None:
             self._vtk.write_function([*self.p1_fields, self.u_out], t)
             # dolfinx writes the .pvd index only on close: keep our own up to date so that
@@ -154,7 +169,8 @@ class FieldOutput:
 
     def close(self) -> None:
         if self._xdmf is not None:
-            self._xdmf.close()
+            if self._xdmf is not _CLOSED:
+                self._xdmf.close()
             self._xdmf = None
             if self.domain.comm.rank == 0:
                 _declare_float64(self._xdmf_path)

@@ -11,6 +11,7 @@ import csv
 import os
 import signal
 import subprocess
+import sys
 import time
 import xml.etree.ElementTree as ET
 
@@ -29,6 +30,17 @@ def _run(out, *extra, **kw):
     return subprocess.Popen([*chemomech_cmd(), "run", str(ROOT / "cases" / "default.yaml"),
                              "--out", str(out), *ARGS, *extra], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+_READ_XDMF = """
+import sys
+import dolfinx_solver  # noqa: F401  (dolfinx and PETSc of the wheel)
+from mpi4py import MPI
+import dolfinx.io
+with dolfinx.io.XDMFFile(MPI.COMM_SELF, sys.argv[1] + "/fields.xdmf", "r") as f:
+    mesh = f.read_mesh()
+print(mesh.topology.index_map(mesh.topology.dim).size_local, "cells")
+"""
 
 
 def _rows(path):
@@ -58,6 +70,11 @@ def test_sigkill_then_restart_matches_uninterrupted_run(tmp_path):
     crashed.wait()
     killed_rows = _rows(history)
     assert 20 < len(killed_rows) < len(expected)
+    # the XDMF/HDF5 file of the killed run opens (it was open for writing until the end, and
+    # a kill left an HDF5 file with no valid signature or object headers)
+    check = subprocess.run([sys.executable, "-c", _READ_XDMF, str(tmp_path / "run")],
+                           capture_output=True, text=True, timeout=300)
+    assert check.returncode == 0 and "cells" in check.stdout, check.stderr[-2000:]
 
     restarted = _run(tmp_path / "run", "--restart")
     assert restarted.wait(timeout=600) == 0, restarted.stderr.read()

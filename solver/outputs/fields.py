@@ -28,10 +28,6 @@ from solver.physics.quantities import LumpedProjection
 VOLUMETRIC_STRAIN = "Volumetric strain [-]"
 
 
-#: stands for the XDMF file between two outputs (closed, reopened in append mode to write)
-_CLOSED = object()
-
-
 def _nodal_c_max(P1, Q0, c_max) -> np.ndarray:
     """c_max at every P1 node (ghosts included): at a node between regions, the largest c_max
     of the cells around it, on every partition alike. (Interpolating c_max·θ into P1 let
@@ -107,16 +103,14 @@ class FieldOutput:
         self._writers = []
         self.files = []
         out_dir = Path(out_dir)
+        #: the XDMF file, opened (append) only while an output is written: an HDF5 file left
+        #: open is unreadable after a kill (SIGKILL, a node failure), losing earlier frames
+        self._xdmf_path = None
         if "xdmf" in self.formats:
-            path = out_dir / f"{stem}.xdmf"
-            xdmf = dolfinx.io.XDMFFile(comm, str(path), "w")
-            xdmf.write_mesh(mesh)
-            xdmf.close()
-            self._xdmf = _CLOSED
-            self._xdmf_path = path
-            self.files.append(path)
-        else:
-            self._xdmf = None
+            self._xdmf_path = out_dir / f"{stem}.xdmf"
+            with dolfinx.io.XDMFFile(comm, str(self._xdmf_path), "w") as xdmf:
+                xdmf.write_mesh(mesh)
+            self.files.append(self._xdmf_path)
         self._vtk = None
         self._pvd_entries: list[tuple[float, str]] = []
         self._stem = stem
@@ -148,15 +142,10 @@ class FieldOutput:
     def write(self, t: float) -> None:
         """Write every field at time t (s)."""
         self._update()
-        if self._xdmf is not None:
-            if self._xdmf is _CLOSED:  # reopened for each output, see below
-                self._xdmf = dolfinx.io.XDMFFile(self.domain.comm, str(self._xdmf_path), "a")
-            for f in (*self.p1_fields, self.u_out, self.region):
-                self._xdmf.write_function(f, t)
-            # closed after each output: an HDF5 file left open is unreadable after a kill
-            # (SIGKILL, a node failure), and the frames before the crash would be lost
-            self._xdmf.close()
-            self._xdmf = _CLOSED
+        if self._xdmf_path is not None:
+            with dolfinx.io.XDMFFile(self.domain.comm, str(self._xdmf_path), "a") as xdmf:
+                for f in (*self.p1_fields, self.u_out, self.region):
+                    xdmf.write_function(f, t)
         if self._vtk is not None:
             self._vtk.write_function([*self.p1_fields, self.u_out], t)
             # dolfinx writes the .pvd index only on close: keep our own up to date so that
@@ -168,12 +157,10 @@ class FieldOutput:
             w.write(t)
 
     def close(self) -> None:
-        if self._xdmf is not None:
-            if self._xdmf is not _CLOSED:
-                self._xdmf.close()
-            self._xdmf = None
+        if self._xdmf_path is not None:
             if self.domain.comm.rank == 0:
                 _declare_float64(self._xdmf_path)
+            self._xdmf_path = None
         if self._vtk is not None:
             self._vtk.close()
             self._vtk = None

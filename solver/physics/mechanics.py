@@ -210,9 +210,14 @@ class MechanicsProblem:
         # preconditioner is older)
         stale = (self._pc_iterations is None
                  or self.last_iterations > 1.5 * max(self._pc_iterations, 1))
-        self._reusing = not stale
-        self.ksp.getPC().setReusePreconditioner(self._reusing)
-        if stale:
+        self._keep_preconditioner(not stale)
+
+    def _keep_preconditioner(self, keep: bool) -> None:
+        """Keep the preconditioner of an earlier matrix for the next solve, or build it anew
+        (with the P1 coarse matrix of the p-multigrid) from the current one."""
+        self._reusing = keep
+        self.ksp.getPC().setReusePreconditioner(keep)
+        if not keep:
             self._pc_iterations = None
             if self.coarse is not None:
                 self.coarse.assemble()
@@ -248,11 +253,7 @@ class MechanicsProblem:
             # diagonal and Chebyshev eigenvalue bound are too small, and CG breaks down at
             # once rather than slowing down): rebuild it and solve again from the same start
             start.copy(x)
-            self._reusing = False
-            self.ksp.getPC().setReusePreconditioner(False)
-            self._pc_iterations = None
-            if self.coarse is not None:
-                self.coarse.assemble()
+            self._keep_preconditioner(False)
             self.ksp.solve(self.b, x)
             reason = self.ksp.getConvergedReason()
             self.rebuilds_after_failure += 1

@@ -415,6 +415,12 @@ def _read_summary(point_dir: Path) -> dict | None:
     return summary if isinstance(summary, dict) else None
 
 
+def _stderr_line(point_dir: Path) -> str:
+    """The first meaningful line of the point's ``run.err`` ("" without one)."""
+    err = point_dir / "run.err"
+    return _first_error_line(err.read_text(errors="replace")) if err.exists() else ""
+
+
 def point_status(point_dir: Path, expected_hash: str | None = None) -> tuple[str, str] | None:
     """Status of a point from its files: ``(status, error)``, or None if it has not run (or
     is still running).
@@ -443,10 +449,7 @@ def point_status(point_dir: Path, expected_hash: str | None = None) -> tuple[str
         except (OSError, ValueError):
             code = 1
     if code is not None and code != 0:
-        err = ""
-        if (point_dir / "run.err").exists():
-            err = _first_error_line((point_dir / "run.err").read_text(errors="replace"))
-        return "failed", s_error or err or f"exit code {code}"
+        return "failed", s_error or _stderr_line(point_dir) or f"exit code {code}"
     if status == "completed":
         return "completed", ""
     if status in ("failed", "interrupted"):
@@ -454,10 +457,7 @@ def point_status(point_dir: Path, expected_hash: str | None = None) -> tuple[str
     if code is None:
         return None  # not run, or still running
     if summary is None:
-        err = ""
-        if (point_dir / "run.err").exists():
-            err = _first_error_line((point_dir / "run.err").read_text(errors="replace"))
-        return "failed", err or "exited without writing results/summary.json"
+        return "failed", _stderr_line(point_dir) or "exited without writing results/summary.json"
     if not same:
         return "failed", "results/summary.json is for another case (its case hash differs)"
     return "failed", f"exited with status {status!r} in results/summary.json"

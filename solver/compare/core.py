@@ -52,14 +52,16 @@ def select(ref: Reference, cases: Iterable[str] | None) -> list[str]:
 
 
 def results_dirs(ref: Reference, labels: list[str], out: Path, results: Path | None,
-                 cases: dict | None = None, rerun: bool = False) -> dict[str, Path]:
+                 cases: dict | None = None, rerun: bool = False,
+                 hashes: dict[str, str] | None = None) -> dict[str, Path]:
     """Where each configuration's results are: ``OUT/runs/<label>``, or ``RESULTS/<label>``.
 
     With ``RESULTS`` (``--results``), a configuration without a ``RESULTS/<label>`` folder
     reads ``RESULTS/<case name>`` (``output.name`` or the file's stem, where plain
     ``chemomech run`` calls write) instead, but only when that holds completed results of
-    exactly this configuration (the same case hash, from ``cases``: label -> loaded case),
-    it is not another configuration's own folder, and ``rerun`` is off. So such a folder is
+    exactly this configuration (the same case hash: ``hashes``, else computed from ``cases``:
+    label -> loaded case), it is not another configuration's own folder, and ``rerun`` is
+    off. So such a folder is
     only ever read: a run never goes into a folder another configuration or a plain run
     wrote.
     """
@@ -75,8 +77,8 @@ def results_dirs(ref: Reference, labels: list[str], out: Path, results: Path | N
         if dirs[lab].exists() or (name != lab and name in ref.configurations):
             continue
         by_case = results / name
-        found = read_results(lab, ref.case_file(lab), by_case,
-                             case_hash(cases[lab].resolved()))
+        digest = hashes[lab] if hashes else case_hash(cases[lab].resolved())
+        found = read_results(lab, ref.case_file(lab), by_case, digest)
         if found.status == "completed":
             dirs[lab] = by_case
     return dirs
@@ -188,7 +190,8 @@ def compare(reference: str | Path, cases: Iterable[str] | None = None,
     """
     from solver.compare.evaluate import evaluate
     from solver.compare.figures import draw_figures
-    from solver.compare.runs import expected_hash, prepare_and_run
+    from solver.compare.runs import prepare_and_run
+    from solver.outputs.provenance import case_hash
     from solver.compare.writers import write_all
 
     t0 = time.perf_counter()
@@ -197,16 +200,18 @@ def compare(reference: str | Path, cases: Iterable[str] | None = None,
     overrides = list(overrides)
     out = Path(out) if out is not None else default_out(Path(reference))
     cases_ = precheck(ref, labels, overrides)
+    hashes = {lab: case_hash(c.resolved()) for lab, c in cases_.items()}  # what a run writes
     dirs = results_dirs(ref, labels, out, Path(results) if results is not None else None,
-                        cases_, rerun)
+                        cases_, rerun, hashes)
     configs = {lab: (ref.case_file(lab), dirs[lab]) for lab in labels}
     sets = case_overrides(ref, labels, overrides)
     if run:
-        res = prepare_and_run(configs, sets, rerun=rerun, np=np, jobs=jobs, say=say)
+        res = prepare_and_run(configs, sets, rerun=rerun, np=np, jobs=jobs, say=say,
+                              hashes=hashes)
     else:
         res = {}
         for lab, (case, d) in configs.items():
-            res[lab] = read_results(lab, case, d, expected_hash(case, sets[lab]))
+            res[lab] = read_results(lab, case, d, hashes[lab])
             res[lab].reused = res[lab].ok
             say(f"{lab}: {res[lab].status}" + (f" ({res[lab].error})" if not res[lab].ok
                                                 else "") + f" in {d}")

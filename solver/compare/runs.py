@@ -85,7 +85,8 @@ def _first_error(log: Path) -> str:
 def prepare_and_run(configs: dict[str, tuple[Path, Path]],
                     overrides: list[str] | dict[str, list[str]],
                     rerun: bool = False, np: int = 1, jobs: int = 1,
-                    say: Callable[[str], None] = print) -> dict[str, ConfigResult]:
+                    say: Callable[[str], None] = print,
+                    hashes: dict[str, str] | None = None) -> dict[str, ConfigResult]:
     """Bring every configuration's results up to date; return them read back.
 
     Args:
@@ -95,10 +96,13 @@ def prepare_and_run(configs: dict[str, tuple[Path, Path]],
         np: MPI ranks per run.
         jobs: configurations run at the same time.
         say: progress printer.
+        hashes: label -> the case hash its run writes, when the caller has it (else each
+            case file is loaded again to compute it).
     """
     sets = (overrides if isinstance(overrides, dict)
             else {lab: list(overrides) for lab in configs})
-    hashes = {lab: expected_hash(case, sets[lab]) for lab, (case, _) in configs.items()}
+    if hashes is None:
+        hashes = {lab: expected_hash(case, sets[lab]) for lab, (case, _) in configs.items()}
     out: dict[str, ConfigResult] = {}
     todo = []
     for lab, (case, res_dir) in configs.items():

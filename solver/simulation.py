@@ -435,7 +435,11 @@ class Simulation:
         values = self.case.time.output_mean_theta or []
         if rate == 0.0:
             return []
-        return [t for t in ((v * self.li_max - li0) / rate for v in values) if t > 0]
+        return [t for t in (self._time_of_mean_theta(v, rate, li0) for v in values) if t > 0]
+
+    def _time_of_mean_theta(self, value: float, rate: float, li0: float) -> float:
+        """Time (s) at which a constant Li rate (mol/s, ≠ 0) brings the mean θ to value."""
+        return (value * self.li_max - li0) / rate
 
     def _run_transient(self, resume: dict | None = None) -> str:
         c, diff = self.case, self.diffusion
@@ -590,8 +594,8 @@ class Simulation:
         """Say which requested field outputs the run ended before (they are not written)."""
         tm = self.case.time
         late = [x for x in (float(v) for v in tm.output_times or []) if x > t_end * (1 + 1e-9)]
-        late_theta = [v for v in tm.output_mean_theta or []
-                      if not rate or (v * self.li_max - li0) / rate > t_end * (1 + 1e-9)]
+        late_theta = [v for v in tm.output_mean_theta or [] if not rate
+                      or self._time_of_mean_theta(v, rate, li0) > t_end * (1 + 1e-9)]
         for what, values, unit in (("time.output_times", late, " s"),
                                    ("time.output_mean_theta", late_theta, "")):
             if values:

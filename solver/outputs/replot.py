@@ -2,9 +2,9 @@
 
 From ``history.csv``: the chosen stress metrics against time and against capacity
 (``stress_vs_time.png``, ``stress_vs_capacity.png``; matplotlib). From the last dataset of
-``fields.pvd``: θ and von Mises stress on the cut/symmetry planes (octant: the three symmetry
-planes; 3D: a clip through the centre; axisymmetric: the mirrored (r, z) section), drawn
-with pyvista off-screen. No dolfinx needed. Everything goes to ``RESULTS/png/``.
+``fields.pvd``: θ, von Mises and hydrostatic stress on the cut/symmetry planes (octant: the
+three symmetry planes; 3D: the cut through the centre; axisymmetric: the mirrored (r, z)
+section), drawn with pyvista off-screen. No dolfinx needed. Everything goes to ``RESULTS/png/``.
 
 What can be drawn is drawn: a broken part (an empty ``history.csv``; a dataset or piece file
 that ``fields.pvd`` lists but that is missing or unreadable) is skipped, and :func:`replot`

@@ -791,16 +791,13 @@ class Simulation:
 
     def _summary(self, status, reason, error) -> dict:
         rows = self.history.rows
+        # each stress column's value of largest magnitude over the rows, sign kept (the max
+        # of a column over time would be the unloaded 0 of the first row for a compressive
+        # "max" statistic, e.g. the surface's max hydrostatic stress during lithiation)
         peak = {}
         for key in rows[0] if rows else []:
             vals = [r[key] for r in rows if r[key] == r[key]] if key.endswith("[Pa]") else []
-            if not vals:
-                continue
-            if " min " in key:
-                peak[key] = min(vals)
-            elif " max " in key:
-                peak[key] = max(vals)
-            else:  # means and probe values: the value of largest magnitude
+            if vals:
                 peak[key] = max(vals, key=abs)
         # after a failure other ranks may not reach this point: no collective calls then
         mem = peak_memory_mb() if status == "failed" else self.comm.allreduce(

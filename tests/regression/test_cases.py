@@ -86,6 +86,11 @@ def test_default_case_outputs_complete(default_run):
     assert summary["status"] == "completed" and summary["mpi_size"] == 1
     assert summary["mesh"]["dofs"]["displacement"] > 0 and summary["run"]["peak_memory_mb"] > 0
     assert "dolfinx" in summary["versions"]
+    # peaks: each stress column's value of largest magnitude, sign kept; the surface's max
+    # hydrostatic stress is compressive throughout, so its peak is not the 0 of t = 0
+    for key, value in summary["peak"].items():
+        assert value == max((r[key] for r in result.history), key=abs), key
+    assert summary["peak"]["outer_surface: max hydrostatic stress [Pa]"] < 0.0
     header = (out / "history.csv").read_text().splitlines()[0]
     assert "time [s]" in header and "core: max Von Mises stress [Pa]" in header
     # the resolved case reloads to the same physics

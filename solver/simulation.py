@@ -41,12 +41,17 @@ from solver.outputs.provenance import (
 from solver.physics.diffusion import (NEWTON_STOL, DiffusionProblem, NewtonDivergence,
                                       describe_linear_solver)
 from solver.physics.mechanics import MechanicsProblem
-from solver.physics.quantities import ConsistentProjection, Probes, Statistics, StressFields
+from solver.physics.quantities import (ConsistentProjection, Probes, Statistics, StressFields,
+                                       cell_dofs)
 from solver.physics.measures import InterfaceMaxima, Measures
 from solver.time_stepping import SAFETY, AdaptiveStep
 
 FARADAY = 96485.33212  # C/mol
 EVENT_TOL = 1e-4  # θ units: how closely a cut-off or target θ event is hit
+# θ units: how far θ of a Li-storing region may leave [0, 1] before a warning (P1 elements
+# over- and undershoot a little at a steep front; a host overfilled by a current it cannot
+# take up leaves the range by far more)
+THETA_RANGE_TOL = 0.01
 
 
 class OutputDirError(RuntimeError):
@@ -90,6 +95,8 @@ class Simulation:
         self._timers: dict[str, float] = {}
         self._stop_request = None  # set by run(): a signal asks the time loop to stop
         self._warned_dt_min = False  # a step over max_dtheta at dt_min was reported
+        self._warned_theta_range: set[str] = set()  # causes of θ outside [0, 1] reported
+        self.theta_bounds = (math.inf, -math.inf)  # smallest, largest θ of active regions
         t0 = time.perf_counter()
         self._setup_domain()
         self._setup_materials()
@@ -172,7 +179,11 @@ class Simulation:
         self.li_max = comm.allreduce(
             dolfinx.fem.assemble_scalar(dolfinx.fem.form(self.c_max * w * d.dx)), op=MPI.SUM
         )  # mol
-        self._li_form = dolfinx.fem.form(self.c_max * self.theta * w * d.dx)
+        # the Li content as the storage term counts it (lumped or not), so that the balance
+        # of content and inflow holds to round-off
+        self._storage = self.diffusion.storage if self.diffusion is not None else (w, d.dx)
+        w_s, dx_s = self._storage
+        self._li_form = dolfinx.fem.form(self.c_max * self.theta * w_s * dx_s)
 
     def _prescribe(self, profile):
         if profile.kind == "uniform":
@@ -199,6 +210,11 @@ class Simulation:
         surfaces = [n for n in d.boundaries if n not in SYMMETRY_NAMES]
         self.statistics = Statistics(d, self.theta, self.stress, surfaces, list(d.regions))
         self.statistics.setup_interfaces()
+        active = [n for n, law in self.laws.items() if law.active]
+        cells = np.concatenate([d.cells(n) for n in active]) if active else np.zeros(0, np.int32)
+        # θ nodes of the Li-storing regions (in inactive ones θ is a transit concentration
+        # scaled by a mean c_max, not a fraction of a capacity)
+        self._active_theta_dofs = cell_dofs(self.V_theta, cells.astype(np.int32))
         self.interface_maxima = InterfaceMaxima(d, self.stress)
         self.measures = Measures(d, self.theta, self.stress, self.case.output.measures)
         self.probes = Probes(d, self.case.output.probes)
@@ -540,6 +556,7 @@ class Simulation:
                 st["inflow"] += diff.inflow_rate() * dt
             diff.accept()
             t = st["t"] = t + dt
+            self._check_theta_range(t, lithiating)
             self._step = st["step"] = st["step"] + 1
             stepper.accepted(dt, rep.hardest_newton or rep.newton_iterations, rep.max_change)
             lo, hi = self._dt_range
@@ -589,6 +606,50 @@ class Simulation:
                 self._warn_unreached_outputs(t, st["li0"], rate)
                 return reason
             last_checkpoint = self._maybe_checkpoint(st, stepper, last_checkpoint)
+
+    def _check_theta_range(self, t: float, lithiating: bool) -> None:
+        """Track the smallest and largest θ of the Li-storing regions, and warn (once for each
+        cause) when θ leaves [0, 1] by more than THETA_RANGE_TOL:
+
+        * beyond the end the current drives it to (above 1 when lithiating, below 0 when
+          delithiating): the host holds more Li than its capacity (or less than none), so the
+          surface could not take up (or give) the current; the results from there on are
+          unphysical;
+        * the other way (below 0 ahead of a lithiation front, above 1 behind a delithiation
+          one): the consistent storage term over- and undershoots at a front the mesh does not
+          resolve, and the spurious swelling adds stress.
+        """
+        values = self.theta.x.array[self._active_theta_dofs]
+        lo = self.comm.allreduce(float(values.min()) if values.size else math.inf, op=MPI.MIN)
+        hi = self.comm.allreduce(float(values.max()) if values.size else -math.inf, op=MPI.MAX)
+        old_lo, old_hi = self.theta_bounds
+        self.theta_bounds = (min(old_lo, lo), max(old_hi, hi))
+        for value, beyond in ((hi, hi >= 1 + THETA_RANGE_TOL), (lo, lo <= -THETA_RANGE_TOL)):
+            if not beyond:
+                continue
+            high = value > 1
+            overfilled = high == lithiating and self.kind == "galvanostatic"
+            cause = "overfilled" if overfilled else "oscillation"
+            if cause in self._warned_theta_range:
+                continue
+            self._warned_theta_range.add(cause)
+            where = f"θ = {value:.4g} {'> 1' if high else '< 0'} in a Li-storing region"
+            if overfilled:
+                what = ("more Li than the host can store" if high
+                        else "more Li taken out than the host holds")
+                msg = (f"{where}: {what}; the surface cannot take up the current any more (a "
+                       "cell would reach its voltage cut-off here). Results past this point are "
+                       f"unphysical: end the run there with stop.surface_theta = {int(high)} "
+                       "(stop.hold_at_cutoff: true for CC-CV), or lower the current")
+            else:
+                front = "lithiation" if lithiating else "delithiation"
+                fix = ("refine the mesh at the front" if self.case.solver.mass_lumping else
+                       "set solver.mass_lumping: true, which keeps θ in [0, 1], or refine the "
+                       "mesh at the front")
+                msg = (f"{where}: the mesh does not resolve the {front} front, and the storage "
+                       "term over- and undershoots there (the spurious swelling adds stress); "
+                       + fix)
+            self.log.warn(f"t = {t:.4g} s: {msg} (summary.json theta_bounds; said once)")
 
     def _warn_unreached_outputs(self, t_end: float, li0: float, rate: float) -> None:
         """Say which requested field outputs the run ended before (they are not written)."""
@@ -692,10 +753,8 @@ class Simulation:
     def li_content_old(self) -> float:
         """Li content (mol) at the start of the current step."""
         if not hasattr(self, "_li_old_form"):
-            d = self.domain
-            self._li_old_form = dolfinx.fem.form(
-                self.c_max * self.diffusion.theta_n * d.coords.weight * d.dx
-            )
+            w_s, dx_s = self._storage
+            self._li_old_form = dolfinx.fem.form(self.c_max * self.diffusion.theta_n * w_s * dx_s)
         return self.comm.allreduce(dolfinx.fem.assemble_scalar(self._li_old_form), op=MPI.SUM)
 
     def _theta_fraction(self, mean: float, theta0: float) -> float:
@@ -852,6 +911,9 @@ class Simulation:
             "units": {"time": "s", "stress": "Pa", "capacity": "A h/g", "Li content": "mol"},
             "final": rows[-1] if rows else {},
             "yolk_shell_gap_closed_at": getattr(self, "gap_closed_at", None),
+            # θ of the Li-storing regions over the accepted steps (of this run, after a restart)
+            "theta_bounds": ({"min": self.theta_bounds[0], "max": self.theta_bounds[1]}
+                             if math.isfinite(self.theta_bounds[0]) else None),
             "peak": peak,
             "outputs": {"fields": [str(p.name) for p in self.field_output.files],
                         "history": "history.csv", "case": "case.resolved.yaml"},

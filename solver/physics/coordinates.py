@@ -34,6 +34,12 @@ class _Coordinates:
         """Integration weight (dimensionless 1; the axisymmetric system overrides it)."""
         return 1.0
 
+    @property
+    def lumped_weight(self):
+        """The weight to integrate a P1 mass (storage) term with the vertex rule so that it
+        gives the row-sum lumped mass ``∫ φ_i weight dx`` at each node (1 here)."""
+        return 1.0
+
     def identity(self):
         return ufl.Identity(3)
 
@@ -86,6 +92,18 @@ class Axisymmetric(_Coordinates):
     def weight(self):
         """Integration weight 2πr (m): integrals are over the full body of revolution."""
         return 2.0 * math.pi * self.x[0]
+
+    @property
+    def lumped_weight(self):
+        """``2π (r + 3 r̄)/4`` with ``r̄`` the centroid radius of the cell: at vertex i of a
+        triangle K the vertex rule then gives ``|K|/3 · 2π (2 r_i + r_j + r_k)/4 = ∫_K φ_i 2πr``,
+        the row sum of the consistent mass. (The plain weight 2πr would give the nodes on the
+        axis no mass at all.)"""
+        import dolfinx
+
+        centroid_r = dolfinx.fem.Function(dolfinx.fem.functionspace(self.mesh, ("DG", 0)))
+        centroid_r.interpolate(lambda x: x[0])  # DG0 interpolates at the cell midpoint
+        return 2.0 * math.pi * (self.x[0] + 3.0 * centroid_r) / 4.0
 
     def hoop_ratio(self, u):
         r = self.x[0]

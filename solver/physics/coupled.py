@@ -60,7 +60,7 @@ def _degree(expr) -> int:
 
 def coupled_residuals(u_hat, theta, theta_n, s_hat, dt, *, coords, E, nu, eps_ch, c_max,
                       mobility, stress_mobility, influx, length, e_ref, volume, c_ref,
-                      body_force=None, source=None, source_dx=None):
+                      body_force=None, source=None, source_dx=None, storage=None):
     """The three residual forms ``[F_u, F_θ, F_s]`` of the monolithic two-way problem.
 
     Args:
@@ -78,6 +78,8 @@ def coupled_residuals(u_hat, theta, theta_n, s_hat, dt, *, coords, E, nu, eps_ch
         body_force: optional body force (N/m³, gdim vector), e.g. for manufactured solutions.
         source: optional Li source (mol m⁻³ s⁻¹).
         source_dx: measure for the source integrals (default: the diffusion measure).
+        storage: ``(weight, measure)`` of the Li storage term (default: the diffusion's; see
+            :func:`solver.physics.diffusion.storage_integral`).
     """
     mesh = theta.function_space.mesh
     V_u, V_th, V_s = u_hat.function_space, theta.function_space, s_hat.function_space
@@ -101,7 +103,8 @@ def coupled_residuals(u_hat, theta, theta_n, s_hat, dt, *, coords, E, nu, eps_ch
         F_u -= ufl.inner(body_force, v) * w * sdx
     F_u = (length / (e_ref * volume)) * F_u
     # diffusion: the production residual plus the stress-driven flux
-    F_th = diffusion_residual(theta, theta_n, q_th, dt, c_max, mobility, coords, dxq, influx)
+    F_th = diffusion_residual(theta, theta_n, q_th, dt, c_max, mobility, coords, dxq, influx,
+                              storage=storage)
     sigma_h = e_ref * s_hat
     F_th -= dt * stress_mobility(theta) * ufl.inner(coords.grad(sigma_h), coords.grad(q_th)) \
         * w * dxq
@@ -199,6 +202,7 @@ class CoupledProblem:
             stress_mobility=stress_mobility,
             influx=influx, length=self.length, e_ref=self.e_ref,
             volume=volume, c_ref=c_ref,
+            storage=diffusion.storage if settings.mass_lumping else None,
         )
         self.null_space = mechanics.null_space
         fdim = domain.mesh.topology.dim - 1

@@ -24,7 +24,19 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 
-def diffusion_residual(theta, theta_n, v, dt, c_max, mobility, coords, dx, influx, source=None):
+def storage_integral(coords, dx, lumped: bool):
+    """``(weight, measure)`` of the Li storage term ``∫ c_max θ v weight dx`` and of the Li
+    content it conserves: ``(coords.weight, dx)``, or with ``lumped`` the vertex quadrature
+    rule with ``coords.lumped_weight``, which puts the row sums of the P1 storage ("mass")
+    matrix on its diagonal and so keeps θ in [0, 1] at a front the mesh does not resolve."""
+    if not lumped:
+        return coords.weight, dx
+    vertex = {"quadrature_rule": "vertex", "quadrature_degree": 1}
+    return coords.lumped_weight, dx.reconstruct(metadata=vertex)
+
+
+def diffusion_residual(theta, theta_n, v, dt, c_max, mobility, coords, dx, influx, source=None,
+                       storage=None):
     """Backward-Euler residual of ``c_max ∂θ/∂t + ∇·J = s`` with ``J = −M(θ) ∇θ``.
 
     Args:
@@ -37,14 +49,17 @@ def diffusion_residual(theta, theta_n, v, dt, c_max, mobility, coords, dx, influ
         dx: volume measure.
         influx: list of ``(j, ds)``: inward molar flux (mol m⁻² s⁻¹) on a surface measure.
         source: optional volumetric source s (mol m⁻³ s⁻¹), e.g. for manufactured solutions.
+        storage: ``(weight, measure)`` of the storage term (default ``(coords.weight, dx)``;
+            see :func:`storage_integral`).
 
     Returns:
         The residual form (units mol, i.e. per time step).
     """
     w = coords.weight
     grad = coords.grad
+    w_s, dx_s = (w, dx) if storage is None else storage
     F = (
-        c_max * (theta - theta_n) * v * w * dx
+        c_max * (theta - theta_n) * v * w_s * dx_s
         + dt * mobility(theta) * ufl.inner(grad(theta), grad(v)) * w * dx
     )
     for j, ds in influx:
@@ -219,10 +234,13 @@ class DiffusionProblem:
         # stays exact) and D(θ) well; UFL would estimate degree ~13 for a tanh law
         q = {"quadrature_degree": QUADRATURE_DEGREE}
         dx = domain.dx(metadata=q)
+        #: (weight, measure) of the storage term and of the Li content that it conserves
+        self.storage = storage_integral(domain.coords, domain.dx, settings.mass_lumping)
         influx = [(j, domain.ds_named([n]).reconstruct(metadata=q)) for n, j in self.fluxes.items()]
         residual = diffusion_residual(
             self.theta, self.theta_n, v, self.dt, c_max, lambda th: mobility(th, c_ref),
             domain.coords, dx, influx,
+            storage=self.storage if settings.mass_lumping else None,
         )
         if stress_coupling is not None:
             coef, sigma_h = stress_coupling

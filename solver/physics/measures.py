@@ -16,7 +16,7 @@ from solver import _bootstrap  # noqa: F401
 import dolfinx
 from mpi4py import MPI
 
-from solver.physics.quantities import _cell_dofs, _facet_vertex_cell_dofs, _facet_vertex_dofs
+from solver.physics.quantities import cell_dofs, _facet_vertex_cell_dofs, _facet_vertex_dofs
 
 
 def _facet_ids(domain, name: str) -> np.ndarray:
@@ -67,8 +67,8 @@ class Measures:
         cells = np.unique(np.concatenate([d.cells(r) for r in regions]))
         if on is None:
             if space is self.theta.function_space:  # P1: the nodes of the cells
-                return _cell_dofs(space, cells)
-            return _cell_dofs(space, cells[cells < num_owned])
+                return cell_dofs(space, cells)
+            return cell_dofs(space, cells[cells < num_owned])
         facets = _facet_ids(d, on)
         if space is self.theta.function_space:
             return dolfinx.fem.locate_dofs_topological(space, tdim - 1, facets)

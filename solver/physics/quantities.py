@@ -183,7 +183,8 @@ def _facet_vertex_cell_dofs(space, domain, facets: np.ndarray, cells=None):
     return out
 
 
-def _cell_dofs(space, cells: np.ndarray) -> np.ndarray:
+def cell_dofs(space, cells: np.ndarray) -> np.ndarray:
+    """The (local, sorted, unique) dofs of ``space`` in the given local cells."""
     if cells.size == 0:
         return np.zeros(0, dtype=np.int32)
     return np.unique(space.dofmap.list[cells].ravel())
@@ -300,7 +301,7 @@ class Statistics:
                 {k: integral(f[k] * w * dxr) for k in ("von_mises", "radial", "hoop")},
             )
             cells = domain.cells(name)
-            self._region_dofs[name] = _cell_dofs(stress.S, cells[cells < num_owned_cells])
+            self._region_dofs[name] = cell_dofs(stress.S, cells[cells < num_owned_cells])
         self._surface_forms = {}
         self._surface_dofs = {}
         self._surface_theta_dofs = {}

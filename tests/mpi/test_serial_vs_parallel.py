@@ -63,6 +63,14 @@ VARIANTS = {
                           "--set", "coupling=two_way",
                           "--set", "solver.coupling_scheme=staggered",
                           "--set", "time.dt_max=100 s", "--set", "solver.linear_rtol=1e-12"],
+    # the lumped storage term (vertex rule, row-sum weight at the axis), one-way and in the
+    # monolithic two-way Newton
+    "axisymmetric_lumped": ["--set", "geometry.mode=axisymmetric", "--set", "mesh.size=0.5 um",
+                            "--set", "mesh.surface_size=0.25 um", "--set", "stop.mean_theta=0.6",
+                            "--set", "solver.mass_lumping=true"],
+    "two_way_lumped": ["--set", "geometry.mode=axisymmetric", "--set", "mesh.size=0.5 um",
+                       "--set", "mesh.surface_size=0.25 um", "--set", "stop.mean_theta=0.2",
+                       "--set", "coupling=two_way", "--set", "solver.mass_lumping=true"],
     # several materials: porous Si with pore and outer SiOx/C coatings (plane-strain section)
     "porous_coated": ["--case", "cases/examples/porous.yaml",
                       "--set", "geometry.mode=plane_strain", "--set", "mesh.size=0.4 um",

@@ -3,7 +3,8 @@ J. Power Sources 190 (2009) 453), in octant 3D and axisymmetric modes.
 
 Checks, at τ = D t / R² = 0.05, 0.1, 0.2: centre stress and surface hoop stress within 1 % of
 S = Ω E K / (3 (1 − ν)) (K = j R / D); Li mass balance to 1e-10 relative at every step; and
-the peak von Mises of the two modes within 1 % of each other.
+the peak von Mises of the two modes within 1 % of each other. Each with the consistent and
+with the lumped storage term (solver.mass_lumping).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ STRESS_TOL = 0.01  # in units of S (issue #2)
 MASS_TOL = 1e-10
 
 
-def _case(mode):
+def _case(mode, lumped=False):
     centre = [0.0, 0.0] if mode == "axisymmetric" else [0.0, 0.0, 0.0]
     size = R / 10 if mode == "axisymmetric" else R / 6
     case = sphere_case(
@@ -40,26 +41,30 @@ def _case(mode):
                 "probes": [{"name": "centre", "point": centre}]},
     )
     case["materials"]["core"]["diffusivity"] = {"kind": "constant", "value": D}
-    case["solver"] = {"linear_rtol": 1e-10}
+    case["solver"] = {"linear_rtol": 1e-10, "mass_lumping": lumped}
     return case
+
+
+RUNS = ["octant", "axisymmetric", "octant-lumped", "axisymmetric-lumped"]
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     out = {}
-    for mode in ("octant", "axisymmetric"):
-        sim, result = run_case(_case(mode), tmp_path_factory.mktemp(mode))
+    for name in RUNS:
+        mode, lumped = name.split("-")[0], name.endswith("-lumped")
+        sim, result = run_case(_case(mode, lumped), tmp_path_factory.mktemp(name))
         j = float(sim.diffusion.flux.value)
         K = j * R / D
         S = (BETA / CMAX) * E * K / (3.0 * (1.0 - NU))
-        out[mode] = (result, S)
+        out[name] = (result, S)
     return out
 
 
-@pytest.mark.parametrize("mode", ["octant", "axisymmetric"])
+@pytest.mark.parametrize("run", RUNS)
 @pytest.mark.parametrize("tau", TAUS)
-def test_stresses_match_cheng_verbrugge(runs, mode, tau):
-    result, S = runs[mode]
+def test_stresses_match_cheng_verbrugge(runs, run, tau):
+    result, S = runs[run]
     rows = [r for r in result.history if abs(r["time [s]"] - tau * T_SCALE) < 1e-9 * T_SCALE]
     assert len(rows) == 1, "the stepper must land on the output time"
     row = rows[0]
@@ -70,23 +75,24 @@ def test_stresses_match_cheng_verbrugge(runs, mode, tau):
     assert abs(hoop / S - st1[0]) < STRESS_TOL, (hoop / S, st1[0])
 
 
-@pytest.mark.parametrize("mode", ["octant", "axisymmetric"])
-def test_li_mass_balance_every_step(runs, mode):
-    result, _ = runs[mode]
+@pytest.mark.parametrize("run", RUNS)
+def test_li_mass_balance_every_step(runs, run):
+    result, _ = runs[run]
     errors = [r["Li balance error [-]"] for r in result.history[1:]]
     assert len(errors) > 50
     assert max(errors) < MASS_TOL
 
 
-@pytest.mark.parametrize("mode", ["octant", "axisymmetric"])
-def test_mean_theta_follows_the_current(runs, mode):
+@pytest.mark.parametrize("run", RUNS)
+def test_mean_theta_follows_the_current(runs, run):
     """Mean θ grows exactly as the charge passed: θ̄ = 3 τ K / c_max on the exact sphere."""
-    result, S = runs[mode]
+    result, S = runs[run]
     last = result.history[-1]
     assert last["mean lithiation fraction [-]"] == pytest.approx(0.2, rel=1e-9)
 
 
-def test_axisymmetric_and_octant_agree_on_peak_von_mises(runs):
-    peaks = {m: max(r["core: max Von Mises stress [Pa]"] for r in runs[m][0].history)
-             for m in runs}
+@pytest.mark.parametrize("storage", ["", "-lumped"])
+def test_axisymmetric_and_octant_agree_on_peak_von_mises(runs, storage):
+    peaks = {m: max(r["core: max Von Mises stress [Pa]"] for r in runs[m + storage][0].history)
+             for m in ("octant", "axisymmetric")}
     assert abs(peaks["octant"] - peaks["axisymmetric"]) < 0.01 * peaks["axisymmetric"], peaks

@@ -240,8 +240,10 @@ def compare(reference: str | Path, cases: Iterable[str] | None = None,
     written = write_all(out, comparison)
     n = len(comparison["orderings"])
     held = sum(1 for o in comparison["orderings"] if o["holds"] is True)
-    say(f"orderings: {held} of {n} hold" + ("" if comparison["all_orderings_hold"] or not n
-                                            else " (see comparison.md)"))
+    # an ordering over configurations that were not selected (or did not run) has no verdict
+    open_ = sum(1 for o in comparison["orderings"] if o["holds"] is None)
+    say(f"orderings: {held} of {n} hold" + (f", {open_} not evaluated" if open_ else "")
+        + ("" if comparison["all_orderings_hold"] or not n else " (see comparison.md)"))
     for w in comparison["warnings"]:
         say(f"warning: {w}")
     say("written: " + ", ".join(str(p) for p in written + figs))

@@ -70,11 +70,19 @@ def markdown(comparison: dict) -> str:
         if c["all_orderings_hold"]:
             lines += [f"**Orderings: all {len(orderings)} hold.**", ""]
         else:
-            bad = [o["name"] for o in orderings if o["holds"] is not True]
-            lines += [f"> **Orderings: {n_hold} of {len(orderings)} hold. NOT holding (or not "
-                      f"evaluated): {'; '.join(bad)}.** The paper's ordering is not reproduced "
-                      "there (the command still exits 0: an ordering that fails is a result, "
-                      "not an error).", ""]
+            bad = [o["name"] for o in orderings if o["holds"] is False]
+            unknown = [o["name"] for o in orderings if o["holds"] is None]
+            text = f"> **Orderings: {n_hold} of {len(orderings)} hold."
+            if bad:
+                text += f" NOT holding: {'; '.join(bad)}."
+            if unknown:
+                text += (f" Not evaluated (a configuration it needs was not selected or has "
+                         f"no value): {'; '.join(unknown)}.")
+            text += "**"
+            if bad:
+                text += (" The paper's ordering is not reproduced there (the command still "
+                         "exits 0: an ordering that fails is a result, not an error).")
+            lines += [text, ""]
     failed = [lab for lab, r in c.get("configurations", {}).items()
               if r["status"] != "completed"]
     if failed:

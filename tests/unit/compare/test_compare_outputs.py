@@ -387,3 +387,25 @@ def test_an_ordering_of_two_quantities_names_the_at_of_each(tmp_path, synth, bas
     ref, results = _setup(tmp_path, synth, base_reference)
     (o,) = evaluate(ref, results)["orderings"]
     assert o["at"] == "y at end; z at peak"
+
+
+def test_an_ordering_without_a_verdict_is_not_called_failing(tmp_path, synth, base_reference):
+    """Comparing a subset of the configurations leaves the orderings over the others without a
+    verdict: the report says 'not evaluated' for them, not 'NOT holding'."""
+    from solver.compare.core import _config_info
+    from solver.compare.writers import write_all
+
+    base_reference["configurations"]["C"] = "c.yaml"
+    base_reference["orderings"] += [
+        {"name": "C above A", "quantity": "y", "descending": ["C", "A"]},
+        {"name": "A above B", "quantity": "y", "descending": ["A", "B"]},
+    ]
+    ref, results = _setup(tmp_path, synth, base_reference)  # results of A and B only
+    c = evaluate(ref, results)
+    assert [o["holds"] for o in c["orderings"]] == [True, None, False]
+    c.update(figures=[], warnings=[],
+             configurations={lab: _config_info(r) for lab, r in results.items()})
+    md, _, _ = write_all(tmp_path / "out", c)
+    text = md.read_text()
+    assert "1 of 3 hold. NOT holding: A above B. Not evaluated" in text
+    assert "needs was not selected or has no value): C above A." in text

@@ -30,6 +30,12 @@ class GeometryBase(_Model):
         """Names of the exterior boundaries of the geometry in its mode."""
         return tuple(self.to_spec().boundary_names())
 
+    def boundary_regions(self) -> dict[str, tuple[str, ...]]:
+        """For each exterior boundary, the regions of the solid body it bounds (a body: the
+        regions bonded into one solid; every geometry but the yolk-shell has one)."""
+        regions = self.region_names()
+        return {b: regions for b in self.boundary_names()}
+
     def interface_names(self) -> tuple[str, ...]:
         """Names of the internal interfaces between regions."""
         spec = self.to_spec()

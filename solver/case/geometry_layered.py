@@ -172,6 +172,11 @@ class YolkShellGeometry(_LayeredGeometry):
         examples=[0.0],
     )
 
+    def boundary_regions(self) -> dict[str, tuple[str, ...]]:
+        """The yolk's surface bounds the yolk; the other boundaries bound the shell."""
+        yolk, shell = self.to_spec().bodies()
+        return {b: (yolk if b == "yolk_surface" else shell) for b in self.boundary_names()}
+
     def to_spec(self) -> Any:
         """Return the geometry as a :class:`meshes.layered.YolkShellSpec` (SI)."""
         from meshes.layered import YolkShellSpec

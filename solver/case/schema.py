@@ -979,7 +979,27 @@ class Case(_Model):
                         + ")",
                     )
                 )
+            else:
+                problems += self._check_body_stores_li(i, name, loadable)
         return problems
+
+    def _check_body_stores_li(self, i: int, name: str, loadable) -> list[tuple[str, str]]:
+        """A loaded surface must bound a body with a Li-storing material: Li that enters a
+        body of inactive materials only (an inert yolk-shell shell, which touches the yolk
+        nowhere) has nowhere to go, and the diffusion problem has no solution."""
+        body = self.geometry.boundary_regions()[name]
+        materials = [self.materials.get(r) for r in body]
+        if not materials or any(m is None or m.active for m in materials):
+            return []  # a missing material is reported by _check_regions
+        others = [b for b in loadable
+                  if any(self.materials[r].active for r in self.geometry.boundary_regions()[b]
+                         if r in self.materials)]
+        hint = (f"load a surface of a Li-storing body instead ({', '.join(others)})" if others
+                else "give a region a Li-storing material (active: true)")
+        return [(f"loading.surfaces.{i}",
+                 f"'{name}' bounds only {', '.join(body)}, whose material stores no Li "
+                 f"(active: false) and which touches no Li-storing region: the Li has nowhere to "
+                 f"go; {hint}")]
 
     def _check_mesh(self) -> list[tuple[str, str]]:
         radius = self._outer_radius()

@@ -292,6 +292,31 @@ def test_hollow_probes_are_bounded_by_the_outer_coating(reference_data: dict[str
     assert "radius 2.6e-06 m" in str(info.value)
 
 
+def test_a_loaded_body_must_store_li(reference_data: dict[str, Any]) -> None:
+    """Li fed into an inert yolk-shell shell (which touches the yolk nowhere) has nowhere to
+    go: a case error naming the surface and the one to load instead, not a failed run."""
+    reference_data["geometry"] = {"kind": "yolk_shell", "mode": "axisymmetric",
+                                  "yolk_radius": "0.5 um", "void_thickness": "63 nm",
+                                  "shell_thickness": "20 nm"}
+    core = reference_data["materials"].pop("core")
+    inert = {"active": False, "density": "2000 kg/m^3", "youngs_modulus": "50 GPa",
+             "poissons_ratio": 0.25}
+    reference_data["materials"] = {"yolk": core, "shell": inert}
+    reference_data["mesh"] = {"size": "0.1 um"}
+    reference_data["output"] = {}
+    reference_data["loading"]["surfaces"] = ["outer_surface"]
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    assert info.value.paths == ["loading.surfaces.0"], str(info.value)
+    assert "'outer_surface' bounds only shell" in str(info.value)
+    assert "instead (yolk_surface)" in str(info.value)
+    reference_data["loading"]["surfaces"] = ["yolk_surface"]
+    load_case_dict(reference_data)  # valid
+    reference_data["materials"]["shell"] = core  # a storing shell may be loaded
+    reference_data["loading"]["surfaces"] = ["outer_surface"]
+    load_case_dict(reference_data)
+
+
 def test_potentiostatic_stops(reference_data: dict[str, Any]) -> None:
     reference_data["loading"] = {"kind": "potentiostatic", "surface_theta": 0.8}
     reference_data["stop"] = {"mean_theta": 0.85, "capacity": "3000 mA*h/g"}

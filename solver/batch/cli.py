@@ -100,6 +100,9 @@ def run_command(args: argparse.Namespace) -> int | None:
             if not args.quiet:
                 for p in written:
                     print(f"written: {p}")
+                if not (Path(args.results) / "fields.pvd").exists():
+                    print(f"note: {args.results}: no fields.pvd (the run's output.formats had "
+                          "no vtk), so no field pictures; history plots only")
             return EXIT_OK
         if args.command == "paraview":
             from solver.outputs.paraview_state import write_state

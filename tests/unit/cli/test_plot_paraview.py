@@ -228,3 +228,14 @@ def test_plot_header_only_history_still_checks_metric(tmp_path):
     p = cli("plot", res, "--metric", "no such column")
     assert p.returncode == 2
     assert "no such history.csv column" in _one_error_line(p)
+
+
+def test_plot_without_fields_pvd_says_why_no_field_pictures(tmp_path):
+    """A run with output.formats without vtk has no fields.pvd: the history plots are drawn
+    (exit 0) and a note says why there are no field pictures."""
+    res = make_results(tmp_path / "r")
+    (res / "fields.pvd").unlink()
+    p = cli("plot", res)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "no fields.pvd" in p.stdout and "history plots only" in p.stdout, p.stdout
+    assert _pngs(res) == HISTORY_PNGS

@@ -145,6 +145,24 @@ class MaterialFields:
                 chi.x.array[domain.cells(name)] = 1.0
                 chi.x.scatter_forward()
                 self._indicators[name] = chi
+        self.transport_c_max = self._transport_c_max(domain)
+
+    def _transport_c_max(self, domain) -> float:
+        """The concentration scale of Li crossing an inactive region (mol/m³): the c_max of
+        the active material, or with several the volume mean of their c_max over the active
+        regions. Inactive regions do not count, so the permeability of an inert coating does
+        not change with its own thickness (nor with that of other inert parts)."""
+        import dolfinx
+        from mpi4py import MPI
+
+        active = {n: law for n, law in self.laws.items() if law.active}
+        values = {law.c_max for law in active.values()}
+        if len(values) <= 1:
+            return values.pop() if values else 1.0  # 1.0: nothing stores Li, no transport
+        w = domain.coords.weight
+        vol = {n: domain.comm.allreduce(dolfinx.fem.assemble_scalar(dolfinx.fem.form(
+            w * domain.dx_region(n))), op=MPI.SUM) for n in active}
+        return sum(law.c_max * vol[n] for n, law in active.items()) / sum(vol.values())
 
     def _combine(self, pick):
         if not self._indicators:
@@ -176,11 +194,12 @@ class MaterialFields:
         specific current (A/g) refers to."""
         return self._combine(lambda law: law.density if law.active else 0.0)
 
-    def mobility(self, theta, c_ref: float):
-        """``c_max D(θ)`` (mol m⁻¹ s⁻¹) in active regions; in inactive ones ``c_ref D``: Li
-        crosses them like a diffusing species that is not stored (c_ref: a mean c_max)."""
+    def mobility(self, theta):
+        """``c_max D(θ)`` (mol m⁻¹ s⁻¹) in active regions; in inactive ones
+        ``transport_c_max · D``: Li crosses them like a diffusing species that is not stored,
+        at the concentration θ · transport_c_max (that of the active material at the same θ)."""
         return self._combine(
-            lambda law: (law.c_max if law.active else c_ref) * law.D(theta))
+            lambda law: (law.c_max if law.active else self.transport_c_max) * law.D(theta))
 
     def stress_mobility(self, theta, temperature: float):
         """Coefficient of the stress-driven flux ``c_max D Ω θ / (R T)`` with ``Ω = β_V / c_max``

@@ -198,7 +198,7 @@ class CoupledProblem:
         self.residuals = coupled_residuals(
             self.u_hat, self.theta, diffusion.theta_n, self.s_hat, diffusion.dt,
             coords=coords, E=fields.E, nu=fields.nu, eps_ch=fields.eps_ch, c_max=c_max,
-            mobility=lambda th: fields.mobility(th, c_ref),
+            mobility=fields.mobility,
             stress_mobility=stress_mobility,
             influx=influx, length=self.length, e_ref=self.e_ref,
             volume=volume, c_ref=c_ref,

@@ -189,7 +189,7 @@ class DiffusionProblem:
         domain: :class:`solver.domain.Domain`.
         theta_space: scalar P1 function space.
         c_max: UFL expression or float, mol/m³ (0 in inactive regions).
-        mobility: callable (θ, c_ref) ↦ c_max D(θ) (mol m⁻¹ s⁻¹) as UFL.
+        mobility: callable θ ↦ c_max D(θ) (mol m⁻¹ s⁻¹) as UFL.
         loaded_surfaces: names of the boundaries where Li enters.
         settings: the case's ``solver`` section (tolerances).
         prefix: PETSc options prefix (unique per problem).
@@ -238,7 +238,7 @@ class DiffusionProblem:
         self.storage = storage_integral(domain.coords, domain.dx, settings.mass_lumping)
         influx = [(j, domain.ds_named([n]).reconstruct(metadata=q)) for n, j in self.fluxes.items()]
         residual = diffusion_residual(
-            self.theta, self.theta_n, v, self.dt, c_max, lambda th: mobility(th, c_ref),
+            self.theta, self.theta_n, v, self.dt, c_max, mobility,
             domain.coords, dx, influx,
             storage=self.storage if settings.mass_lumping else None,
         )

@@ -548,7 +548,8 @@ class Stop(_Model):
 
     mean_theta: Theta | None = Field(
         None,
-        description="stop when the mean θ reaches this value, in [0, 1]",
+        description="stop when the mean θ (the Li content over the Li capacity of the particle, "
+        "history column 'mean lithiation fraction') reaches this value, in [0, 1]",
         examples=[0.9],
         json_schema_extra={"template": "example"},
     )

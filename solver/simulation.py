@@ -98,7 +98,12 @@ class Simulation:
         self._warned_theta_range: set[str] = set()  # causes of θ outside [0, 1] reported
         self.theta_bounds = (math.inf, -math.inf)  # smallest, largest θ of active regions
         t0 = time.perf_counter()
+        g = case.geometry
+        # meshing and solver set-up can take minutes on a large 3D mesh: say what is going on
+        self.log.info(f"meshing the {g.kind} particle ({g.mode}) ...")
         self._setup_domain()
+        self.log.info(f"mesh: {self._global_cells()} cells in {self._timers['mesh']:.1f} s; "
+                      "setting up the solvers ...")
         self._setup_materials()
         self._setup_problems()
         self._setup_quantities()

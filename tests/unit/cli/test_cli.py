@@ -80,6 +80,8 @@ def test_solver_failure_exits_1_and_keeps_outputs(tmp_path):
     p = cli("run", _failing_case(tmp_path), "--out", tmp_path / "out")
     assert p.returncode == 1, p.stdout + p.stderr
     assert "dt_min" in p.stderr and "Traceback" not in p.stderr
+    # meshing and set-up are announced before they start (minutes on a large 3D mesh)
+    assert p.stdout.index("meshing the sphere particle") < p.stdout.index("setting up the solvers")
     summary = yaml.safe_load((tmp_path / "out" / "summary.json").read_text())
     assert summary["status"] == "failed"
     assert (tmp_path / "out" / "history.csv").read_text().count("\n") == 2  # header + t = 0

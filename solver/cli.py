@@ -92,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
 
         if _rank() != 0:
             return EXIT_OK
+        for path, msg in case.plausibility_warnings():
+            _err(f"warning: {args.case}: {path}: {msg}")
         print(f"# {args.case}: valid. Resolved case (SI units, defaults filled):")
         print(yaml.safe_dump(case.resolved(), sort_keys=False, allow_unicode=True), end="")
         return EXIT_OK

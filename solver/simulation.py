@@ -99,6 +99,8 @@ class Simulation:
         self.theta_bounds = (math.inf, -math.inf)  # smallest, largest θ of active regions
         t0 = time.perf_counter()
         g = case.geometry
+        for path, msg in case.plausibility_warnings():  # probably a unit left out
+            self.log.warn(f"{path}: {msg}")
         # meshing and solver set-up can take minutes on a large 3D mesh: say what is going on
         self.log.info(f"meshing the {g.kind} particle ({g.mode}) ...")
         self._setup_domain()

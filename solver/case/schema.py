@@ -1017,6 +1017,43 @@ class Case(_Model):
                 )
         return problems
 
+    def plausibility_warnings(self) -> list[tuple[str, str]]:
+        """``(dotted field, message)`` for values that are valid but far outside what a
+        battery-anode particle has: most often a unit left out (a bare number is read in the
+        SI unit, so '120' for a modulus is 120 Pa). The run goes ahead; they are printed."""
+        out: list[tuple[str, str]] = []
+
+        def check(path, value, lo, hi, unit, hint):
+            if value is not None and not lo <= float(value) <= hi:
+                out.append((path, f"{float(value):.4g} {unit} is outside the usual range "
+                            f"{lo:g} ... {hi:g} {unit}; {hint}"))
+
+        radius = self._outer_radius()
+        check("geometry", radius, 1e-9, 1e-4, "m", "particle radii are about 10 nm ... 100 um "
+              "(a bare number is in m: write '2 um')")
+        for name, m in self.materials.items():
+            path = f"materials.{name}"
+            e = m.youngs_modulus
+            for key in ("value", "unlithiated", "lithiated"):
+                check(f"{path}.youngs_modulus" + ("" if key == "value" else f".{key}"),
+                      getattr(e, key, None), 1e8, 2e12, "Pa", "a bare number is in Pa: write "
+                      "'120 GPa'")
+            check(f"{path}.volume_expansion", m.volume_expansion, 0.0, 5.0, "(fraction)",
+                  "it is a fraction: 2.8 means 280 %")
+            check(f"{path}.density", m.density, 500.0, 2e4, "kg/m^3", "a bare number is in "
+                  "kg/m^3: write '2.33 g/cm^3'")
+            if m.active:
+                check(f"{path}.specific_capacity", m.specific_capacity, 3.6e4, 2e7, "C/kg",
+                      "a bare number is in C/kg: write '3579 mA*h/g'")
+        load = self.loading
+        if getattr(load, "specific_current", None) is not None:
+            check("loading.specific_current", load.specific_current, 1e-3, 1e5, "A/kg",
+                  "a bare number is in A/kg: write '0.1 A/g'")
+        check("stop.capacity", self.stop.capacity, 3.6e3, 2e7, "C/kg",
+              "a bare number is in C/kg: write '1 A*h/g' (a fraction of the capacity is "
+              "stop.mean_theta)")
+        return out
+
     def _outer_radius(self) -> float:
         """Outer radius of the particle incl. coatings (m): the bound for probes and sizes."""
         g = self.geometry

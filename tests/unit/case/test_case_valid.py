@@ -189,3 +189,23 @@ def test_resolved_is_plain_data(reference_path: Path) -> None:
 def test_case_equality_ignores_source(reference_path: Path, reference_data: dict) -> None:
     assert load_case(reference_path) == load_case_dict(reference_data)
     assert isinstance(load_case_dict(reference_data), Case)
+
+
+def test_plausibility_warnings_catch_a_missing_unit(reference_path: Path) -> None:
+    """A bare number is read in the SI unit: '120' for a modulus is 120 Pa, '0.8' for a
+    capacity 0.8 C/kg. Valid, but each is named with its field; the shipped cases have none."""
+    case = load_case(reference_path, overrides=[
+        "materials.core.youngs_modulus=120", "stop.capacity=0.8", "geometry.radius=2 mm",
+        "materials.core.volume_expansion=280"])
+    found = dict(case.plausibility_warnings())
+    assert set(found) == {"materials.core.youngs_modulus", "stop.capacity", "geometry",
+                          "materials.core.volume_expansion"}, found
+    assert "120 Pa" in found["materials.core.youngs_modulus"]
+    assert "'120 GPa'" in found["materials.core.youngs_modulus"]
+    assert "stop.mean_theta" in found["stop.capacity"]
+    root = Path(__file__).resolve().parents[3] / "cases"
+    for path in sorted(root.rglob("*.yaml")):
+        data = yaml.safe_load(path.read_text())
+        if not isinstance(data, dict) or "geometry" not in data:  # references, the library
+            continue
+        assert load_case(path).plausibility_warnings() == [], path

@@ -7,6 +7,7 @@ stops here: the physics modules receive SI floats and UFL objects.
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import time
@@ -270,6 +271,8 @@ class Simulation:
         self._hash = case_hash(resolved)
         # the checkpoint is checked first: a refused restart leaves the folder as it was
         resume = self._load_checkpoint(out) if restart else None
+        if not restart:
+            self._warn_replaced_results(out)
         self._prepare_out_dir(out, fresh=not restart)
         if self.rank0:
             write_resolved_case(out / "case.resolved.yaml", resolved,
@@ -325,6 +328,21 @@ class Simulation:
         self.log.info(f"results: {out.resolve()}")
         self.log.close_file()
         return RunResult(status, reason, self._step, out, self.history.rows, summary)
+
+    def _warn_replaced_results(self, out: Path) -> None:
+        """Say so when the folder holds the results of another case (another case file, or
+        the same one with other --set overrides): this run replaces them."""
+        old = None
+        if self.rank0:
+            try:
+                old = json.loads((out / "summary.json").read_text()).get("case", {})
+            except (OSError, ValueError, AttributeError):
+                old = None
+        old = self.comm.bcast(old, root=0)
+        if old and old.get("hash") and old["hash"] != self._hash:
+            source = old.get("source") or "?"
+            self.log.warn(f"{out} holds the results of another case ({source}, other inputs); "
+                          "they are replaced. Give --out (or output.name) to keep both")
 
     def _prepare_out_dir(self, out: Path, fresh: bool = True) -> None:
         """Create the results folder and prove it is writable, before any computing. A

@@ -73,3 +73,23 @@ def test_restart_with_a_broken_checkpoint_or_history_says_so(tmp_path):
     (out / "checkpoint.npz").write_bytes(data[: len(data) // 2])
     with pytest.raises(CheckpointError, match="checkpoint.npz cannot be read"):
         _simulation(out, checkpoint_every=2).run(restart=True)
+
+
+def test_replacing_another_cases_results_is_announced(tmp_path, capsys):
+    """`run case --set …` into the folder of an earlier run of other inputs replaces those
+    results: a warning says so; the same inputs again replace them silently."""
+    from solver import build_simulation, load_case_dict
+
+    def run(mean_theta):
+        case = front_case({"dt_initial": 5.0, "max_dtheta": 0.1}, radius=2e-6)
+        case["geometry"]["mode"] = "axisymmetric"
+        case["stop"] = {"mean_theta": mean_theta}
+        case["output"] = {"pictures": False, "formats": ["vtk"]}
+        sim = build_simulation(load_case_dict(case, source="<reuse>"), out_dir=tmp_path / "r")
+        assert sim.run().status == "completed"
+        return capsys.readouterr().err
+
+    assert "results of another case" not in run(0.02)
+    assert "results of another case" not in run(0.02)
+    err = run(0.03)
+    assert "holds the results of another case" in err and "--out" in err

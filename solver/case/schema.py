@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import types
 import typing
 from pathlib import Path
@@ -414,10 +415,25 @@ class GalvanostaticLoading(_Model):
     c_rate: Number | None = Field(
         None,
         gt=0,
-        description="current as a C-rate [1/h] relative to the material's specific capacity; "
-        "give this or specific_current",
+        description="current as a C-rate [1/h] relative to the material's specific capacity "
+        "(a number, or written as '2C' or 'C/10'); give this or specific_current",
         examples=[1.0],
     )
+
+    @field_validator("c_rate", mode="before")
+    @classmethod
+    def _read_c_rate(cls, value):
+        """'2C', '0.5 C' -> 2, 0.5; 'C/10' -> 0.1 (anything else is left to the Number type,
+        which names what it got)."""
+        if isinstance(value, str):
+            text = value.strip().replace(" ", "")
+            m = re.fullmatch(r"([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)C", text)
+            if m:
+                return float(m.group(1))
+            m = re.fullmatch(r"C/([0-9]*\.?[0-9]+)", text)
+            if m and float(m.group(1)) > 0:
+                return 1.0 / float(m.group(1))
+        return value
     direction: Literal["lithiation", "delithiation"] = Field(
         "lithiation", description="lithiation (Li in) or delithiation (Li out)"
     )

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from solver.case import Case, load_case, load_case_dict
+from solver.case import Case, CaseError, load_case, load_case_dict
 from solver.case.schema import (
     ConstantModulus,
     ConstantRatio,
@@ -72,6 +72,20 @@ def test_c_rate_gives_specific_current(reference_data: dict[str, Any]) -> None:
     assert case.loading.specific_current_si(case.specific_capacity_si) == pytest.approx(
         1.28844e7 / 3600
     )
+
+
+@pytest.mark.parametrize("text, rate", [("2C", 2.0), ("0.5 C", 0.5), ("C/10", 0.1),
+                                         ("C / 4", 0.25), (3, 3.0)])
+def test_c_rate_as_written_by_people(reference_data: dict[str, Any], text, rate) -> None:
+    reference_data["loading"] = {"kind": "galvanostatic", "c_rate": text}
+    assert load_case_dict(reference_data).loading.c_rate == pytest.approx(rate)
+
+
+def test_c_rate_in_other_units_is_refused(reference_data: dict[str, Any]) -> None:
+    reference_data["loading"] = {"kind": "galvanostatic", "c_rate": "1 A"}
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    assert info.value.paths == ["loading.c_rate"]
 
 
 def test_geometry_spec_comes_from_meshes(reference_path: Path) -> None:

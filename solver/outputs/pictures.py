@@ -128,9 +128,14 @@ def draw_fields(grid, mode: str, names: list[str], out_dir: Path, title: str = "
         crange = clim
         if crange is None and cut_face is not None and cut_face.n_points:
             crange = tuple(float(v) for v in cut_face.get_data_range(name))
+        shown, scale = name, 1.0
+        if name.endswith("[Pa]"):  # stresses of GPa read better in GPa than as 3.2e+10 Pa
+            shown, scale = name[: -len("[Pa]")] + "[GPa]", 1e-9
+            grid.point_data[shown] = grid.point_data[name] * scale
+            crange = None if crange is None else tuple(v * scale for v in crange)
         plotter = pyvista.Plotter(off_screen=True, window_size=(900, 760))
-        plotter.add_mesh(grid, scalars=name, cmap="viridis", show_edges=False, clim=crange,
-                         scalar_bar_args=_BAR | {"title": name})
+        plotter.add_mesh(grid, scalars=shown, cmap="viridis", show_edges=False, clim=crange,
+                         scalar_bar_args=_BAR | {"title": shown})
         plotter.add_text(title, font_size=10)
         set_camera(plotter, mode)
         plotter.show_axes()

@@ -186,3 +186,24 @@ def test_inert_coating_passes_li_at_the_active_materials_concentration(tmp_path,
     for row in result.history[2:]:
         drop = row["outer_surface: mean lithiation fraction [-]"] - row["measure interface [-]"]
         assert drop == pytest.approx(expected, rel=0.01), (row["time [s]"], drop, expected)
+
+
+def test_a_thin_layer_in_3d_is_named_as_the_cause_of_a_large_mesh(tmp_path, monkeypatch, capsys):
+    """A layer gets ~3 elements through its thickness whatever mesh.size says, so a thin
+    coating in octant mode makes a large mesh: the warning names the layer and the 2D mode.
+    (The threshold is lowered here to keep the mesh small.)"""
+    import solver.simulation as simulation
+    from solver import build_simulation, load_case_dict
+
+    monkeypatch.setattr(simulation, "LARGE_3D_CELLS", 1000)
+    case = _case(mode="octant")
+    case["geometry"] = {"kind": "core_shell", "mode": "octant", "core_radius": 0.5 * UM,
+                        "coatings": [{"thickness": 0.1 * UM}]}
+    case["mesh"] = {"size": 0.5 * UM, "cache": False}
+    sim = build_simulation(load_case_dict(case, source="<thin>"), out_dir=tmp_path)
+    err = capsys.readouterr().err
+    assert sim._global_cells() > 1000
+    assert "the thinnest layer (100 nm)" in err and "geometry.mode: axisymmetric" in err, err
+    monkeypatch.setattr(simulation, "LARGE_3D_CELLS", 10**9)
+    build_simulation(load_case_dict(case, source="<thin>"), out_dir=tmp_path)
+    assert "thinnest layer" not in capsys.readouterr().err

@@ -262,8 +262,8 @@ class Simulation:
         self.statistics.setup_interfaces()
         active = [n for n, law in self.laws.items() if law.active]
         cells = np.concatenate([d.cells(n) for n in active]) if active else np.zeros(0, np.int32)
-        # θ nodes of the Li-storing regions (in inactive ones θ is a transit concentration
-        # scaled by a mean c_max, not a fraction of a capacity)
+        # θ nodes of the Li-storing regions (in inactive ones θ is the concentration of Li in
+        # transit over the active material's c_max, not a fraction of a capacity)
         self._active_theta_dofs = cell_dofs(self.V_theta, cells.astype(np.int32))
         self.interface_maxima = InterfaceMaxima(d, self.stress)
         self.measures = Measures(d, self.theta, self.stress, self.case.output.measures)
@@ -320,6 +320,21 @@ class Simulation:
             write_resolved_case(out / "case.resolved.yaml", resolved,
                                 getattr(self.case, "_material_sources", None))
         self._restarts = resume["restarts"] + 1 if resume else 0
+        # the time at which each restart of this run began (checkpoints carry the list)
+        # (None for restarts recorded by a checkpoint of an older version, which has no list)
+        if resume:
+            earlier = resume.get("restart_times")
+            if earlier is None:
+                earlier = [None] * resume["restarts"]
+            self._restart_times = [*earlier, resume["t"]]
+        else:
+            self._restart_times = []
+        if resume:  # the summary's ranges cover the whole run, not only this part of it
+            lo, hi = resume.get("dt_range", (math.inf, 0.0))
+            self._dt_range = (lo if lo is not None else math.inf, hi or 0.0)
+            lo, hi = resume.get("theta_bounds", (math.inf, -math.inf))
+            self.theta_bounds = (lo if lo is not None else math.inf,
+                                 hi if hi is not None else -math.inf)
         self.log.open_file(out / "run.log", append=restart)
         self._log_header()
         self.history = HistoryWriter(out / "history.csv", enabled=self.rank0)
@@ -331,6 +346,9 @@ class Simulation:
                     self.gap_closed_at = {k: closed[0][k] for k in
                                           ("time [s]", "mean lithiation fraction [-]")}
         stem = f"fields_r{self._restarts}" if resume else "fields"
+        if resume and self.rank0 and "vtk" in self.case.output.formats:
+            # frames of earlier restarts that ended without merging them (killed)
+            checkpoint.merge_pvd(out, self._restart_times)
         self.field_output = FieldOutput(out, self.domain, self.theta, self.c_max,
                                         self.mechanics.u, self.stress, self.case.output.formats,
                                         stem=stem)
@@ -358,7 +376,7 @@ class Simulation:
                 self.field_output.close()
                 self.history.close()
                 if resume and self.rank0 and "vtk" in self.case.output.formats:
-                    checkpoint.merge_pvd(out, stem, resume["t"])
+                    checkpoint.merge_pvd(out, self._restart_times)
                 summary = self._summary(status, reason, error)
                 if self.rank0:
                     write_json(out / "summary.json", summary)
@@ -741,7 +759,10 @@ class Simulation:
             return last
         state = dict(st, dt=stepper.dt, rejected=stepper.rejected, last_rate=stepper.last_rate,
                      counters=self._counters,
-                     restarts=self._restarts, case_hash=self._hash,
+                     restarts=self._restarts, restart_times=self._restart_times,
+                     dt_range=[v if math.isfinite(v) else None for v in self._dt_range],
+                     theta_bounds=[v if math.isfinite(v) else None for v in self.theta_bounds],
+                     case_hash=self._hash,
                      wall=time.perf_counter() - self._wall0)
         extra = {}
         history = self.diffusion.predictor_history()
@@ -959,8 +980,8 @@ class Simulation:
             },
             "run": {
                 "steps": getattr(self, "_step", 0),
-                # over every accepted step of this run (also those without a history row;
-                # after --restart, the steps since the restart)
+                # over every accepted step of the run (also those without a history row,
+                # and before a --restart)
                 "dt_min_s": self._dt_range[0] if math.isfinite(self._dt_range[0]) else None,
                 "dt_max_s": self._dt_range[1] if self._dt_range[1] > 0 else None,
                 "rejected_steps": sum(r.get("rejected steps", 0) for r in rows),
@@ -978,7 +999,7 @@ class Simulation:
             "units": {"time": "s", "stress": "Pa", "capacity": "A h/g", "Li content": "mol"},
             "final": rows[-1] if rows else {},
             "yolk_shell_gap_closed_at": getattr(self, "gap_closed_at", None),
-            # θ of the Li-storing regions over the accepted steps (of this run, after a restart)
+            # θ of the Li-storing regions over the accepted steps (also before a --restart)
             "theta_bounds": ({"min": self.theta_bounds[0], "max": self.theta_bounds[1]}
                              if math.isfinite(self.theta_bounds[0]) else None),
             "peak": peak,

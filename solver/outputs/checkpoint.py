@@ -17,6 +17,7 @@ by rank 0 to a temporary name and renamed, so a crash while writing leaves the p
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
@@ -110,23 +111,39 @@ def read(out_dir: Path, theta, extra: dict[str, np.ndarray] | None = None) -> di
     return state
 
 
-def merge_pvd(out_dir: Path, restart_stem: str, t_restart: float) -> None:
-    """Make ``fields.pvd`` one continuous series: the entries up to the restart time, then
-    those of the restarted run's ``<restart_stem>.pvd`` (rank 0 only)."""
+def merge_pvd(out_dir: Path, restart_times: list[float]) -> None:
+    """Make ``fields.pvd`` one continuous series (rank 0 only): its own entries up to the
+    first restart time, then those of each restart ``k`` (``fields_r<k>.pvd``) after its
+    restart time and up to the next one. Every restart's frames are taken, also those of a
+    restart that was killed before it could merge them itself; the entries a killed run
+    wrote after the checkpoint it was restarted from are dropped (the restart writes them
+    again)."""
     import xml.etree.ElementTree as ET
 
     main = Path(out_dir) / "fields.pvd"
-    new = Path(out_dir) / f"{restart_stem}.pvd"
-    if not main.exists() or not new.exists():
+    if not main.exists() or not restart_times:
         return
     tree = ET.parse(main)
     coll = tree.getroot().find("Collection")
+    # restart k began at restart_times[k - 1]; None: not known (an older checkpoint), skipped
+    known = [(k, t) for k, t in enumerate(restart_times, start=1) if t is not None]
+    if not known:
+        return
+    kept = [ds for ds in coll if float(ds.get("timestep")) <= known[0][1] * (1 + 1e-12)]
+    ends = [t for _, t in known[1:]] + [math.inf]
+    for (k, start), end in zip(known, ends):
+        series = Path(out_dir) / f"fields_r{k}.pvd"
+        if not series.exists():
+            continue
+        try:
+            entries = list(ET.parse(series).getroot().find("Collection"))
+        except (ET.ParseError, AttributeError):  # a restart killed while writing it
+            continue
+        kept += [ds for ds in entries
+                 if start * (1 + 1e-12) < float(ds.get("timestep")) <= end * (1 + 1e-12)]
     for ds in list(coll):
-        if float(ds.get("timestep")) > t_restart * (1 + 1e-12):
-            coll.remove(ds)
-    for ds in ET.parse(new).getroot().find("Collection"):
-        if float(ds.get("timestep")) > t_restart * (1 + 1e-12):
-            coll.append(ds)
+        coll.remove(ds)
+    coll.extend(kept)
     tmp = main.with_suffix(".pvd.tmp")
     tree.write(tmp, xml_declaration=True)
     os.replace(tmp, main)

@@ -8,6 +8,7 @@ displacement: 1e-6 of each column's scale); fields.pvd must list the same output
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -52,22 +53,29 @@ def _pvd_times(path):
     return [float(d.get("timestep")) for d in ET.parse(path).getroot().find("Collection")]
 
 
+def _kill_after(process, history, rows):
+    """SIGKILL the run's process group once its history has more than ``rows`` lines."""
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        if process.poll() is not None:
+            pytest.fail("the run finished before it could be killed")
+        if history.exists() and history.read_text().count("\n") > rows:
+            break
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
 def test_sigkill_then_restart_matches_uninterrupted_run(tmp_path):
+    """Killed, restarted, killed again during the restart, restarted to the end: the frames
+    of the killed restart are in fields.pvd too (they were merged only when a restart ended
+    normally), and the summary's dt range covers the whole run."""
     ref = _run(tmp_path / "ref")
     assert ref.wait(timeout=600) == 0, ref.stderr.read()
     expected = _rows(tmp_path / "ref" / "history.csv")
 
-    crashed = _run(tmp_path / "run", start_new_session=True)
     history = tmp_path / "run" / "history.csv"
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        if crashed.poll() is not None:
-            pytest.fail("the run finished before it could be killed")
-        if history.exists() and history.read_text().count("\n") > 40:
-            break
-        time.sleep(0.05)
-    os.killpg(crashed.pid, signal.SIGKILL)
-    crashed.wait()
+    _kill_after(_run(tmp_path / "run", start_new_session=True), history, 40)
     killed_rows = _rows(history)
     assert 20 < len(killed_rows) < len(expected)
     # the XDMF/HDF5 file of the killed run opens (it was open for writing until the end, and
@@ -76,6 +84,10 @@ def test_sigkill_then_restart_matches_uninterrupted_run(tmp_path):
                            capture_output=True, text=True, timeout=300)
     assert check.returncode == 0 and "cells" in check.stdout, check.stderr[-2000:]
 
+    # the first restart writes frames (output_every 5) and a checkpoint (every 7) and dies
+    _kill_after(_run(tmp_path / "run", "--restart", start_new_session=True), history,
+                len(killed_rows) + 20)
+    assert len(_rows(history)) < len(expected)
     restarted = _run(tmp_path / "run", "--restart")
     assert restarted.wait(timeout=600) == 0, restarted.stderr.read()
     got = _rows(history)
@@ -94,6 +106,14 @@ def test_sigkill_then_restart_matches_uninterrupted_run(tmp_path):
     times = _pvd_times(tmp_path / "run" / "fields.pvd")
     assert times == sorted(set(times))
     assert times == pytest.approx(_pvd_times(tmp_path / "ref" / "fields.pvd"), rel=1e-12)
+    files = [d.get("file") for d in
+             ET.parse(tmp_path / "run" / "fields.pvd").getroot().find("Collection")]
+    assert any(f.startswith("fields_r1") for f in files)  # the killed restart's frames
+    assert all((tmp_path / "run" / f).exists() for f in files)
+    summaries = [json.loads((tmp_path / d / "summary.json").read_text())["run"]
+                 for d in ("ref", "run")]
+    for key in ("dt_min_s", "dt_max_s"):
+        assert summaries[1][key] == pytest.approx(summaries[0][key], rel=1e-9), key
     log = (tmp_path / "run" / "run.log").read_text()
     assert "restart" in log and "checkpoint at step" in log
 

@@ -223,8 +223,12 @@ class Probes:
         """Adopt the nearest cell for a point just outside the faceted mesh.
 
         A point on the true curved surface can fall in the thin gap between the sphere and its
-        polyhedral mesh; it is then evaluated in the closest cell (polynomial extension over a
-        gap far smaller than the cell). Points further than half a cell away stay missing.
+        polyhedral mesh; it is then evaluated in the closest cells (polynomial extension over
+        a gap far smaller than a cell), averaged like the cells that hold a point. All cells
+        at the smallest distance count, on every rank: when the nearest point of the mesh is
+        on an edge or a vertex, several cells are equally near, and taking one of them made
+        the value depend on the partition. Points further than half a cell away stay
+        missing.
         """
         mesh = self.domain.mesh
         tdim = mesh.topology.dim
@@ -244,8 +248,14 @@ class Probes:
                            if comm.rank == owner and best >= 0 else 0.0, op=MPI.MAX)
         if not np.isfinite(d_min) or d_min > 0.5 * h:
             return False
-        if comm.rank == owner:
-            self.cells[i] = np.array([best], dtype=np.int32)
+        # every owned cell as near as the nearest one (to round-off): those around the
+        # nearest point of the mesh; candidates by midpoint, then exact distances
+        if owned.size:
+            mids = dolfinx.mesh.compute_midpoints(mesh, tdim, owned)
+            near = owned[np.linalg.norm(mids - point[0], axis=1) <= d_min + 2.0 * h]
+            dist = np.sqrt(dolfinx.geometry.squared_distance(mesh, tdim, near,
+                                                             np.repeat(point, near.size, 0)))
+            self.cells[i] = near[dist <= d_min + 1e-9 * h].astype(np.int32)
         return True
 
     def evaluate(self, func) -> np.ndarray:

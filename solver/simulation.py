@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
+import socket
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -53,6 +55,25 @@ EVENT_TOL = 1e-4  # θ units: how closely a cut-off or target θ event is hit
 # over- and undershoot a little at a steep front; a host overfilled by a current it cannot
 # take up leaves the range by far more)
 THETA_RANGE_TOL = 0.01
+
+
+#: in the results folder while a run writes to it: {pid, host, started} of its rank 0
+LOCK_FILE = "run.lock"
+
+
+def _is_chemomech_process(pid: int) -> bool:
+    """Whether a process with this pid runs (as far as this machine can tell) chemomech."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return True  # no /proc: alive is all we know
+    return b"chemomech" in cmdline or b"solver" in cmdline or b"pytest" in cmdline
 
 
 #: a 3D mesh above this many cells with a layer much thinner than mesh.size gets a warning
@@ -313,9 +334,11 @@ class Simulation:
         self._hash = case_hash(resolved)
         # the checkpoint is checked first: a refused restart leaves the folder as it was
         resume = self._load_checkpoint(out) if restart else None
+        self._check_lock(out)
         if not restart:
             self._warn_replaced_results(out)
         self._prepare_out_dir(out, fresh=not restart)
+        self._take_lock(out)
         if self.rank0:
             write_resolved_case(out / "case.resolved.yaml", resolved,
                                 getattr(self.case, "_material_sources", None))
@@ -375,6 +398,7 @@ class Simulation:
             finally:
                 self.field_output.close()
                 self.history.close()
+                self._release_lock(out)
                 if resume and self.rank0 and "vtk" in self.case.output.formats:
                     checkpoint.merge_pvd(out, self._restart_times)
                 summary = self._summary(status, reason, error)
@@ -388,6 +412,41 @@ class Simulation:
         self.log.info(f"results: {out.resolve()}")
         self.log.close_file()
         return RunResult(status, reason, self._step, out, self.history.rows, summary)
+
+    def _check_lock(self, out: Path) -> None:
+        """Refuse to run into a folder that a live run on this machine is writing to (two
+        runs in one folder mix their field files, e.g. a sweep re-run while the point runs
+        of a killed sweep go on). A lock of a run that is gone is ignored; one from another
+        machine cannot be checked: a warning, and the run goes on."""
+        problem, note = None, None
+        if self.rank0:
+            try:
+                lock = json.loads((out / LOCK_FILE).read_text())
+                pid, host = int(lock["pid"]), str(lock["host"])
+            except (OSError, ValueError, KeyError, TypeError):
+                lock = None
+            if lock and host != socket.gethostname():
+                note = (f"{out / LOCK_FILE}: a run on {host} (pid {pid}, started "
+                        f"{lock.get('started', '?')}) may still be writing here; going on")
+            elif lock and pid != os.getpid() and _is_chemomech_process(pid):
+                problem = (f"another chemomech run (pid {pid}, started "
+                           f"{lock.get('started', '?')}) is writing to {out}; wait for it, stop "
+                           f"it, or give another --out")
+        problem, note = self.comm.bcast((problem, note), root=0)
+        if note:
+            self.log.warn(note)
+        if problem:
+            raise OutputDirError(problem)
+
+    def _take_lock(self, out: Path) -> None:
+        if self.rank0:
+            (out / LOCK_FILE).write_text(json.dumps({
+                "pid": os.getpid(), "host": socket.gethostname(),
+                "started": time.strftime("%Y-%m-%d %H:%M:%S")}))
+
+    def _release_lock(self, out: Path) -> None:
+        if self.rank0:
+            (out / LOCK_FILE).unlink(missing_ok=True)
 
     def _warn_replaced_results(self, out: Path) -> None:
         """Say so when the folder holds the results of another case (another case file, or

@@ -93,3 +93,39 @@ def test_replacing_another_cases_results_is_announced(tmp_path, capsys):
     assert "results of another case" not in run(0.02)
     err = run(0.03)
     assert "holds the results of another case" in err and "--out" in err
+
+
+def test_a_folder_in_use_by_a_live_run_is_refused(tmp_path):
+    """A second run into the folder of a live one is refused (exit 1, one line); once that
+    run is gone (SIGKILL leaves its lock behind) the folder can be used again."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from chemomech_testing import ROOT, chemomech_cmd
+
+    out = tmp_path / "r"
+    args = [*chemomech_cmd(), "run", str(ROOT / "cases" / "default.yaml"), "--out", str(out),
+            "--quiet", "--set", "output.pictures=false", "--set", "mesh.cache=false"]
+    first = subprocess.Popen(args, cwd=ROOT, start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 300
+        while not (out / "run.lock").exists():
+            assert first.poll() is None and time.time() < deadline, "no run.lock written"
+            time.sleep(0.05)
+        second = subprocess.run([*args, "--set", "stop.mean_theta=0.02"], cwd=ROOT,
+                                capture_output=True, text=True, timeout=300)
+        assert second.returncode == 1, second.stderr
+        assert "another chemomech run" in second.stderr and "--out" in second.stderr
+        assert "Traceback" not in second.stderr
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+    assert (out / "run.lock").exists()  # left by the killed run
+    third = subprocess.run([*args, "--set", "stop.mean_theta=0.02",
+                            "--set", "mesh.size=1 um"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+    assert third.returncode == 0, third.stderr
+    assert not (out / "run.lock").exists()

@@ -78,6 +78,8 @@ Theta = Annotated[Number, Field(ge=0.0, le=1.0)]
 
 
 def _fmt(x: float, unit: str = "") -> str:
+    if unit == "C/kg":  # charges per mass also in the unit people write them in
+        return f"{x:g} C/kg ({x / 3600.0:.4g} mA*h/g)"
     return f"{x:g} {unit}".rstrip()
 
 

@@ -53,7 +53,8 @@ MALFORMED: list[tuple[list[str], str, list[str]]] = [
         "stop.mean_theta",
         ["unreachable", "stop.surface_theta", "hold_at_cutoff"],
     ),
-    (["stop.capacity=4000 mA*h/g"], "stop.capacity", ["unreachable", "C/kg"]),
+    (["stop.capacity=4000 mA*h/g"], "stop.capacity",
+     ["unreachable", "C/kg", "(4000 mA*h/g)", "(3579 mA*h/g)"]),
     (["stop={}"], "stop", ["no stop criterion"]),
     (
         ["materials.core.diffusivity={kind: regular_solution, d0: 1e-16 m^2/s, alpha: 5}"],

@@ -36,6 +36,11 @@ class GeometryBase(_Model):
         regions = self.region_names()
         return {b: regions for b in self.boundary_names()}
 
+    def empty_space_at(self, point: list[float]) -> str | None:
+        """What unmeshed space (a cavity, a void) holds the point (m, coordinates of the
+        mode), or None; only for the geometries whose empty space is known without meshing."""
+        return None
+
     def interface_names(self) -> tuple[str, ...]:
         """Names of the internal interfaces between regions."""
         spec = self.to_spec()

@@ -140,6 +140,13 @@ class HollowGeometry(_LayeredGeometry):
         examples=[["0.1 um"]],
     )
 
+    def empty_space_at(self, point: list[float]) -> str | None:
+        """The cavity (inside the inner coatings)."""
+        spec = self.to_spec()
+        if _norm(point) < spec.cavity_radius * (1 - 1e-9):
+            return "the cavity"
+        return None
+
     def to_spec(self) -> Any:
         """Return the geometry as a :class:`meshes.layered.HollowSpec` (SI)."""
         from meshes.layered import HollowSpec
@@ -151,6 +158,10 @@ class HollowGeometry(_LayeredGeometry):
             outer_coatings=tuple(float(t) for t in self.outer_coatings),
             mode=self.mode,
         )
+
+
+def _norm(values) -> float:
+    return float(sum(float(v) ** 2 for v in values) ** 0.5)
 
 
 class YolkShellGeometry(_LayeredGeometry):
@@ -171,6 +182,19 @@ class YolkShellGeometry(_LayeredGeometry):
         description="shift of the yolk centre along +z, 0 ... void_thickness (touching)",
         examples=[0.0],
     )
+
+    def empty_space_at(self, point: list[float]) -> str | None:
+        """The void between yolk and shell (the yolk centre is offset along z, or along y in
+        plane strain; in axisymmetric mode the point is (r, z))."""
+        spec = self.to_spec()
+        tol = 1e-9 * float(spec.radius)
+        p = [float(v) for v in point]
+        axis = 1 if self.mode in ("axisymmetric", "plane_strain") else 2
+        q = list(p)
+        q[axis] -= spec.meshed_offset
+        if _norm(p) < spec.shell_inner_radius - tol and _norm(q) > float(self.yolk_radius) + tol:
+            return "the void between yolk and shell"
+        return None
 
     def boundary_regions(self) -> dict[str, tuple[str, ...]]:
         """The yolk's surface bounds the yolk; the other boundaries bound the shell."""

@@ -1131,6 +1131,9 @@ class Case(_Model):
                 )
             elif mode == "axisymmetric" and p[0] < -tol:
                 problems.append((path, f"point {p} [m] has r < 0 (axisymmetric: (r, z), r >= 0)"))
+            elif (space := self.geometry.empty_space_at(p)) is not None:
+                problems.append((path, f"point {p} [m] lies in {space}, which is not meshed: "
+                                 "no field there"))
         return problems
 
     def _check_profile(self) -> list[tuple[str, str]]:

@@ -318,6 +318,35 @@ def test_a_loaded_body_must_store_li(reference_data: dict[str, Any]) -> None:
     load_case_dict(reference_data)
 
 
+@pytest.mark.parametrize("geometry, point, space", [
+    ({"kind": "yolk_shell", "mode": "axisymmetric", "yolk_radius": "0.5 um",
+      "void_thickness": "63 nm", "shell_thickness": "20 nm"}, ["0.53 um", 0], "the void"),
+    ({"kind": "yolk_shell", "mode": "3d", "yolk_radius": "0.5 um", "void_thickness": "0.2 um",
+      "shell_thickness": "0.1 um", "yolk_offset": "0.1 um"}, [0, 0, "-0.45 um"], "the void"),
+    ({"kind": "hollow", "mode": "axisymmetric", "inner_radius": "1 um", "outer_radius": "2 um",
+      "inner_coatings": ["0.1 um"]}, ["0.85 um", 0], "the cavity"),
+], ids=["yolk_shell", "yolk_shell_offset", "hollow"])
+def test_a_probe_in_unmeshed_space_is_a_case_error(reference_data: dict[str, Any], geometry,
+                                                    point, space) -> None:
+    """validate catches a probe in a cavity or void (run used to be the first to say so)."""
+    reference_data["geometry"] = geometry
+    core = reference_data["materials"].pop("core")
+    regions = {"yolk_shell": ["yolk", "shell"], "hollow": ["core", "inner_coating_1"]}
+    reference_data["materials"] = {r: core for r in regions[geometry["kind"]]}
+    reference_data["mesh"] = {"size": "0.1 um"}
+    reference_data["loading"]["surfaces"] = ["outer_surface"]
+    reference_data["output"] = {"probes": [{"name": "p", "point": point}]}
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    assert info.value.paths == ["output.probes.0.point"], str(info.value)
+    assert space in str(info.value)
+    # the same point in a solid part is fine: the yolk centre, or inside the inner coating
+    solid = {"yolk_shell": [0, 0, "0.1 um"] if len(point) == 3 else [0, 0],
+             "hollow": ["0.95 um", 0]}[geometry["kind"]]
+    reference_data["output"] = {"probes": [{"name": "p", "point": solid}]}
+    load_case_dict(reference_data)
+
+
 def test_potentiostatic_stops(reference_data: dict[str, Any]) -> None:
     reference_data["loading"] = {"kind": "potentiostatic", "surface_theta": 0.8}
     reference_data["stop"] = {"mean_theta": 0.85, "capacity": "3000 mA*h/g"}

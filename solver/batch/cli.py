@@ -150,8 +150,17 @@ def _sweep(args) -> int:
     say(f"sweep: {len(rows)} point(s) of {', '.join(keys)} "
         f"({'zipped' if sweep.zip else 'Cartesian product'}) in {sweep.out}")
     if args.executor == "local":
-        rows = run_local(sweep.out, keys, rows, workers=args.workers,
-                         mpi_ranks=args.mpi_ranks or 1, quiet=args.quiet)
+        import signal
+
+        def _terminate(signum, frame):  # kill / a batch system's time limit: as Ctrl-C,
+            raise KeyboardInterrupt       # the running points are stopped, not orphaned
+
+        previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            rows = run_local(sweep.out, keys, rows, workers=args.workers,
+                             mpi_ranks=args.mpi_ranks or 1, quiet=args.quiet)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
         return _report(sweep.out, rows, say)
     todo = [r for r in rows if r["status"] != "completed"]
     if not todo:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -51,6 +52,30 @@ def run_command(case_file: Path, results: Path, mpi_ranks: int = 1) -> list[str]
     return cmd
 
 
+#: the point runs of this process that are going (stop_children stops them)
+_CHILDREN: set[subprocess.Popen] = set()
+_CHILDREN_LOCK = threading.Lock()
+
+
+def stop_children(wait: float = 120.0) -> None:
+    """Ask every running point to stop (SIGTERM: a chemomech run ends after its current step
+    with a checkpoint and status 'interrupted'; mpiexec passes it on to the ranks), wait up to
+    ``wait`` s for them, then kill what is left. A sweep that stops must not leave its point
+    runs going: a re-run would start second runs into their folders."""
+    with _CHILDREN_LOCK:
+        procs = list(_CHILDREN)
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + wait
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def subprocess_runner(mpi_ranks: int = 1, timeout: float | None = None) -> Runner:
     """The default runner: ``[mpiexec -n M] python -m solver run case --out results --quiet``."""
 
@@ -59,16 +84,26 @@ def subprocess_runner(mpi_ranks: int = 1, timeout: float | None = None) -> Runne
         env.setdefault("OMP_NUM_THREADS", "1")  # N workers × BLAS threads oversubscribe
         with open(point_dir / "run.err", "wb") as err:
             try:
-                proc = subprocess.run(run_command(case_file, results, mpi_ranks),
-                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                      stderr=err, env=env, timeout=timeout)
-                code = proc.returncode
-            except subprocess.TimeoutExpired:
-                err.write(f"error: timed out after {timeout:g} s\n".encode())
-                code = 124
+                # its own session: a Ctrl-C in the terminal reaches the sweep, which stops
+                # the points itself (stop_children), once
+                proc = subprocess.Popen(run_command(case_file, results, mpi_ranks),
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=err, env=env, start_new_session=True)
             except OSError as exc:
                 err.write(f"error: cannot start the run: {exc}\n".encode())
-                code = 127
+                return 127
+            with _CHILDREN_LOCK:
+                _CHILDREN.add(proc)
+            try:
+                code = proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                err.write(f"error: timed out after {timeout:g} s\n".encode())
+                code = 124
+            finally:
+                with _CHILDREN_LOCK:
+                    _CHILDREN.discard(proc)
         return code
 
     return run
@@ -149,6 +184,7 @@ def run_local(out: Path, keys: list[str], rows: list[dict[str, str]], workers: i
             except KeyboardInterrupt:
                 for fut in futures:
                     fut.cancel()
+                stop_children()
                 with lock:
                     for row in todo:
                         if row["status"] == "running":

@@ -130,3 +130,36 @@ def test_plot_and_paraview_on_a_point(swept):
     assert "None" not in rng and "(0.0, 0.0)" not in rng
     if "no display" not in run.stdout:
         assert (res / "pv.png").exists()
+
+
+def test_a_terminated_sweep_stops_its_point_runs(tmp_path):
+    """SIGTERM to the sweep process alone (kill, a batch system's time limit) used to leave
+    its point runs going as orphans; a re-run then started second runs into their folders.
+    Now the sweep stops them (they end after their step as 'interrupted') before it exits."""
+    import signal
+    import time
+
+    out = tmp_path / "sw"
+    args = ["sweep", DEFAULT, "--out", out, "--workers", "1",
+            "--set", "output.pictures=false", "--set", "mesh.cache=false",
+            "--vary", "loading.specific_current=0.1 A/g,0.2 A/g"]
+    proc = subprocess.Popen([*chemomech_cmd(), *map(str, args)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    locks = []
+    deadline = time.time() + 300
+    while not locks:  # the first point's run is writing its results
+        assert proc.poll() is None and time.time() < deadline, proc.communicate()
+        locks = list(out.glob("points/*/results/run.lock")) + list(out.glob("**/run.lock"))
+        time.sleep(0.1)
+    lock = locks[0]
+    pid = json.loads(lock.read_text())["pid"]
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode != 0 and "interrupted" in err, err
+    with pytest.raises(ProcessLookupError):  # the point run has ended with the sweep
+        import os
+
+        os.kill(pid, 0)
+    summary = json.loads((lock.parent / "summary.json").read_text())
+    assert summary["status"] == "interrupted"
+    assert not lock.exists()

@@ -3,7 +3,7 @@ against each varied parameter.
 
 Writes ``DIR/collect.csv`` (and ``DIR/collect.parquet`` when pyarrow is installed) and
 ``DIR/collect_<parameter>.png``. Columns: point, the varied values as given, their SI values
-(``<key> [SI]``, from the point's resolved case), status, error, wall time, peak memory, and
+(``<key> [<SI unit>]``, from the point's resolved case), status, error, wall time, peak memory, and
 every ``summary["peak"][…]`` (``peak: …``) and ``summary["final"][…]`` (``final: …``) value.
 """
 
@@ -30,8 +30,18 @@ from solver.batch.sweep import (
 DEFAULT_METRIC = "core: max Von Mises stress [Pa]"
 
 
-def si_column(key: str) -> str:
-    return f"{key} [SI]"
+def si_column(key: str, unit: str | None) -> str:
+    """The column of a varied key's resolved value: its SI unit written down ('-' for a
+    dimensionless number or a text)."""
+    return f"{key} [{unit or '-'}]"
+
+
+def _si_column_of(key: str, table: list[dict]) -> str:
+    """The resolved-value column of ``key`` in a gathered table."""
+    for name in (table[0] if table else {}):
+        if name.startswith(f"{key} [") and name.endswith("]"):
+            return name
+    return si_column(key, None)
 
 
 def gather(out: Path) -> tuple[list[str], list[dict]]:
@@ -42,6 +52,7 @@ def gather(out: Path) -> tuple[list[str], list[dict]]:
     keys, rows = read_manifest(out)
     rows = refresh(out, keys, rows)
     table = []
+    units: dict[str, str | None] = {}
     for row in rows:
         rec: dict = {"point": row["point"]}
         for k in keys:
@@ -50,10 +61,12 @@ def gather(out: Path) -> tuple[list[str], list[dict]]:
             resolved = yaml.safe_load(resolve_rel(out, row["case"]).read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError):
             resolved = {}
+        if resolved and not units:  # the same fields in every point: units of the first
+            units = {k: _unit_of_key(k, resolved) for k in keys}
         for k in keys:
             v = load_resolved_value(resolved or {}, k)
             # numbers as they are; a string as it is (no JSON quotes); lists etc. as JSON
-            rec[si_column(k)] = v if isinstance(v, (int, float, str)) and not isinstance(v, bool) \
+            rec[si_column(k, units.get(k))] = v if isinstance(v, (int, float, str)) and not isinstance(v, bool) \
                 else (math.nan if v is None else json.dumps(v))
         rec["status"] = row.get("status", "")
         rec["error"] = row.get("error", "")
@@ -199,8 +212,9 @@ def plot(out: Path, keys: list[str], table: list[dict], metric: str) -> list[Pat
     for key in keys:
         ok = [r for r in table if r.get("status") == "completed"
               and isinstance(r.get(column), (int, float))]
-        numeric = all(isinstance(r.get(si_column(key)), (int, float))
-                      and not math.isnan(r.get(si_column(key))) for r in ok)
+        col = _si_column_of(key, table)
+        numeric = all(isinstance(r.get(col), (int, float))
+                      and not math.isnan(r.get(col)) for r in ok)
         others = [k for k in keys if k != key]
         groups: dict[tuple, list[dict]] = {}
         for r in ok:
@@ -211,8 +225,8 @@ def plot(out: Path, keys: list[str], table: list[dict], metric: str) -> list[Pat
         series = []
         for gkey, recs in groups.items():
             if numeric:
-                recs = sorted(recs, key=lambda r: r[si_column(key)])
-                xs = [r[si_column(key)] for r in recs]
+                recs = sorted(recs, key=lambda r: r[col])
+                xs = [r[col] for r in recs]
             else:
                 xs = [r[key] for r in recs]
             label = ", ".join(f"{k}={v}" for k, v in zip(others, gkey)) or None

@@ -94,7 +94,7 @@ def test_collect_table_and_plot(swept):
         assert table[k]["status"] == "completed"
     assert table["p002"]["status"] == "failed"
     # SI values of the varied parameter: 0.1 A/g = 100 A/kg
-    assert [float(table[k]["loading.specific_current [SI]"]) for k in ("p000", "p001", "p002")] \
+    assert [float(table[k]["loading.specific_current [A/kg]"]) for k in ("p000", "p001", "p002")] \
         == pytest.approx([100.0, 200.0, 400.0])
     # a faster lithiation gives a higher peak stress
     assert float(table["p001"][f"peak: {METRIC}"]) > float(table["p000"][f"peak: {METRIC}"])

@@ -142,6 +142,7 @@ class Simulation:
         self._stop_request = None  # set by run(): a signal asks the time loop to stop
         self._warned_dt_min = False  # a step over max_dtheta at dt_min was reported
         self._warned_theta_range: set[str] = set()  # causes of θ outside [0, 1] reported
+        self._peak_frame = None  # (max von Mises, t, mean θ, nodal fields) of a written frame
         self.theta_bounds = (math.inf, -math.inf)  # smallest, largest θ of active regions
         t0 = time.perf_counter()
         g = case.geometry
@@ -983,6 +984,17 @@ class Simulation:
         self.history.append(row)
         if write_fields:
             self.field_output.write(t)
+            self._keep_peak_frame(t, row)
+
+    def _keep_peak_frame(self, t: float, row: dict) -> None:
+        """Keep the nodal fields of the written frame with the largest max von Mises: the
+        pictures show it beside the final state (which after a two-phase front has passed
+        is nearly relaxed: 0.25 GPa in the default case against a peak of 39 GPa)."""
+        vm = max((v for k, v in row.items() if k.endswith(": max Von Mises stress [Pa]")
+                  and v == v), default=None)
+        if vm is not None and (self._peak_frame is None or vm > self._peak_frame[0]):
+            self._peak_frame = (vm, t, row["mean lithiation fraction [-]"],
+                                self.field_output.nodal_fields())
 
     # ---------------------------------------------------------------- reporting
     def _global_cells(self) -> int:
@@ -1074,9 +1086,19 @@ class Simulation:
         fo._update()
         arrays = fo.nodal_fields()
         names = ["Von Mises stress [Pa]", "Lithiation fraction [-]", "Hydrostatic stress [Pa]"]
+        space = fo.theta_out.function_space
         try:
-            return render_pictures_safe(self.out_dir / "png", fo.theta_out.function_space, arrays,
-                                        self.domain.mode, names, self.case.title)
+            written = render_pictures_safe(self.out_dir / "png", space, arrays,
+                                           self.domain.mode, names, self.case.title)
+            peak = self._peak_frame
+            if peak is not None and peak[1] < self.history.rows[-1]["time [s]"]:
+                vm, t, mean, frame = peak
+                title = (f"{self.case.title}\nat t = {t:.4g} s, mean theta {mean:.3f}: the written "
+                         f"frame of largest max von Mises ({vm / 1e9:.3g} GPa)")
+                written += render_pictures_safe(self.out_dir / "png", space, frame,
+                                                self.domain.mode, names, title,
+                                                suffix="_at_peak")
+            return written
         except Exception as exc:  # a picture must never lose a finished run
             self.log.warn(f"pictures not written: {exc}")
             return []

@@ -57,7 +57,7 @@ def _gather_grid(space, arrays: dict[str, np.ndarray]):
 
 
 def render_pictures(out_dir: Path, space, arrays: dict[str, np.ndarray], mode: str,
-                    names: list[str], title: str = "") -> list[Path]:
+                    names: list[str], title: str = "", suffix: str = "") -> list[Path]:
     """Draw one PNG per field name; returns the written paths (rank 0; [] elsewhere).
 
     Args:
@@ -67,11 +67,12 @@ def render_pictures(out_dir: Path, space, arrays: dict[str, np.ndarray], mode: s
         mode: geometry mode (decides the view).
         names: the fields to draw.
         title: a heading drawn on each picture.
+        suffix: appended to each file name (``von_mises_stress<suffix>.png``).
     """
     grid = _gather_grid(space, arrays)
     if grid is None:
         return []
-    return draw_fields(grid, mode, names, Path(out_dir), title)
+    return draw_fields(grid, mode, names, Path(out_dir), title, suffix=suffix)
 
 
 def view_grid(grid, mode: str):
@@ -106,7 +107,7 @@ def set_camera(plotter, mode: str) -> None:
 
 
 def draw_fields(grid, mode: str, names: list[str], out_dir: Path, title: str = "",
-                clim: tuple[float, float] | None = None) -> list[Path]:
+                clim: tuple[float, float] | None = None, suffix: str = "") -> list[Path]:
     """One PNG per point field of a pyvista grid (coordinates in m), seen as the mode asks.
 
     Octant: the three symmetry planes from outside; full 3D: the half y >= 0 seen from -y,
@@ -139,7 +140,7 @@ def draw_fields(grid, mode: str, names: list[str], out_dir: Path, title: str = "
         plotter.add_text(title, font_size=10)
         set_camera(plotter, mode)
         plotter.show_axes()
-        fname = out_dir / (name.split(" [")[0].lower().replace(" ", "_") + ".png")
+        fname = out_dir / (name.split(" [")[0].lower().replace(" ", "_") + suffix + ".png")
         plotter.screenshot(str(fname))
         plotter.close()
         written.append(fname)

@@ -82,6 +82,9 @@ def test_default_case_outputs_complete(default_run):
         assert (out / name).exists(), name
     for png in ("von_mises_stress.png", "lithiation_fraction.png"):
         assert (out / "png" / png).stat().st_size > 10_000
+    # the front has passed by the end: the frame of the largest von Mises is drawn too
+    for png in ("von_mises_stress_at_peak.png", "hydrostatic_stress_at_peak.png"):
+        assert (out / "png" / png).stat().st_size > 10_000
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "completed" and summary["mpi_size"] == 1
     assert summary["mesh"]["dofs"]["displacement"] > 0 and summary["run"]["peak_memory_mb"] > 0

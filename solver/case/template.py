@@ -193,6 +193,10 @@ def _render_field(name: str, field: FieldInfo, indent: int) -> list[str]:
         key = example if example is not PydanticUndefined else "name"
         lines = [f"{pad}{name}:  # {field.description} (required)"]
         lines.append(f"{pad}{_INDENT}{key}:")
+        if name == "materials":  # the library entry a material may start from (loader)
+            lines.append(f"{pad}{_INDENT * 2}# from: si_crystalline  # start from a library "
+                         "material (cases/materials.yaml, or the file of a top-level "
+                         "'library:' key); the fields given here override its values")
         return lines + _render_model(value_type, indent + 2)
 
     if origin is list and _is_model(split_annotation(typing.get_args(base)[0])[0]):
@@ -233,7 +237,12 @@ def schema_template() -> str:
         "# Write floats with a decimal point or as strings (\"2e-15 m^2/s\").",
         "",
     ]
-    return "\n".join(header + _render_model(Case, 0)) + "\n"
+    body = _render_model(Case, 0)
+    # the loader's top-level key (not a schema field: it is resolved before validation)
+    at = next(i for i, line in enumerate(body) if line.startswith("geometry:"))
+    body.insert(at, "# library: my_materials.yaml  # another material library (path relative "
+                    "to the case file) for materials.<region>.from (default: cases/materials.yaml)")
+    return "\n".join(header + body) + "\n"
 
 
 # --------------------------------------------------------------------------------------------

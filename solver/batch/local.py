@@ -52,6 +52,14 @@ def run_command(case_file: Path, results: Path, mpi_ranks: int = 1) -> list[str]
     return cmd
 
 
+def _kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL a point run and what it started (its own process group: mpiexec's ranks)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+
+
 #: the point runs of this process that are going (stop_children stops them)
 _CHILDREN: set[subprocess.Popen] = set()
 _CHILDREN_LOCK = threading.Lock()
@@ -68,12 +76,18 @@ def stop_children(wait: float = 120.0) -> None:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + wait
-    for proc in procs:
-        try:
-            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    try:
+        for proc in procs:
+            try:
+                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _kill_group(proc)
+                proc.wait()
+    except KeyboardInterrupt:  # a second Ctrl-C: stop them at once (each has its own session)
+        for proc in procs:
+            if proc.poll() is None:
+                _kill_group(proc)
+        raise
 
 
 def subprocess_runner(mpi_ranks: int = 1, timeout: float | None = None) -> Runner:
@@ -97,7 +111,7 @@ def subprocess_runner(mpi_ranks: int = 1, timeout: float | None = None) -> Runne
             try:
                 code = proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                _kill_group(proc)
                 proc.wait()
                 err.write(f"error: timed out after {timeout:g} s\n".encode())
                 code = 124

@@ -168,8 +168,8 @@ class Simulation:
         if g.mode not in ("octant", "3d") or cells < LARGE_3D_CELLS:
             return
         layers = _layer_thicknesses(g.model_dump())
-        if not layers or min(layers) > 0.2 * float(self.case.mesh.resolved_size(
-                float(g.to_spec().radius))):
+        size = self.case.mesh.resolved_size(self.domain.length_scale)  # length scale: radius
+        if not layers or min(layers) > 0.2 * size:
             return
         self.log.warn(f"{cells} cells: the thinnest layer ({min(layers) * 1e9:.3g} nm) is "
                       "meshed with ~3 elements through its thickness whatever mesh.size says, so "
@@ -345,15 +345,12 @@ class Simulation:
                                 getattr(self.case, "_material_sources", None))
         self._restarts = resume["restarts"] + 1 if resume else 0
         # the time at which each restart of this run began (checkpoints carry the list)
-        # (None for restarts recorded by a checkpoint of an older version, which has no list)
+        self._restart_times = []
         if resume:
-            earlier = resume.get("restart_times")
-            if earlier is None:
-                earlier = [None] * resume["restarts"]
+            # (None for the restarts of a checkpoint of an older version, which has no list)
+            earlier = resume.get("restart_times") or [None] * resume["restarts"]
             self._restart_times = [*earlier, resume["t"]]
-        else:
-            self._restart_times = []
-        if resume:  # the summary's ranges cover the whole run, not only this part of it
+            # the summary's ranges cover the whole run, not only this part of it
             lo, hi = resume.get("dt_range", (math.inf, 0.0))
             self._dt_range = (lo if lo is not None else math.inf, hi or 0.0)
             lo, hi = resume.get("theta_bounds", (math.inf, -math.inf))
@@ -765,8 +762,10 @@ class Simulation:
           resolve, and the spurious swelling adds stress.
         """
         values = self.theta.x.array[self._active_theta_dofs]
-        lo = self.comm.allreduce(float(values.min()) if values.size else math.inf, op=MPI.MIN)
-        hi = self.comm.allreduce(float(values.max()) if values.size else -math.inf, op=MPI.MAX)
+        local = np.array([-values.min(), values.max()]) if values.size else np.full(2, -np.inf)
+        ext = np.empty(2)
+        self.comm.Allreduce(local, ext, op=MPI.MAX)  # one collective per step for both ends
+        lo, hi = -float(ext[0]), float(ext[1])
         old_lo, old_hi = self.theta_bounds
         self.theta_bounds = (min(old_lo, lo), max(old_hi, hi))
         for value, beyond in ((hi, hi >= 1 + THETA_RANGE_TOL), (lo, lo <= -THETA_RANGE_TOL)):

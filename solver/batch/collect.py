@@ -66,8 +66,9 @@ def gather(out: Path) -> tuple[list[str], list[dict]]:
         for k in keys:
             v = load_resolved_value(resolved or {}, k)
             # numbers as they are; a string as it is (no JSON quotes); lists etc. as JSON
-            rec[si_column(k, units.get(k))] = v if isinstance(v, (int, float, str)) and not isinstance(v, bool) \
-                else (math.nan if v is None else json.dumps(v))
+            plain = isinstance(v, (int, float, str)) and not isinstance(v, bool)
+            rec[si_column(k, units.get(k))] = v if plain else (
+                math.nan if v is None else json.dumps(v))
         rec["status"] = row.get("status", "")
         rec["error"] = row.get("error", "")
         summary = {}

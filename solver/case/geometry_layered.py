@@ -118,6 +118,11 @@ class CoreShellGeometry(_LayeredGeometry):
         )
 
 
+def _norm(values) -> float:
+    """Euclidean length of a point (m)."""
+    return float(sum(float(v) ** 2 for v in values) ** 0.5)
+
+
 class HollowGeometry(_LayeredGeometry):
     """A hollow sphere (region core between inner and outer radius) with optional coatings."""
 
@@ -158,10 +163,6 @@ class HollowGeometry(_LayeredGeometry):
             outer_coatings=tuple(float(t) for t in self.outer_coatings),
             mode=self.mode,
         )
-
-
-def _norm(values) -> float:
-    return float(sum(float(v) ** 2 for v in values) ** 0.5)
 
 
 class YolkShellGeometry(_LayeredGeometry):

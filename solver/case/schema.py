@@ -421,6 +421,19 @@ class GalvanostaticLoading(_Model):
         "(a number, or written as '2C' or 'C/10'); give this or specific_current",
         examples=[1.0],
     )
+    direction: Literal["lithiation", "delithiation"] = Field(
+        "lithiation", description="lithiation (Li in) or delithiation (Li out)"
+    )
+    surfaces: list[str] = Field(
+        default_factory=lambda: ["outer_surface"], min_length=1, description=_SURFACES_DESCRIPTION
+    )
+    initial_theta: Theta = Field(0.0, description="uniform initial θ, in [0, 1]")
+    flux_shares: dict[str, Number] | None = Field(
+        None,
+        description="fraction of the current through each loaded surface (keys: the "
+        "surfaces, values >= 0 summing to 1); null: the same flux density on all of them",
+        examples=[{"outer_surface": 0.8, "pore_surface": 0.2}],
+    )
 
     @field_validator("c_rate", mode="before")
     @classmethod
@@ -436,19 +449,6 @@ class GalvanostaticLoading(_Model):
             if m and float(m.group(1)) > 0:
                 return 1.0 / float(m.group(1))
         return value
-    direction: Literal["lithiation", "delithiation"] = Field(
-        "lithiation", description="lithiation (Li in) or delithiation (Li out)"
-    )
-    surfaces: list[str] = Field(
-        default_factory=lambda: ["outer_surface"], min_length=1, description=_SURFACES_DESCRIPTION
-    )
-    initial_theta: Theta = Field(0.0, description="uniform initial θ, in [0, 1]")
-    flux_shares: dict[str, Number] | None = Field(
-        None,
-        description="fraction of the current through each loaded surface (keys: the "
-        "surfaces, values >= 0 summing to 1); null: the same flux density on all of them",
-        examples=[{"outer_surface": 0.8, "pore_surface": 0.2}],
-    )
 
     @field_validator("surfaces")
     @classmethod
@@ -1006,13 +1006,15 @@ class Case(_Model):
         """A loaded surface must bound a body with a Li-storing material: Li that enters a
         body of inactive materials only (an inert yolk-shell shell, which touches the yolk
         nowhere) has nowhere to go, and the diffusion problem has no solution."""
-        body = self.geometry.boundary_regions()[name]
-        materials = [self.materials.get(r) for r in body]
-        if not materials or any(m is None or m.active for m in materials):
-            return []  # a missing material is reported by _check_regions
-        others = [b for b in loadable
-                  if any(self.materials[r].active for r in self.geometry.boundary_regions()[b]
-                         if r in self.materials)]
+        bodies = self.geometry.boundary_regions()
+
+        def stores_li(regions) -> bool:  # a missing material is reported by _check_regions
+            return any(r not in self.materials or self.materials[r].active for r in regions)
+
+        body = bodies[name]
+        if not body or stores_li(body):
+            return []
+        others = [b for b in loadable if stores_li(bodies[b])]
         hint = (f"load a surface of a Li-storing body instead ({', '.join(others)})" if others
                 else "give a region a Li-storing material (active: true)")
         return [(f"loading.surfaces.{i}",

@@ -202,7 +202,7 @@ class CoupledProblem:
             stress_mobility=stress_mobility,
             influx=influx, length=self.length, e_ref=self.e_ref,
             volume=volume, c_ref=c_ref,
-            storage=diffusion.storage if settings.mass_lumping else None,
+            storage=diffusion.storage,
         )
         self.null_space = mechanics.null_space
         fdim = domain.mesh.topology.dim - 1

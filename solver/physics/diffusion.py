@@ -235,12 +235,12 @@ class DiffusionProblem:
         q = {"quadrature_degree": QUADRATURE_DEGREE}
         dx = domain.dx(metadata=q)
         #: (weight, measure) of the storage term and of the Li content that it conserves
-        self.storage = storage_integral(domain.coords, domain.dx, settings.mass_lumping)
+        self.storage = storage_integral(domain.coords, dx, settings.mass_lumping)
         influx = [(j, domain.ds_named([n]).reconstruct(metadata=q)) for n, j in self.fluxes.items()]
         residual = diffusion_residual(
             self.theta, self.theta_n, v, self.dt, c_max, mobility,
             domain.coords, dx, influx,
-            storage=self.storage if settings.mass_lumping else None,
+            storage=self.storage,
         )
         if stress_coupling is not None:
             coef, sigma_h = stress_coupling

@@ -203,7 +203,7 @@ class MaterialFields:
 
     def stress_mobility(self, theta, temperature: float):
         """Coefficient of the stress-driven flux ``c_max D Ω θ / (R T)`` with ``Ω = β_V / c_max``
-        (m⁵ mol⁻¹ ... per Pa gradient: J_σ = −coef ∇σ_h), 0 in inactive regions.
+        (mol m⁻¹ s⁻¹ Pa⁻¹; J_σ = +coef ∇σ_h, toward tension), 0 in inactive regions.
 
         With the cube-root swelling law Ω is taken as the same β_V / c_max (the partial molar
         volume at small θ)."""
@@ -211,6 +211,10 @@ class MaterialFields:
         return self._combine(
             lambda law: (law.D(theta) * law.beta_v * theta / (gas_constant * temperature))
             if law.active else 0.0)
+
+    def stress_coupled_regions(self) -> list[str]:
+        """Regions with a stress-driven flux (active and swelling)."""
+        return [n for n, law in self.laws.items() if law.active and law.beta_v != 0.0]
 
     def eps_ch(self, theta):
         from solver.physics.constitutive import chemical_strain

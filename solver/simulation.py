@@ -44,8 +44,8 @@ from solver.outputs.provenance import (
 from solver.physics.diffusion import (NEWTON_STOL, DiffusionProblem, NewtonDivergence,
                                       describe_linear_solver)
 from solver.physics.mechanics import MechanicsProblem
-from solver.physics.quantities import (ConsistentProjection, Probes, Statistics, StressFields,
-                                       cell_dofs)
+from solver.physics.hydrostatic import HydrostaticStress
+from solver.physics.quantities import Probes, Statistics, StressFields, cell_dofs
 from solver.physics.measures import InterfaceMaxima, Measures
 from solver.time_stepping import SAFETY, AdaptiveStep
 
@@ -211,14 +211,15 @@ class Simulation:
             self.loaded_surfaces = list(load.surfaces)
             coupling = None
             if c.coupling == "two_way":
-                # σ_h as a continuous P1 field (never differentiate a DG stress)
-                self.sigma_h = dolfinx.fem.Function(self.V_theta, name="Hydrostatic stress [Pa]")
+                # σ_h continuous P1 within each stress-coupled region, free to jump between
+                # them (never differentiate a DG stress; solver.physics.hydrostatic)
+                self.hydrostatic = HydrostaticStress(d, self.fields.stress_coupled_regions())
                 T = float(c.temperature)
                 # θ⁺ = max(θ, 0) in the stress-driven flux (∝ c): an undershoot θ < 0 at a steep
                 # front would otherwise turn it into backward diffusion (both schemes use this)
                 self._stress_mobility = lambda th: self.fields.stress_mobility(
                     ufl.max_value(th, 0.0), T)
-                coupling = (self._stress_mobility, self.sigma_h)
+                coupling = (self._stress_mobility, self.hydrostatic)
             self.diffusion = DiffusionProblem(
                 d, self.V_theta, self.c_max, self.fields.mobility, self.loaded_surfaces,
                 c.solver, prefix="chemomech_diffusion_", stress_coupling=coupling,
@@ -229,8 +230,7 @@ class Simulation:
         self.mechanics = MechanicsProblem(d, self.theta, self.fields, c.solver,
                                           prefix="chemomech_mechanics_")
         if c.coupling == "two_way":
-            self._sigma_h_projection = ConsistentProjection(self.V_theta, d)
-            self._sigma_h_form = self._sigma_h_projection.form(ufl.tr(self.mechanics.stress) / 3.0)
+            self.hydrostatic.compile_projection(ufl.tr(self.mechanics.stress) / 3.0)
         self.coupled = None  # solver.coupling_scheme = monolithic: one Newton on (u, θ, σ_h)
         # True while u and σ_h are the monolithic Newton's solution at the current θ: the
         # mechanics need not be solved again for the history row
@@ -240,7 +240,7 @@ class Simulation:
             from solver.physics.coupled import CoupledProblem
 
             self.coupled = CoupledProblem(d, self.diffusion, self.mechanics, self.fields,
-                                          self.sigma_h, self._stress_mobility,
+                                          self.hydrostatic, self._stress_mobility,
                                           self.loaded_surfaces, c.solver,
                                           prefix="chemomech_coupled_")
         comm = self.comm
@@ -833,8 +833,8 @@ class Simulation:
 
     # ---------------------------------------------------------------- two-way coupling
     def _update_sigma_h(self) -> None:
-        """σ_h (P1) from the current stress by the consistent L2 projection."""
-        self._sigma_h_projection.apply(self._sigma_h_form, self.sigma_h)
+        """σ_h from the current stress by the consistent L2 projection (per region)."""
+        self.hydrostatic.project()
 
     def _diffusion_step(self, dt: float, dirichlet: bool):
         """One time step of θ: one Newton solve (one-way), or a staggered fixed point
@@ -850,7 +850,7 @@ class Simulation:
             self._mechanics_current = True
             return rep
         s = self.case.solver
-        self._sigma_h_saved = self.sigma_h.x.array.copy()
+        self._sigma_h_saved = self.hydrostatic.arrays()
         n_owned = self.V_theta.dofmap.index_map.size_local
         comm = self.comm
 
@@ -884,7 +884,7 @@ class Simulation:
             diff.theta.x.array[:] = x
             self.mechanics.solve()
             self._update_sigma_h()
-        self.sigma_h.x.array[:] = self._sigma_h_saved
+        self.hydrostatic.set_arrays(self._sigma_h_saved)
         raise NewtonDivergence(f"staggered coupling: θ still changed by {change:.2e} after "
                                f"{s.coupling_max_iterations} iterations")
 
@@ -895,7 +895,7 @@ class Simulation:
         if self.coupled is not None:
             self.coupled.reject()  # θ, u and σ_h of the start of the step
         elif self.case.coupling == "two_way" and hasattr(self, "_sigma_h_saved"):
-            self.sigma_h.x.array[:] = self._sigma_h_saved
+            self.hydrostatic.set_arrays(self._sigma_h_saved)
 
     def li_content_old(self) -> float:
         """Li content (mol) at the start of the current step."""

@@ -7,9 +7,10 @@ Young's modulus):
 * ``θ`` (P1, the diffusion unknown itself),
 * ``ŝ = σ_h / E_ref`` (P1): the hydrostatic stress as an auxiliary unknown, defined by the
   consistent (weighted) L2 projection ``∫ ŝ q w dx = ∫ (tr σ(u, θ) / 3 E_ref) q w dx`` —
-  the same continuous σ_h the staggered scheme uses
-  (:class:`solver.physics.quantities.ConsistentProjection`), so both schemes solve the same
-  discrete equations and differ only by the staggered tolerance. (A lumped projection is
+  one such field per stress-coupled region, each projected over its own region and free to
+  jump between regions (:mod:`solver.physics.hydrostatic`), the same σ_h the staggered
+  scheme uses, so both schemes solve the same discrete equations and differ only by the
+  staggered tolerance. (A lumped projection is
   one-sided at boundary nodes and cut the MMS orders of θ and u to 1.) A DG stress is never
   differentiated: ∇σ_h is the gradient of this P1 field.
 
@@ -18,7 +19,7 @@ Residuals (backward Euler; test functions v, q_θ, q_s; weight w = 1 or 2πr):
     F_u = (L / (E_ref V)) [∫ σ(u, θ) : ε(v) w dx − ∫ f·v w dx]
     F_θ = 1/(c_ref V) [∫ c_max (θ − θ_n) q_θ w + Δt ∫ M(θ) ∇θ·∇q_θ w − Δt ∫ coef(θ) ∇σ_h·∇q_θ w
                        − Δt ∫ j q_θ w ds − Δt ∫ s q_θ w]
-    F_s = 1/V [∫ ŝ q_s w dx − ∫ (tr σ(u, θ) / (3 E_ref)) q_s w dx]
+    F_s = 1/V [∫ ŝ q_s w dx − ∫ (tr σ(u, θ) / (3 E_ref)) q_s w dx]   (per region of σ_h)
 
 with ``σ = C(E(θ), ν(θ)) : (ε(u) − ε_ch(θ) I)``: E(θ) and ν(θ) are inside the Jacobian
 (UFL derivative of the whole system). The diffusion part is the production
@@ -27,8 +28,8 @@ with ``σ = C(E(θ), ν(θ)) : (ε(u) − ε_ch(θ) I)``: E(θ) and ν(θ) are i
 Rigid-body modes of a free body (the operator's exact null space, zero on θ and σ_h): the
 residual is orthogonal to them identically (ε(rigid) = 0), so the system is consistent;
 MUMPS is run with null-pivot detection (ICNTL(24)) and the rigid part of û is removed after
-every solve with the mechanics problem's null space (Euclidean projection, as the staggered
-mechanics does). No node is pinned.
+every solve by the mechanics problem's gauge (centroid fixed, as the staggered mechanics
+does; :class:`solver.linear_algebra.RigidMotionGauge`). No node is pinned.
 """
 
 from __future__ import annotations
@@ -61,18 +62,20 @@ def _degree(expr) -> int:
 def coupled_residuals(u_hat, theta, theta_n, s_hat, dt, *, coords, E, nu, eps_ch, c_max,
                       mobility, stress_mobility, influx, length, e_ref, volume, c_ref,
                       body_force=None, source=None, source_dx=None, storage=None):
-    """The three residual forms ``[F_u, F_θ, F_s]`` of the monolithic two-way problem.
+    """The residual forms ``[F_u, F_θ, F_s, ...]`` of the monolithic two-way problem (one
+    F_s per σ_h field).
 
     Args:
         u_hat: scaled displacement û = u / length (Function, vector P2).
         theta, theta_n: θ and its previous value (P1 Functions).
-        s_hat: scaled hydrostatic stress ŝ = σ_h / e_ref (P1 Function).
+        s_hat: scaled hydrostatic stress ŝ = σ_h / e_ref: a P1 Function over the whole
+            mesh, or a list of ``(Function, dx)`` with each field's region measure.
         dt: time step (s), a Constant.
         coords: coordinate system (weight, strain, grad).
         E, nu, eps_ch: θ ↦ Young's modulus (Pa), Poisson's ratio, swelling strain (UFL).
         c_max: mol/m³ (UFL or float).
         mobility: θ ↦ c_max D(θ) (mol m⁻¹ s⁻¹).
-        stress_mobility: θ ↦ coef(θ) of the stress-driven flux ``J_σ = −coef ∇σ_h``.
+        stress_mobility: θ ↦ coef(θ) of the stress-driven flux ``J_σ = +coef ∇σ_h``.
         influx: list of ``(j, ds)``: inward molar flux (mol m⁻² s⁻¹) on surface measures.
         length, e_ref, volume, c_ref: scales (m, Pa, m³ of the body, mol/m³).
         body_force: optional body force (N/m³, gdim vector), e.g. for manufactured solutions.
@@ -82,8 +85,9 @@ def coupled_residuals(u_hat, theta, theta_n, s_hat, dt, *, coords, E, nu, eps_ch
             :func:`solver.physics.diffusion.storage_integral`).
     """
     mesh = theta.function_space.mesh
-    V_u, V_th, V_s = u_hat.function_space, theta.function_space, s_hat.function_space
-    v, q_th, q_s = ufl.TestFunction(V_u), ufl.TestFunction(V_th), ufl.TestFunction(V_s)
+    dx = ufl.Measure("dx", domain=mesh, subdomain_data=None)
+    parts = [(s_hat, dx)] if isinstance(s_hat, dolfinx.fem.Function) else list(s_hat)
+    v, q_th = ufl.TestFunction(u_hat.function_space), ufl.TestFunction(theta.function_space)
     w = coords.weight
     I = coords.identity()
     u = length * u_hat
@@ -93,7 +97,6 @@ def coupled_residuals(u_hat, theta, theta_n, s_hat, dt, *, coords, E, nu, eps_ch
     stiff = ufl.inner(constitutive.stress(coords.strain(u), 0.0, th_E, th_nu, I),
                       coords.strain(v)) * w
     swell = ufl.inner(constitutive.stress(0.0 * I, -th_ch, th_E, th_nu, I), coords.strain(v)) * w
-    dx = ufl.Measure("dx", domain=mesh, subdomain_data=None)
     F_u = stiff * dx(metadata={"quadrature_degree": _degree(stiff)}) \
         - swell * dx(metadata={"quadrature_degree": _degree(swell)})
     q = {"quadrature_degree": QUADRATURE_DEGREE}
@@ -105,20 +108,25 @@ def coupled_residuals(u_hat, theta, theta_n, s_hat, dt, *, coords, E, nu, eps_ch
     # diffusion: the production residual plus the stress-driven flux
     F_th = diffusion_residual(theta, theta_n, q_th, dt, c_max, mobility, coords, dxq, influx,
                               storage=storage)
-    sigma_h = e_ref * s_hat
-    F_th -= dt * stress_mobility(theta) * ufl.inner(coords.grad(sigma_h), coords.grad(q_th)) \
-        * w * dxq
+    coef = stress_mobility(theta)
+    for s_k, dx_k in parts:  # each σ_h field over its own region
+        F_th -= dt * e_ref * coef * ufl.inner(coords.grad(s_k), coords.grad(q_th)) * w \
+            * dx_k.reconstruct(metadata=q)
     if source is not None:
         F_th -= dt * source * q_th * w * sdx
     F_th = (1.0 / (c_ref * volume)) * F_th
     # σ_h: consistent projection of tr σ / 3 (σ as in the exported stress, unguarded at the
     # axis: quadrature points never lie on it)
     sigma = constitutive.stress(coords.strain(u), th_ch, th_E, th_nu, I)
-    proj = ufl.tr(sigma) / 3.0 / e_ref * q_s * w
-    mass = s_hat * q_s * w
-    F_s = (1.0 / volume) * (mass * dx(metadata={"quadrature_degree": _degree(mass)})
-                            - proj * dx(metadata={"quadrature_degree": _degree(proj)}))
-    return [F_u, F_th, F_s]
+    F_s = []
+    for s_k, dx_k in parts:
+        q_s = ufl.TestFunction(s_k.function_space)
+        proj = ufl.tr(sigma) / 3.0 / e_ref * q_s * w
+        mass = s_k * q_s * w
+        F_s.append((1.0 / volume)
+                   * (mass * dx_k.reconstruct(metadata={"quadrature_degree": _degree(mass)})
+                      - proj * dx_k.reconstruct(metadata={"quadrature_degree": _degree(proj)})))
+    return [F_u, F_th, *F_s]
 
 
 def snes_options(settings) -> dict:
@@ -154,37 +162,36 @@ class CoupledProblem:
     It shares θ, θ_n, Δt, the flux Constants and the surface-θ Function with
     ``diffusion`` (:class:`solver.physics.diffusion.DiffusionProblem`), the displacement,
     symmetry conditions and null space with ``mechanics``
-    (:class:`solver.physics.mechanics.MechanicsProblem`), and writes the continuous σ_h into
-    ``sigma_h``; the time loop and its rejections work as with the staggered scheme.
+    (:class:`solver.physics.mechanics.MechanicsProblem`), and writes σ_h into the fields of
+    ``hydrostatic``; the time loop and its rejections work as with the staggered scheme.
 
     Args:
         domain: :class:`solver.domain.Domain`.
         diffusion, mechanics: the problems whose Functions are shared.
         fields: :class:`solver.materials.MaterialFields`.
-        sigma_h: P1 Function (Pa), the continuous hydrostatic stress.
+        hydrostatic: :class:`solver.physics.hydrostatic.HydrostaticStress` (Pa).
         stress_mobility: θ ↦ coef(θ) of the stress-driven flux (the staggered scheme's).
         loaded_surfaces: names of the boundaries where Li enters.
         settings: the case's ``solver`` section.
         prefix: PETSc options prefix.
     """
 
-    def __init__(self, domain, diffusion, mechanics, fields, sigma_h, stress_mobility,
+    def __init__(self, domain, diffusion, mechanics, fields, hydrostatic, stress_mobility,
                  loaded_surfaces, settings, prefix: str):
         comm = domain.comm
         self.domain, self.diffusion, self.mechanics = domain, diffusion, mechanics
-        self.sigma_h = sigma_h
+        self.hydrostatic = hydrostatic
         self._settings, self._prefix = settings, prefix
         V_th = diffusion.V
         coords = domain.coords
         w = coords.weight
         self.theta = diffusion.theta
         self.u_hat = dolfinx.fem.Function(mechanics.V, name="u / L")
-        # σ_h in a P1 space of its own: a space shared with θ would make dolfinx apply the
-        # surface-θ Dirichlet condition to the σ_h block too (bcs are sorted by space)
-        V_s = dolfinx.fem.functionspace(domain.mesh, ("Lagrange", 1))
-        self.s_hat = dolfinx.fem.Function(V_s, name="sigma_h / E_ref")
-        if not np.array_equal(V_s.dofmap.list, V_th.dofmap.list):  # arrays are copied 1:1
-            raise RuntimeError("the σ_h and θ spaces have different dof layouts")
+        # each σ_h field in a P1 space of its own (the part's, copied 1:1): a space shared
+        # with θ would make dolfinx apply the surface-θ Dirichlet condition to the σ_h block
+        # too (bcs are sorted by space)
+        self.s_hats = [dolfinx.fem.Function(p.V, name="sigma_h / E_ref")
+                       for p in hydrostatic.parts]
         volume = diffusion.volume
         c_max = fields.c_max()
         c_ref = comm.allreduce(dolfinx.fem.assemble_scalar(
@@ -196,7 +203,8 @@ class CoupledProblem:
         influx = [(j, domain.ds_named([n]).reconstruct(metadata=q))
                   for n, j in diffusion.fluxes.items()]
         self.residuals = coupled_residuals(
-            self.u_hat, self.theta, diffusion.theta_n, self.s_hat, diffusion.dt,
+            self.u_hat, self.theta, diffusion.theta_n,
+            [(s, p.dx) for s, p in zip(self.s_hats, hydrostatic.parts)], diffusion.dt,
             coords=coords, E=fields.E, nu=fields.nu, eps_ch=fields.eps_ch, c_max=c_max,
             mobility=fields.mobility,
             stress_mobility=stress_mobility,
@@ -214,13 +222,14 @@ class CoupledProblem:
     def _problem(self, dirichlet: bool):
         if dirichlet not in self._problems:
             bcs = list(self.mechanics.bcs)
+            bcs += [bc for p in self.hydrostatic.parts if (bc := p.zero_bc()) is not None]
             if dirichlet:
                 bcs.append(dolfinx.fem.dirichletbc(self.diffusion.surface_theta,
                                                    self._load_dofs))
             prefix = f"{self._prefix}{'d' if dirichlet else 'f'}_"
             mumps_options(prefix, self.null_space is not None)
             self._problems[dirichlet] = dolfinx.fem.petsc.NonlinearProblem(
-                self.residuals, [self.u_hat, self.theta, self.s_hat], bcs=bcs, kind="mpi",
+                self.residuals, [self.u_hat, self.theta, *self.s_hats], bcs=bcs, kind="mpi",
                 petsc_options_prefix=prefix,
                 petsc_options=snes_options(self._settings),
             )
@@ -231,14 +240,15 @@ class CoupledProblem:
         Raises :class:`NewtonDivergence`; the state before the step is kept for
         :meth:`reject`."""
         diff = self.diffusion
-        u, s = self.mechanics.u, self.sigma_h
-        self._saved = (u.x.array.copy(), s.x.array.copy())
+        u, parts = self.mechanics.u, self.hydrostatic.parts
+        self._saved = (u.x.array.copy(), self.hydrostatic.arrays())
         diff.dt.value = dt
         self.theta.x.array[:] = diff.theta_n.x.array
         if dirichlet:
             self.theta.x.array[self._load_dofs] = diff.surface_theta.x.array[self._load_dofs]
         self.u_hat.x.array[:] = u.x.array / self.length
-        self.s_hat.x.array[:] = s.x.array / self.e_ref
+        for s_hat, p in zip(self.s_hats, parts):
+            s_hat.x.array[:] = p.sigma.x.array / self.e_ref
         problem = self._problem(dirichlet)
         try:
             problem.solve()
@@ -247,16 +257,18 @@ class CoupledProblem:
             raise NewtonDivergence(f"monolithic coupling: PETSc error {exc}") from exc
         snes = problem.solver
         reason, its = snes.getConvergedReason(), snes.getIterationNumber()
-        finite = all(np.all(np.isfinite(f.x.array)) for f in (self.u_hat, self.theta, self.s_hat))
+        finite = all(np.all(np.isfinite(f.x.array))
+                     for f in (self.u_hat, self.theta, *self.s_hats))
         if reason <= 0 or not self.domain.comm.allreduce(finite, op=MPI.LAND):
             self.reject()
             raise NewtonDivergence(f"monolithic coupling: SNES reason {reason} after {its} "
                                    "iterations")
-        if self.null_space is not None:
-            self.null_space.remove(self.u_hat.x.petsc_vec)
+        if self.mechanics.gauge is not None:
+            self.mechanics.gauge.apply(self.u_hat.x.petsc_vec)
             self.u_hat.x.scatter_forward()
         u.x.array[:] = self.length * self.u_hat.x.array
-        s.x.array[:] = self.e_ref * self.s_hat.x.array
+        for s_hat, p in zip(self.s_hats, parts):
+            p.sigma.x.array[:] = self.e_ref * s_hat.x.array
         n_owned = diff.V.dofmap.index_map.size_local
         change = np.abs(self.theta.x.array[:n_owned] - diff.theta_n.x.array[:n_owned])
         max_change = self.domain.comm.allreduce(
@@ -268,4 +280,4 @@ class CoupledProblem:
         self.diffusion.reject()
         if self._saved is not None:
             self.mechanics.u.x.array[:] = self._saved[0]
-            self.sigma_h.x.array[:] = self._saved[1]
+            self.hydrostatic.set_arrays(self._saved[1])

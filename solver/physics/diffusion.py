@@ -193,8 +193,9 @@ class DiffusionProblem:
         loaded_surfaces: names of the boundaries where Li enters.
         settings: the case's ``solver`` section (tolerances).
         prefix: PETSc options prefix (unique per problem).
-        stress_coupling: optional ``(coef, sigma_h)`` for two-way coupling: θ ↦ coef(θ) and a
-            continuous P1 hydrostatic stress (Pa); adds the flux ``−coef(θ) ∇σ_h``.
+        stress_coupling: optional ``(coef, hydrostatic)`` for two-way coupling: θ ↦ coef(θ)
+            and a :class:`solver.physics.hydrostatic.HydrostaticStress` (Pa); adds the flux
+            ``+coef(θ) ∇σ_h`` (Li moves toward tension).
     """
 
     def __init__(self, domain, theta_space, c_max, mobility, loaded_surfaces, settings, prefix,
@@ -243,10 +244,10 @@ class DiffusionProblem:
             storage=self.storage,
         )
         if stress_coupling is not None:
-            coef, sigma_h = stress_coupling
-            grad = domain.coords.grad
-            # J·∇v with J_σ = −coef ∇σ_h enters as −∫ coef ∇σ_h·∇v (vanishes for v = 1)
-            residual -= self.dt * coef(self.theta) * ufl.inner(grad(sigma_h), grad(v)) * w * dx
+            coef, hydrostatic = stress_coupling
+            # −∇·J_σ with J_σ = +coef ∇σ_h (toward tension) enters as −∫ coef ∇σ_h·∇v, per
+            # region of σ_h (vanishes for v = 1)
+            residual -= self.dt * hydrostatic.flux_term(coef(self.theta), v, q)
         self.residual = scale * residual
         self._settings = settings
         self._prefix = prefix

@@ -21,7 +21,8 @@ import dolfinx.fem.petsc
 import ufl
 from petsc4py import PETSc
 
-from solver.linear_algebra import body_dofs, exact_null_space, near_null_space
+from solver.linear_algebra import (RigidMotionGauge, body_dofs, exact_null_space,
+                                   near_null_space)
 from solver.physics import constitutive
 
 #: start CG from u extrapolated in time through the last two solves (see MechanicsProblem.solve)
@@ -144,6 +145,9 @@ class MechanicsProblem:
         bodies_cells = [domain.body_cells(b) for b in domain.bodies]
         bodies = body_dofs(self.V, bodies_cells)
         self.null_space = exact_null_space(self.V, domain.mode, constrained_dofs, bodies)
+        #: the rigid motion of a free body, fixed by its centroid (not the nodal mean)
+        self.gauge = (RigidMotionGauge(self.V, self.null_space, coords.weight, domain.dx)
+                      if self.null_space is not None else None)
 
         self.A = dolfinx.fem.petsc.create_matrix(self.a)
         self.b = dolfinx.fem.petsc.create_vector(self.V)
@@ -264,8 +268,8 @@ class MechanicsProblem:
                 f"elasticity solve did not converge (KSP reason {reason}, "
                 f"{self.ksp.getIterationNumber()} iterations)"
             )
-        if self.null_space is not None:
-            self.null_space.remove(x)
+        if self.gauge is not None:
+            self.gauge.apply(x)
         self.u.x.scatter_forward()
         self.last_iterations = self.ksp.getIterationNumber()
         if self._pc_iterations is None:

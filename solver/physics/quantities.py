@@ -66,15 +66,20 @@ class ConsistentProjection:
     one-sided at boundary nodes, first order), which is what a differentiated σ_h needs
     (two-way coupling, DESIGN §3). The weighted mass matrix is assembled and its Jacobi-CG
     solver set up once; each projection is one right-hand side and a few CG iterations
-    (the Jacobi-scaled P1 mass matrix has a mesh-independent condition number)."""
+    (the Jacobi-scaled P1 mass matrix has a mesh-independent condition number).
 
-    def __init__(self, V, domain, rtol: float = 1e-12):
+    With ``dx`` a region's measure and ``bcs`` zero conditions on the dofs of no cell of the
+    region, it projects over that region alone (unit rows hold those dofs at 0)."""
+
+    def __init__(self, V, domain, rtol: float = 1e-12, dx=None, bcs=()):
         self.V = V
         u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
         self._v = v
         self._w = domain.coords.weight
-        self._dx = domain.dx
-        self._M = dolfinx.fem.petsc.assemble_matrix(dolfinx.fem.form(u * v * self._w * self._dx))
+        self._dx = dx if dx is not None else domain.dx
+        self._bcs = list(bcs)
+        self._M = dolfinx.fem.petsc.assemble_matrix(
+            dolfinx.fem.form(u * v * self._w * self._dx), bcs=self._bcs, diag=1.0)
         self._M.assemble()
         self._ksp = PETSc.KSP().create(V.mesh.comm)
         self._ksp.setOperators(self._M)
@@ -96,6 +101,8 @@ class ConsistentProjection:
             b.set(0.0)
         dolfinx.fem.petsc.assemble_vector(self._b, form)
         self._b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        if self._bcs:
+            dolfinx.fem.petsc.set_bc(self._b, self._bcs)
         self._ksp.solve(self._b, out.x.petsc_vec)
         out.x.scatter_forward()
 

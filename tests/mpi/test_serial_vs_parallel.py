@@ -68,6 +68,11 @@ VARIANTS = {
                           "--set", "coupling=two_way",
                           "--set", "solver.coupling_scheme=staggered",
                           "--set", "time.dt_max=100 s", "--set", "solver.linear_rtol=1e-12"],
+    # two-way coupling across a bonded interface: σ_h has one field per region (the core's
+    # and the active coating's), each held at 0 off its region - a decision every rank must
+    # take alike for the dofs on the partition boundary
+    "two_way_coated": ["--case", "cases/examples/core_shell.yaml",
+                       "--set", "coupling=two_way", "--set", "stop.mean_theta=0.1"],
     # the lumped storage term (vertex rule, row-sum weight at the axis), one-way and in the
     # monolithic two-way Newton
     "axisymmetric_lumped": ["--set", "geometry.mode=axisymmetric", "--set", "mesh.size=0.5 um",

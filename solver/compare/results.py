@@ -8,7 +8,6 @@ dolfinx.
 
 from __future__ import annotations
 
-import json
 import math
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -163,7 +162,9 @@ def read_results(label: str, case_file: Path, results: Path,
     A summary with another case hash than ``expected_hash`` is ``stale`` (its numbers are
     not those of this case).
     """
+    from solver.batch.sweep import SweepError
     from solver.outputs.replot import _read_history
+    from solver.outputs.result_files import read_json_object
 
     res = ConfigResult(label, Path(case_file), Path(results))
     summary_file = res.results / "summary.json"
@@ -171,9 +172,9 @@ def read_results(label: str, case_file: Path, results: Path,
         res.status, res.error = "missing", "no summary.json"
         return res
     try:
-        res.summary = json.loads(summary_file.read_text())
-    except (OSError, ValueError) as exc:
-        res.status, res.error = "missing", f"unreadable summary.json ({exc})"
+        res.summary = read_json_object(summary_file)
+    except SweepError as exc:  # not JSON, not an object, not UTF-8: run again / reported
+        res.status, res.error = "missing", str(exc)
         return res
     got = (res.summary.get("case") or {}).get("hash")
     if expected_hash is not None and got != expected_hash:
@@ -183,7 +184,11 @@ def read_results(label: str, case_file: Path, results: Path,
     res.error = str(res.summary.get("error") or "")
     hist = res.results / "history.csv"
     if hist.exists():
-        res.columns, res.rows = _read_history(hist)
+        try:
+            res.columns, res.rows = _read_history(hist)
+        except SweepError as exc:
+            res.status, res.error = "missing", str(exc)
+            return res
     elif res.status == "completed":
         res.status, res.error = "missing", "no history.csv"
     if res.status == "completed" and not res.rows:
@@ -204,9 +209,12 @@ def frames(results: Path) -> list[tuple[float, Path]]:
     pvd = Path(results) / "fields.pvd"
     if not pvd.exists():
         return []
-    root = ET.parse(pvd).getroot()
-    out = [(float(d.get("timestep", "0")), pvd.parent / d.get("file"))
-           for d in root.iter("DataSet") if d.get("file")]
+    try:
+        root = ET.parse(pvd).getroot()
+        out = [(float(d.get("timestep", "0")), pvd.parent / d.get("file"))
+               for d in root.iter("DataSet") if d.get("file")]
+    except (ET.ParseError, ValueError, OSError):  # damaged: as without one (no frames)
+        return []
     return sorted(out, key=lambda s: s[0])
 
 

@@ -13,7 +13,6 @@ then raises one :class:`SweepError` (exit 2) with one line per skipped part.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import xml.etree.ElementTree as ET
@@ -28,22 +27,28 @@ _PARALLEL = (".pvtu", ".pvtp", ".pvts", ".pvti", ".pvtr")
 
 
 class EmptyHistory(SweepError):
-    """``history.csv`` has no data rows: the history plots cannot be drawn."""
+    """``history.csv`` is unreadable or has no data rows: the history plots cannot be
+    drawn."""
 
 
 def _read_history(path: Path) -> tuple[list[str], list[dict[str, float]]]:
-    with open(path, newline="") as fh:
-        reader = csv.DictReader(fh)
-        cols = list(reader.fieldnames or [])
-        rows = []
-        for row in reader:
-            rec = {}
-            for k, v in row.items():
-                try:
-                    rec[k] = float(v)
-                except (TypeError, ValueError):
-                    rec[k] = math.nan
-            rows.append(rec)
+    """(columns, rows of floats; NaN where a value is not a number).
+
+    Raises:
+        SweepError: the file is unreadable (one line naming it; see ``result_files``).
+    """
+    from solver.outputs.result_files import read_csv
+
+    cols, raw = read_csv(path)
+    rows = []
+    for row in raw:
+        rec = {}
+        for k, v in row.items():
+            try:
+                rec[k] = float(v)
+            except (TypeError, ValueError):
+                rec[k] = math.nan
+        rows.append(rec)
     return cols, rows
 
 
@@ -72,7 +77,7 @@ def plot_history(results: Path, metrics: list[str] | None = None) -> list[Path]:
     """Stress metrics vs time and vs capacity (two PNGs).
 
     Raises:
-        EmptyHistory: ``history.csv`` is empty or has only a header.
+        EmptyHistory: ``history.csv`` is unreadable, empty or has only a header.
         SweepError: a ``metrics`` entry names no column.
     """
     import matplotlib
@@ -81,7 +86,10 @@ def plot_history(results: Path, metrics: list[str] | None = None) -> list[Path]:
     import matplotlib.pyplot as plt
 
     path = results / "history.csv"
-    cols, rows = _read_history(path)
+    try:
+        cols, rows = _read_history(path)
+    except SweepError as exc:  # not UTF-8, a directory, …: one line, the fields still drawn
+        raise EmptyHistory(f"{exc}; history plots not drawn") from None
     if not cols:
         raise EmptyHistory(f"{path}: empty file (no header, no rows); history plots not drawn")
     chosen = [_match(m, cols) for m in metrics] if metrics else default_metrics(cols)
@@ -122,7 +130,7 @@ def last_dataset(results: Path) -> tuple[Path, float]:
         root = ET.parse(pvd).getroot()
         sets = [(float(d.get("timestep", "0")), d.get("file")) for d in root.iter("DataSet")
                 if d.get("file")]
-    except (ET.ParseError, ValueError) as exc:
+    except (ET.ParseError, ValueError, OSError) as exc:
         raise SweepError(f"{pvd}: cannot read it ({exc})") from None
     if not sets:
         raise SweepError(f"{pvd}: lists no datasets")

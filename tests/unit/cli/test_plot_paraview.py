@@ -239,3 +239,24 @@ def test_plot_without_fields_pvd_says_why_no_field_pictures(tmp_path):
     assert p.returncode == 0, p.stdout + p.stderr
     assert "no fields.pvd" in p.stdout and "history plots only" in p.stdout, p.stdout
     assert _pngs(res) == HISTORY_PNGS
+
+
+@pytest.mark.parametrize("damage, words", [("not_utf8", "not UTF-8 text"),
+                                           ("directory", "cannot read it")],
+                         ids=["not_utf8", "directory"])
+def test_plot_unreadable_history_is_one_error_line(tmp_path, damage, words):
+    """A history.csv that is not UTF-8 text (a damaged disk) or is a directory: one line
+    naming it (no UnicodeDecodeError/IsADirectoryError traceback), the field pictures are
+    still drawn, exit 2."""
+    res = make_results(tmp_path / "r")
+    history = res / "history.csv"
+    if damage == "not_utf8":
+        history.write_bytes(b"step,time [s]\n\xff\xfe0,1\n")
+    else:
+        history.unlink()
+        history.mkdir()
+    p = cli("plot", res)
+    assert p.returncode == 2, p.stdout + p.stderr
+    line = _one_error_line(p)
+    assert str(history) in line and words in line and "history plots not drawn" in line, line
+    assert _pngs(res) == FIELD_PNGS

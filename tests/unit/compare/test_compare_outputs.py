@@ -409,3 +409,36 @@ def test_an_ordering_without_a_verdict_is_not_called_failing(tmp_path, synth, ba
     text = md.read_text()
     assert "1 of 3 hold. NOT holding: A above B. Not evaluated" in text
     assert "needs was not selected or has no value): C above A." in text
+
+
+def test_damaged_results_are_one_line_naming_the_file(tmp_path, synth, base_reference,
+                                                       capsys):
+    """compare --no-run on a history.csv that is not UTF-8 and a summary.json holding a JSON
+    list (not an object): each configuration is reported (missing) in one line naming the
+    file, no traceback; exit 1 as for any configuration without usable results."""
+    from solver.cli import main
+    from solver.compare import runs
+
+    ref_file = synth.write_reference(tmp_path, base_reference,
+                                     {"a.yaml": TINY_CASE, "b.yaml": TINY_CASE})
+    for lab, name in (("A", "a.yaml"), ("B", "b.yaml")):
+        synth.write_results(tmp_path / "res" / lab, synth.linear_history(),
+                            case_hash=runs.expected_hash(tmp_path / name, []))
+    history = tmp_path / "res" / "A" / "history.csv"
+    summary = tmp_path / "res" / "B" / "summary.json"
+    history.write_bytes(b"step,time [s]\n\xff\xfe0,1\n")
+    summary.write_text("[]")
+    rc = main(["compare", "--reference", str(ref_file), "--results", str(tmp_path / "res"),
+               "--out", str(tmp_path / "cmp"), "--no-run", "--quiet"])
+    err = capsys.readouterr().err
+    assert rc == 1, err
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 2, err
+    assert lines[0].startswith("error: configuration A missing: ") and str(history) in lines[0]
+    assert "not UTF-8" in lines[0], lines[0]
+    assert lines[1].startswith("error: configuration B missing: ") and str(summary) in lines[1]
+    assert "JSON list instead of an object" in lines[1], lines[1]
+    # read directly: the same, and a run (without --no-run) would run them again
+    res = read_results("B", tmp_path / "b.yaml", tmp_path / "res" / "B")
+    assert res.status == "missing" and str(summary) in res.error

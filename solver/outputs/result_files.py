@@ -1,0 +1,70 @@
+"""Reading a results or sweep file that may be damaged (a killed run, a full disk, a hand
+edit): every problem becomes one :class:`~solver.batch.sweep.SweepError` line naming the
+file and what is wrong (exit 2), never a traceback.
+
+Used by ``plot`` (``history.csv``), ``compare`` (``history.csv``, ``summary.json``) and
+``collect`` (``sweep.csv``, each point's ``summary.json``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from solver.batch.sweep import SweepError
+
+
+def read_text(path: str | Path, name: str | None = None) -> str:
+    """The UTF-8 text of ``path`` (newlines as they are in the file); ``name``: how the
+    messages call the file (default its path).
+
+    Raises:
+        SweepError: the file cannot be read (missing, a directory, no permission) or is
+            not UTF-8 text.
+    """
+    name = name or str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise SweepError(f"{name}: cannot read it ({exc.strerror or exc})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SweepError(f"{name}: unreadable, not UTF-8 text (byte 0x{data[exc.start]:02x} "
+                         f"at offset {exc.start}); damaged?") from None
+
+
+def read_json_object(path: str | Path, name: str | None = None) -> dict:
+    """The JSON object (dict) in ``path`` (``name``: as for :func:`read_text`).
+
+    Raises:
+        SweepError: unreadable (see :func:`read_text`), not JSON, or not a JSON object.
+    """
+    name = name or str(path)
+    text = read_text(path, name)
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise SweepError(f"{name}: unreadable, not valid JSON ({exc}); damaged?") from None
+    if not isinstance(data, dict):
+        raise SweepError(f"{name}: unreadable, a JSON {type(data).__name__} instead of an "
+                         "object; damaged?")
+    return data
+
+
+def read_csv(path: str | Path) -> tuple[list[str], list[dict[str, str]]]:
+    """(header, rows as dicts) of the CSV file ``path``.
+
+    Raises:
+        SweepError: unreadable (see :func:`read_text`) or not parseable as CSV.
+    """
+    text = read_text(path)
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        cols = list(reader.fieldnames or [])
+        rows = list(reader)
+    except csv.Error as exc:
+        raise SweepError(f"{path}: unreadable, not a valid CSV file ({exc}); damaged?") from None
+    return cols, rows

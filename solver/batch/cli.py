@@ -199,4 +199,10 @@ def _collect(args) -> int:
     from solver.batch.collect import DEFAULT_METRIC, collect
 
     result = collect(args.dir, metric=args.metric or DEFAULT_METRIC, quiet=args.quiet)
-    return EXIT_OK if result["counts"].get("completed") else EXIT_RUNTIME
+    if result["counts"].get("completed"):
+        return EXIT_OK
+    # nothing to plot: exit 1, as a failed point is (see the module docstring)
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(result["counts"].items()))
+    print(f"error: {args.dir}: no point completed ({counts}); their errors are in "
+          f"{Path(args.dir) / 'sweep.csv'}", file=sys.stderr)
+    return EXIT_RUNTIME

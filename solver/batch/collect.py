@@ -26,6 +26,7 @@ from solver.batch.sweep import (
     refresh,
     resolve_rel,
 )
+from solver.outputs.result_files import read_json_object
 
 DEFAULT_METRIC = "core: max Von Mises stress [Pa]"
 
@@ -50,6 +51,9 @@ def gather(out: Path) -> tuple[list[str], list[dict]]:
     if not (out / "sweep.csv").exists():
         raise SweepError(f"{out}: no sweep.csv here (not a sweep directory)")
     keys, rows = read_manifest(out)
+    if not rows:
+        raise SweepError(f"{out / 'sweep.csv'}: lists no points (only a header); damaged? "
+                         "run the sweep again to rewrite it")
     rows = refresh(out, keys, rows)
     table = []
     units: dict[str, str | None] = {}
@@ -59,7 +63,7 @@ def gather(out: Path) -> tuple[list[str], list[dict]]:
             rec[k] = row.get(k, "")
         try:
             resolved = yaml.safe_load(resolve_rel(out, row["case"]).read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
+        except (OSError, ValueError, yaml.YAMLError):  # (ValueError: not UTF-8)
             resolved = {}
         if resolved and not units:  # the same fields in every point: units of the first
             units = {k: _unit_of_key(k, resolved) for k in keys}
@@ -75,8 +79,8 @@ def gather(out: Path) -> tuple[list[str], list[dict]]:
         sfile = resolve_rel(out, row["results"]) / "summary.json"
         if sfile.exists():
             try:
-                summary = json.loads(sfile.read_text())
-            except ValueError:
+                summary = read_json_object(sfile)
+            except SweepError:  # refresh() has marked the point failed, saying why
                 summary = {}
         run = summary.get("run") or {}
         rec["stop reason"] = summary.get("stop_reason", "")
@@ -207,7 +211,7 @@ def plot(out: Path, keys: list[str], table: list[dict], metric: str) -> list[Pat
         try:
             _, rows = read_manifest(out)
             resolved = yaml.safe_load(resolve_rel(out, rows[0]["case"]).read_text()) or {}
-        except (OSError, yaml.YAMLError, IndexError):
+        except (OSError, ValueError, yaml.YAMLError, IndexError, SweepError):
             resolved = {}
     written = []
     for key in keys:

@@ -345,12 +345,24 @@ def write_manifest(out: Path, keys: list[str], rows: list[dict[str, str]]) -> Pa
 
 
 def read_manifest(out: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """Read ``out/sweep.csv``: (varied keys, rows)."""
+    """Read ``out/sweep.csv``: (varied keys, rows).
+
+    Raises:
+        SweepError: the file is unreadable, lacks a column of :data:`BASE_COLUMNS`, or has a
+            row with fewer or more fields than the header (one line naming the file).
+    """
+    from solver.outputs.result_files import read_csv
+
     path = Path(out) / "sweep.csv"
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        cols = list(reader.fieldnames or [])
-        rows = list(reader)
+    cols, rows = read_csv(path)
+    missing = [c for c in BASE_COLUMNS if c not in cols]
+    if missing:
+        raise SweepError(f"{path}: no {', '.join(missing)} column (the header is "
+                         f"{','.join(cols) or 'empty'}); not a sweep manifest, or damaged")
+    for i, row in enumerate(rows, start=2):
+        if None in row or any(v is None for v in row.values()):
+            raise SweepError(f"{path}: row {i} has not the {len(cols)} fields of the header; "
+                             "damaged?")
     keys = [c for c in cols if c not in BASE_COLUMNS]
     return keys, rows
 
@@ -404,15 +416,18 @@ def _first_error_line(text: str) -> str:
     return lines[i]
 
 
-def _read_summary(point_dir: Path) -> dict | None:
+def _read_summary(point_dir: Path) -> tuple[dict | None, str]:
+    """(the point's ``results/summary.json``, ""); (None, "") without one; (None, what is
+    wrong with it) when it is unreadable."""
+    from solver.outputs.result_files import read_json_object
+
     summary_file = Path(point_dir) / "results" / "summary.json"
     if not summary_file.exists():
-        return None
+        return None, ""
     try:
-        summary = json.loads(summary_file.read_text())
-    except (OSError, ValueError):
-        return None
-    return summary if isinstance(summary, dict) else None
+        return read_json_object(summary_file, "results/summary.json"), ""
+    except SweepError as exc:
+        return None, str(exc)
 
 
 def _stderr_line(point_dir: Path) -> str:
@@ -432,7 +447,7 @@ def point_status(point_dir: Path, expected_hash: str | None = None) -> tuple[str
     of the summary's error, else of ``run.err``.
     """
     point_dir = Path(point_dir)
-    summary = _read_summary(point_dir)
+    summary, unreadable = _read_summary(point_dir)
     same = summary is not None and (
         expected_hash is None or (summary.get("case") or {}).get("hash") == expected_hash)
     status = summary.get("status") if same else None
@@ -457,7 +472,8 @@ def point_status(point_dir: Path, expected_hash: str | None = None) -> tuple[str
     if code is None:
         return None  # not run, or still running
     if summary is None:
-        return "failed", _stderr_line(point_dir) or "exited without writing results/summary.json"
+        return "failed", (unreadable or _stderr_line(point_dir)
+                          or "exited without writing results/summary.json")
     if not same:
         return "failed", "results/summary.json is for another case (its case hash differs)"
     return "failed", f"exited with status {status!r} in results/summary.json"
@@ -495,7 +511,7 @@ def expected_hashes(out: Path, rows: list[dict[str, str]]) -> dict[str, str | No
         path = Path(out) / row["case"] if not Path(row["case"]).is_absolute() else Path(row["case"])
         try:
             hashes[row["point"]] = _case_hash(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except (OSError, yaml.YAMLError):
+        except (OSError, ValueError, yaml.YAMLError):  # (ValueError: not UTF-8)
             hashes[row["point"]] = None
     return hashes
 

@@ -339,3 +339,62 @@ def test_collect_rejects_non_numeric_metric(tmp_path):
         "numeric ones:")[1].split(", ")
     p = cli("collect", sw.out, "--metric", "status")
     assert p.returncode == 2 and "not a numeric column" in p.stderr
+
+
+# ------------------------------------------------------------------ 6. damaged sweep files
+
+
+def _damage_manifest(path: Path, damage: str) -> None:
+    if damage == "not_utf8":
+        path.write_bytes(path.read_bytes() + b"\xff\xfe\n")
+    elif damage == "no_case_column":
+        lines = path.read_text().splitlines()
+        lines[0] = lines[0].replace(",case,", ",cas,")
+        path.write_text("\n".join(lines) + "\n")
+    else:  # header only
+        path.write_text(path.read_text().splitlines()[0] + "\n")
+
+
+@pytest.mark.parametrize("damage, words", [
+    ("not_utf8", "not UTF-8 text"),
+    ("no_case_column", "no case column"),
+    ("header_only", "lists no points"),
+])
+def test_collect_damaged_manifest_is_one_error_line(tmp_path, damage, words):
+    """A sweep.csv that is not UTF-8, has no case column or only a header: one line naming
+    it, exit 2 (was: a UnicodeDecodeError/KeyError traceback, or "collect:  of 0 points"
+    with exit 1 and no error)."""
+    sw, _ = swept(tmp_path)
+    _damage_manifest(sw.out / "sweep.csv", damage)
+    p = cli("collect", sw.out)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert "Traceback" not in p.stderr
+    lines = p.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), p.stderr
+    assert str(sw.out / "sweep.csv") in lines[0] and words in lines[0], lines[0]
+    assert "of 0 points" not in p.stdout
+
+
+def test_collect_unreadable_summary_fails_the_point_saying_so(tmp_path):
+    """summary.json holding [1] (valid JSON, not an object): the point is failed because its
+    summary is unreadable (not "exited without writing"); the others are collected."""
+    sw, _ = swept(tmp_path)
+    pdir = sw.out / "points" / "p000"
+    (pdir / "results" / "summary.json").write_text("[1]")
+    msg = "results/summary.json: unreadable, a JSON list instead of an object; damaged?"
+    assert point_status(pdir) == ("failed", msg)
+    res = collect(sw.out, quiet=True)
+    assert res["counts"] == {"completed": 2, "failed": 1}
+    _, back = read_manifest(sw.out)
+    assert (back[0]["status"], back[0]["error"]) == ("failed", msg)
+
+
+def test_collect_without_a_completed_point_exits_1_with_an_error_line(tmp_path):
+    """Every point failed: nothing to plot; exit 1 (a failed point is a runtime failure, see
+    solver/batch/cli.py) with an error line saying so, not silently."""
+    sw, _ = swept(tmp_path, code=1)
+    p = cli("collect", sw.out)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "collect: 3 failed of 3 points" in p.stdout
+    assert p.stderr.startswith("error: ") and "no point completed (3 failed)" in p.stderr, \
+        p.stderr

@@ -516,6 +516,8 @@ class Simulation:
             except (OSError, ValueError, KeyError) as exc:
                 problem = (f"the checkpoint's history, {out / 'history.csv'}, cannot be read "
                            f"({type(exc).__name__}: {exc}); run without --restart")
+            if problem is None and "vtk" in self.case.output.formats:
+                problem = checkpoint.pvd_problem(out / "fields.pvd")
         rows, problem = self.comm.bcast((rows, problem), root=0)
         if problem:
             raise checkpoint.CheckpointError(problem)

@@ -111,6 +111,26 @@ def read(out_dir: Path, theta, extra: dict[str, np.ndarray] | None = None) -> di
     return state
 
 
+def pvd_problem(pvd: Path) -> str | None:
+    """Why the restart cannot continue the series ``pvd`` (a ``fields.pvd``), or None: it is
+    absent (the restart's frames go to ``fields_r<k>.pvd``) or a readable collection."""
+    import xml.etree.ElementTree as ET
+
+    pvd = Path(pvd)
+    if not pvd.exists():
+        return None
+    try:
+        root = ET.parse(pvd).getroot()
+        if root.find("Collection") is None:
+            raise ValueError("no <Collection> element")
+        for ds in root.find("Collection"):
+            float(ds.get("timestep"))
+    except (ET.ParseError, ValueError, TypeError, OSError) as exc:
+        return (f"{pvd}: cannot read it ({exc}); damaged? Repair or remove it (the field "
+                "frames it lists stay on disk), or run without --restart")
+    return None
+
+
 def merge_pvd(out_dir: Path, restart_times: list[float]) -> None:
     """Make ``fields.pvd`` one continuous series (rank 0 only): its own entries up to the
     first restart time, then those of each restart ``k`` (``fields_r<k>.pvd``) after its
@@ -123,6 +143,9 @@ def merge_pvd(out_dir: Path, restart_times: list[float]) -> None:
     main = Path(out_dir) / "fields.pvd"
     if not main.exists() or not restart_times:
         return
+    problem = pvd_problem(main)
+    if problem:
+        raise CheckpointError(problem)
     tree = ET.parse(main)
     coll = tree.getroot().find("Collection")
     # restart k began at restart_times[k - 1]; None: not known (an older checkpoint), skipped

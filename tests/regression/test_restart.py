@@ -134,3 +134,20 @@ def test_unwritable_output_fails_at_start(tmp_path):
     assert p.wait(timeout=300) == 1
     err = p.stderr.read()
     assert "cannot write" in err and "Traceback" not in err
+
+
+def test_restart_with_a_damaged_pvd_is_a_clear_error(tmp_path):
+    """Garbage in fields.pvd: --restart is refused in one line naming the file (was an
+    xml.etree.ElementTree.ParseError traceback), and the folder is left as it was."""
+    out = tmp_path / "run"
+    short = ["--set", "stop.mean_theta=0.1", "--set", "output.checkpoint_every=3"]
+    assert _run(out, *short).wait(timeout=300) == 0
+    (out / "fields.pvd").write_text("garbage\n")
+    before = sorted(p.name for p in out.iterdir())
+    p = _run(out, *short, "--restart")
+    assert p.wait(timeout=300) == 1
+    err = p.stderr.read()
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert str(out / "fields.pvd") in err and "cannot read it" in err, err
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert (out / "fields.pvd").read_text() == "garbage\n"

@@ -105,13 +105,20 @@ def run_command(args: argparse.Namespace) -> int | None:
                           "no vtk), so no field pictures; history plots only")
             return EXIT_OK
         if args.command == "paraview":
-            from solver.outputs.paraview_state import write_state
+            import shlex
+
+            from solver.outputs.paraview_state import xdmf_problem, write_state
 
             script = write_state(args.results, screenshot=args.screenshot)
+            xdmf = script.parent / "fields.xdmf"
+            quoted = shlex.quote(str(script))  # a path with spaces stays one argument
             print(f"written: {script}")
-            print(f"open it with:  paraview --script={script}")
+            if xdmf.exists() and (problem := xdmf_problem(xdmf)):
+                print(f"note: {xdmf}: {problem} by the script (no region tags; ParaView "
+                      "aborts on such a file); the fields come from fields.pvd")
+            print(f"open it with:  paraview --script={quoted}")
             print(f"or in ParaView's Python shell:  exec(open({str(script)!r}).read())")
-            print(f"or headless:  pvpython --force-offscreen-rendering {script}")
+            print(f"or headless:  pvpython --force-offscreen-rendering {quoted}")
             return EXIT_OK
     except SweepError as exc:
         for line in exc.lines:

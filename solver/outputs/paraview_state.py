@@ -5,13 +5,16 @@ the last time, colours by von Mises stress with its scalar bar, cuts full-3D res
 the centre (keeps the half y >= 0 and looks from -y at its flat cut face y = 0, coloured over
 the range of that face, as ``chemomech plot`` does), and loads ``fields.xdmf`` with the
 ``Xdmf3ReaderS`` reader for the region tags (``Region [-]`` cell data; hidden, toggle its
-eye in the Pipeline Browser). Load it with ``paraview --script=RESULTS/open_in_paraview.py``
+eye in the Pipeline Browser; an empty or unreadable ``fields.xdmf``, as a killed run can
+leave, is skipped with a printed note: ParaView would abort on it). Load it with ``paraview --script=RESULTS/open_in_paraview.py``
 or, in the GUI's Python shell, ``exec(open("RESULTS/open_in_paraview.py").read())``.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
+import shlex
 from pathlib import Path
 
 from solver.batch.sweep import SweepError
@@ -20,9 +23,9 @@ SCRIPT_NAME = "open_in_paraview.py"
 
 _TEMPLATE = '''\
 # ParaView state script written by `chemomech paraview` for a chemomech results directory.
-#   GUI:       paraview --script={script}
+#   GUI:       paraview --script={script_sh}
 #              (or View > Python Shell:  exec(open({script!r}).read()))
-#   headless:  pvpython --force-offscreen-rendering {script}
+#   headless:  pvpython --force-offscreen-rendering {script_sh}
 import os
 
 from paraview.simple import (
@@ -84,8 +87,15 @@ if MODE == "3d":  # cut through the centre to see the inside: keep the half y >=
 
 # region tags: fields.xdmf carries "Region [-]" as cell data (Xdmf3ReaderS; the older
 # "XDMF Reader" crashes on dolfinx files). Hidden: toggle its eye in the Pipeline Browser.
+# ParaView aborts (SIGABRT) on an empty or cut XDMF file, which a killed run can leave:
+# such a file is skipped with a note (the fields come from fields.pvd in any case)
+{xdmf_check}
+
 xdmf = os.path.join(RESULTS, "fields.xdmf")
-if os.path.exists(xdmf):
+_xdmf_problem = xdmf_problem(xdmf) if os.path.exists(xdmf) else None
+if _xdmf_problem:
+    print("chemomech: region tags not loaded, " + xdmf + ": " + _xdmf_problem)
+elif os.path.exists(xdmf):
     regions = Xdmf3ReaderS(FileName=[xdmf])
     RenameSource("chemomech regions (fields.xdmf)", regions)
     regions.UpdatePipeline(last)
@@ -136,6 +146,35 @@ print("chemomech: opened", os.path.join(RESULTS, "fields.pvd"), "at t =", last, 
 '''
 
 
+def xdmf_problem(path):
+    """Why ParaView must not open the XDMF file ``path`` (it aborts on an empty or cut one,
+    as a killed run can leave), or None. (Copied into the script: stdlib only.)"""
+    import os
+    import xml.etree.ElementTree as ET
+
+    try:
+        if os.path.getsize(path) == 0:
+            return "empty file (a run killed while writing it?); skipped"
+        root = ET.parse(path).getroot()
+    except Exception as exc:  # noqa: BLE001  (any reason: skip it with the reason)
+        return f"cannot read it ({exc}); skipped"
+    if root.find(".//Grid") is None:
+        return "holds no grid; skipped"
+    for item in root.iter("DataItem"):
+        if (item.get("Format") or "").upper() != "HDF":
+            continue
+        name = (item.text or "").strip().split(":")[0]
+        data = os.path.join(os.path.dirname(os.path.abspath(path)), name)
+        try:
+            with open(data, "rb") as fh:
+                ok = fh.read(8) == b"\x89HDF\r\n\x1a\n"
+        except OSError:
+            ok = False
+        if not ok:
+            return f"its data file {name} is missing, empty or not HDF5; skipped"
+    return None
+
+
 def write_state(results: str | Path, screenshot: str | Path | None = None) -> Path:
     """Write ``RESULTS/open_in_paraview.py``; returns its path.
 
@@ -155,7 +194,9 @@ def write_state(results: str | Path, screenshot: str | Path | None = None) -> Pa
     except (OSError, ValueError, KeyError, TypeError):
         pass
     script = results / SCRIPT_NAME
-    text = _TEMPLATE.format(script=str(script), results=str(results), mode=mode,
+    text = _TEMPLATE.format(script=str(script), script_sh=shlex.quote(str(script)),
+                            xdmf_check=inspect.getsource(xdmf_problem).rstrip(),
+                            results=str(results), mode=mode,
                             screenshot=str(Path(screenshot).resolve()) if screenshot else None)
     compile(text, str(script), "exec")  # never write a script that does not parse
     script.write_text(text)

@@ -260,3 +260,79 @@ def test_plot_unreadable_history_is_one_error_line(tmp_path, damage, words):
     line = _one_error_line(p)
     assert str(history) in line and words in line and "history plots not drawn" in line, line
     assert _pngs(res) == FIELD_PNGS
+
+
+# ---------------------------------------------------------------------------------------
+# `chemomech paraview`: paths with spaces, a fields.xdmf left empty by a killed run
+
+
+def _pv_env() -> dict:
+    """The environment without the venv (Debian's pvpython has its own Python)."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
+           and not k.startswith(("PMI_", "HYDRA_", "OMPI_"))}
+    venv_bin = str(Path(sys.executable).parent)
+    env["PATH"] = os.pathsep.join(q for q in env.get("PATH", "").split(os.pathsep)
+                                  if q != venv_bin)
+    return env
+
+
+def test_paraview_hints_quote_a_path_with_spaces(tmp_path):
+    """The printed paraview/pvpython commands (and those in the script's header) keep a
+    path with spaces one argument."""
+    import shlex
+
+    res = make_results(tmp_path / "dir with spaces" / "r")
+    p = cli("paraview", res)
+    assert p.returncode == 0, p.stdout + p.stderr
+    script = str(res.resolve() / "open_in_paraview.py")
+    printed = {ln.split(":  ", 1)[0]: ln.split(":  ", 1)[1] for ln in p.stdout.splitlines()
+               if ":  " in ln}
+    header = Path(script).read_text().splitlines()[1:4]
+    for command in (printed["open it with"], printed["or headless"],
+                    header[0].split(":", 1)[1], header[2].split(":", 1)[1]):
+        args = shlex.split(command)
+        assert args[-1] in (script, f"--script={script}"), (command, args)
+
+
+def test_xdmf_problem_names_what_paraview_would_abort_on(tmp_path):
+    from solver.outputs.paraview_state import xdmf_problem
+
+    xdmf = tmp_path / "fields.xdmf"
+    xdmf.write_bytes(b"")
+    assert "empty file" in xdmf_problem(xdmf)
+    xdmf.write_text('<?xml version="1.0"?>\n<Xdmf><Domain><Grid Name="mesh">')  # cut off
+    assert "cannot read it" in xdmf_problem(xdmf)
+    xdmf.write_text('<Xdmf><Domain><Grid Name="mesh"><Geometry><DataItem Format="HDF">'
+                    "fields.h5:/Mesh/mesh/geometry</DataItem></Geometry></Grid></Domain></Xdmf>")
+    assert "fields.h5 is missing" in xdmf_problem(xdmf)
+    (tmp_path / "fields.h5").write_bytes(b"")
+    assert "fields.h5 is missing, empty or not HDF5" in xdmf_problem(xdmf)
+    (tmp_path / "fields.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(64))
+    assert xdmf_problem(xdmf) is None
+
+
+def test_paraview_script_skips_an_empty_xdmf(tmp_path):
+    """A 0-byte fields.xdmf (a SIGKILLed run): `chemomech paraview` says so, and the script
+    checks it before handing it to ParaView (which aborts with SIGABRT on it)."""
+    res = make_results(tmp_path / "r")
+    (res / "fields.xdmf").write_bytes(b"")
+    p = cli("paraview", res)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "note: " in p.stdout and "fields.xdmf: empty file" in p.stdout, p.stdout
+    text = (res / "open_in_paraview.py").read_text()
+    assert "def xdmf_problem(" in text and "_xdmf_problem = xdmf_problem(xdmf)" in text
+
+
+@pytest.mark.paraview
+def test_paraview_script_with_an_empty_xdmf_runs_in_pvpython(tmp_path):
+    pvpython = _pvpython()
+    res = make_results(tmp_path / "r")
+    (res / "fields.xdmf").write_bytes(b"")
+    assert cli("paraview", res).returncode == 0
+    run = subprocess.run([pvpython, "--force-offscreen-rendering",
+                          str(res / "open_in_paraview.py")], capture_output=True, text=True,
+                         timeout=300, env=_pv_env(), stdin=subprocess.DEVNULL)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "region tags not loaded" in run.stdout and "empty file" in run.stdout, run.stdout
+    assert "chemomech: opened" in run.stdout

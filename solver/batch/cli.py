@@ -94,15 +94,15 @@ def run_command(args: argparse.Namespace) -> int | None:
         if args.command == "collect":
             return _collect(args)
         if args.command == "plot":
-            from solver.outputs.replot import replot
+            from solver.outputs.replot import no_pvd_reason, replot
 
             written = replot(args.results, metrics=args.metric)
             if not args.quiet:
                 for p in written:
                     print(f"written: {p}")
                 if not (Path(args.results) / "fields.pvd").exists():
-                    print(f"note: {args.results}: no fields.pvd (the run's output.formats had "
-                          "no vtk), so no field pictures; history plots only")
+                    print(f"note: {args.results}: no fields.pvd ({no_pvd_reason(args.results)}"
+                          "), so no field pictures; history plots only")
             return EXIT_OK
         if args.command == "paraview":
             import shlex

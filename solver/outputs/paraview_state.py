@@ -187,7 +187,9 @@ def write_state(results: str | Path, screenshot: str | Path | None = None) -> Pa
     """
     results = Path(results).resolve()
     if not (results / "fields.pvd").exists():
-        raise SweepError(f"{results}: no fields.pvd (run with output.formats including vtk)")
+        from solver.outputs.replot import no_pvd_reason
+
+        raise SweepError(f"{results}: no fields.pvd ({no_pvd_reason(results)})")
     mode = "octant"
     try:
         mode = json.loads((results / "summary.json").read_text())["mesh"]["mode"] or mode

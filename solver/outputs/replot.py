@@ -121,11 +121,47 @@ def plot_history(results: Path, metrics: list[str] | None = None) -> list[Path]:
     return written
 
 
+def output_formats(results: Path) -> list[str] | None:
+    """The run's ``output.formats`` from ``case.resolved.yaml``, else from the field files
+    ``summary.json`` lists (``*.pvd``: vtk …); None when neither tells."""
+    import yaml
+
+    try:
+        case = yaml.safe_load((Path(results) / "case.resolved.yaml").read_text("utf-8"))
+        formats = case["output"]["formats"]
+        if isinstance(formats, list):
+            return [str(f) for f in formats]
+    except (OSError, ValueError, yaml.YAMLError, KeyError, TypeError):
+        pass
+    try:
+        fields = json.loads((Path(results) / "summary.json").read_text("utf-8"))["outputs"][
+            "fields"]
+        kinds = {".pvd": "vtk", ".xdmf": "xdmf", ".bp": "vtx"}
+        return sorted({kinds[Path(f).suffix] for f in fields if Path(f).suffix in kinds})
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def no_pvd_reason(results: Path) -> str:
+    """Why a results directory has no ``fields.pvd``, as far as its files tell: its
+    output.formats had no vtk, or they had (deleted? the frames of a restart are then in
+    ``fields_r<k>.pvd``), or unknown."""
+    formats = output_formats(results)
+    if formats is None:
+        return "it is written when output.formats includes vtk"
+    if "vtk" not in formats:
+        return "the run's output.formats had no vtk"
+    restarts = sorted(p.name for p in Path(results).glob("fields_r[0-9]*.pvd"))
+    return ("although the run's output.formats include vtk: deleted?"
+            + (f"; {', '.join(restarts)} lists the frames of the restarted part"
+               if restarts else ""))
+
+
 def last_dataset(results: Path) -> tuple[Path, float]:
     """The file of the last time step listed in ``fields.pvd`` and its time."""
     pvd = results / "fields.pvd"
     if not pvd.exists():
-        raise SweepError(f"{results}: no fields.pvd (run with output.formats including vtk)")
+        raise SweepError(f"{results}: no fields.pvd ({no_pvd_reason(results)})")
     try:
         root = ET.parse(pvd).getroot()
         sets = [(float(d.get("timestep", "0")), d.get("file")) for d in root.iter("DataSet")

@@ -336,3 +336,41 @@ def test_paraview_script_with_an_empty_xdmf_runs_in_pvpython(tmp_path):
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "region tags not loaded" in run.stdout and "empty file" in run.stdout, run.stdout
     assert "chemomech: opened" in run.stdout
+
+
+@pytest.mark.parametrize("formats, restart, words, not_words", [
+    (["vtk", "xdmf"], True, ["although the run's output.formats include vtk: deleted?",
+                             "fields_r1.pvd lists the frames of the restarted part"],
+     ["had no vtk"]),
+    (["xdmf"], False, ["the run's output.formats had no vtk"], ["deleted"]),
+    (None, False, ["written when output.formats includes vtk"], ["had no vtk", "deleted"]),
+], ids=["vtk_deleted_after_restart", "no_vtk", "unknown"])
+def test_plot_without_fields_pvd_blames_the_settings_only_when_they_had_no_vtk(
+        tmp_path, formats, restart, words, not_words):
+    """fields.pvd deleted and the run restarted (only fields_r1.pvd left): the note must
+    not say that output.formats had no vtk when case.resolved.yaml says they had."""
+    import yaml
+
+    res = make_results(tmp_path / "r")
+    (res / "fields.pvd").unlink()
+    if formats is not None:
+        (res / "case.resolved.yaml").write_text(yaml.safe_dump({"output": {"formats": formats}}))
+    if restart:
+        (res / "fields_r1.pvd").write_text("<VTKFile><Collection/></VTKFile>\n")
+    p = cli("plot", res)
+    assert p.returncode == 0, p.stdout + p.stderr
+    note = [ln for ln in p.stdout.splitlines() if ln.startswith("note: ")]
+    assert len(note) == 1 and "no fields.pvd" in note[0], p.stdout
+    assert all(w in note[0] for w in words) and not any(w in note[0] for w in not_words), note
+    p = cli("paraview", res)
+    assert p.returncode == 2 and all(w in p.stderr for w in words), p.stderr
+
+
+def test_output_formats_from_the_summary_when_there_is_no_resolved_case(tmp_path):
+    from solver.outputs.replot import output_formats
+
+    (tmp_path / "summary.json").write_text(json.dumps(
+        {"outputs": {"fields": ["fields_r1.xdmf", "fields_r1.pvd"]}}))
+    assert output_formats(tmp_path) == ["vtk", "xdmf"]
+    (tmp_path / "summary.json").write_text("[]")
+    assert output_formats(tmp_path) is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 EXIT_OK, EXIT_RUNTIME, EXIT_CASE = 0, 1, 2
@@ -65,6 +66,34 @@ def _rank() -> int:
     return 0
 
 
+def slurm_step_problem(env: Mapping[str, str], comm_size: int) -> str | None:
+    """Why a run must not go on as one of several serial copies of an ``srun`` step, or None.
+
+    ``srun -n N`` without an MPI plugin (``MpiDefault=none``) starts N independent processes,
+    each with an MPI world of size 1: N copies of the same run, which collide on its results
+    folder. Only a process of an srun step (``SLURM_STEP_ID``/``SLURM_STEPID`` set; the batch
+    script of ``sbatch`` and the shell of ``salloc`` have no step id) whose step has N > 1
+    tasks (``SLURM_STEP_NUM_TASKS``, else ``SLURM_NTASKS``) and whose MPI world has 1 rank
+    is refused; a serial run in an allocation of several tasks is not.
+    """
+    if comm_size != 1:
+        return None
+    step = env.get("SLURM_STEP_ID", env.get("SLURM_STEPID"))
+    if step is None or step == "":
+        return None
+    tasks = env.get("SLURM_STEP_NUM_TASKS") or env.get("SLURM_NTASKS") or ""
+    try:
+        n = int(tasks.strip())
+    except ValueError:
+        return None
+    if n <= 1:
+        return None
+    return (f"error: this SLURM step runs {n} tasks but MPI sees 1 rank: srun started {n} "
+            f"separate serial copies of the run (srun without an MPI plugin); launch it with "
+            f"srun --mpi=pmi2 (or the site's MPI plugin, see srun --mpi=list), or with "
+            f"mpiexec -n {n} (chemomech sweep: --launcher mpiexec, or --srun-mpi PLUGIN)")
+
+
 def _err(msg: str) -> None:
     if _rank() == 0:
         print(msg, file=sys.stderr, flush=True)
@@ -113,6 +142,11 @@ def _run_parallel(args, case) -> int:
     from solver.time_stepping import TimeStepError
 
     comm = MPI.COMM_WORLD
+    if args.command == "run" and (problem := slurm_step_problem(os.environ, comm.size)):
+        # every copy refuses; only the step's task 0 says why (one line, not N)
+        if os.environ.get("SLURM_PROCID", "0") == "0":
+            print(problem, file=sys.stderr, flush=True)
+        return EXIT_RUNTIME
     try:
         if args.command == "mesh":
             return _mesh_only(args, case, comm)

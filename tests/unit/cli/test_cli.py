@@ -121,3 +121,70 @@ def test_mesh_png_is_a_cross_section_of_every_region(tmp_path):
     assert "interface_core_coating_1" not in info["boundaries"]
     assert 0.0 < info["statistics"]["min_quality"] <= info["statistics"]["mean_quality"] <= 1.0
     assert (tmp_path / "mesh.png").stat().st_size > 10_000
+
+
+# ------------------------------------------------------------------ srun without an MPI plugin
+
+_SRUN_STEP = {"SLURM_JOB_ID": "7", "SLURM_STEP_ID": "0", "SLURM_STEPID": "0",
+              "SLURM_STEP_NUM_TASKS": "2", "SLURM_NTASKS": "2"}
+
+
+@pytest.mark.parametrize("env, size, refused", [
+    (_SRUN_STEP, 1, True),  # srun -n 2 without --mpi: two serial copies
+    ({k: v for k, v in _SRUN_STEP.items() if k != "SLURM_STEP_NUM_TASKS"}, 1, True),
+    ({"SLURM_STEPID": "3", "SLURM_NTASKS": "4"}, 1, True),  # older SLURM: SLURM_STEPID only
+    (_SRUN_STEP, 2, False),  # srun --mpi=pmi2 -n 2: one run of 2 ranks
+    ({**_SRUN_STEP, "SLURM_STEP_NUM_TASKS": "1", "SLURM_NTASKS": "1"}, 1, False),  # srun -n 1
+    # the batch script of sbatch --ntasks=2 (and salloc's shell): no step id, a serial run
+    ({"SLURM_JOB_ID": "7", "SLURM_NTASKS": "2", "SLURM_PROCID": "0"}, 1, False),
+    ({}, 1, False),  # no SLURM at all
+])
+def test_slurm_step_problem(env, size, refused):
+    from solver.cli import slurm_step_problem
+
+    problem = slurm_step_problem(env, size)
+    assert (problem is not None) == refused, problem
+    if refused:
+        assert problem.startswith("error: ") and "\n" not in problem
+        assert "MPI sees 1 rank" in problem and "srun --mpi=pmi2" in problem
+        assert "mpiexec" in problem
+
+
+def _env_without_slurm(**extra):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLURM_", "PMI_"))}
+    return {**env, **extra}
+
+
+@pytest.mark.parametrize("procid", ["0", "1"])
+def test_run_as_a_serial_copy_of_an_srun_step_is_refused_before_meshing(tmp_path, procid):
+    """The environment of one task of ``srun -n 2`` without an MPI plugin: exit 1 before
+    meshing (no results folder); only task 0 prints the line, so the job log has it once."""
+    env = _env_without_slurm(**_SRUN_STEP, SLURM_PROCID=procid)
+    p = subprocess.run([*chemomech_cmd(), "run", str(DEFAULT), "--out", str(tmp_path / "out")],
+                       capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert not (tmp_path / "out").exists()
+    assert "meshing" not in p.stdout
+    lines = p.stderr.strip().splitlines()
+    if procid == "0":
+        assert len(lines) == 1, p.stderr
+        assert "2 tasks but MPI sees 1 rank" in lines[0] and "srun --mpi=pmi2" in lines[0]
+        assert "--launcher mpiexec" in lines[0]
+    else:
+        assert lines == [], p.stderr
+
+
+def test_serial_run_in_an_allocation_is_not_refused(tmp_path):
+    """``chemomech run`` in the batch script of ``sbatch --ntasks=2`` (not under srun: no
+    step id) is a normal serial run."""
+    env = _env_without_slurm(SLURM_JOB_ID="7", SLURM_NTASKS="2", SLURM_PROCID="0")
+    p = subprocess.run([*chemomech_cmd(), "run", str(DEFAULT), "--out", str(tmp_path / "out"),
+                        "--quiet", "--set", "geometry.mode=axisymmetric",
+                        "--set", "mesh.size=1 um", "--set", "mesh.surface_size=null",
+                        "--set", "mesh.cache=false", "--set", "output.probes=[]",
+                        "--set", "output.pictures=false", "--set", "stop.max_steps=2"],
+                       capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert (tmp_path / "out" / "summary.json").exists()

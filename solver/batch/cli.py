@@ -47,7 +47,8 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     sw.add_argument("--quiet", action="store_true")
     g = sw.add_argument_group("slurm executor")
     g.add_argument("--profile", help="site profile YAML (time, ranks, mem, partition, account, "
-                                     "job_name, max_parallel, launcher, setup, extra)")
+                                     "job_name, max_parallel, launcher, srun_mpi, setup, "
+                                     "extra)")
     g.add_argument("--time", help="wall-time limit per point, e.g. 01:00:00")
     g.add_argument("--mem", help="memory per node, e.g. 4G")
     g.add_argument("--partition")
@@ -56,6 +57,10 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--max-parallel", type=int, help="at most this many array tasks at once")
     g.add_argument("--launcher", choices=("srun", "mpiexec"),
                    help="MPI launcher inside the job when ranks > 1 (default srun)")
+    g.add_argument("--srun-mpi", metavar="PLUGIN",
+                   help="MPI plugin of srun when ranks > 1: srun --mpi=PLUGIN (default pmi2, "
+                        "which the pip wheel's MPICH uses; pmix, … see srun --mpi=list; "
+                        "'default': no --mpi, the site's MpiDefault)")
     g.add_argument("--dry-run", action="store_true", help="write the job script, do not submit")
     g.add_argument("--wait", action="store_true",
                    help="block until the job array has finished, then update sweep.csv")
@@ -143,7 +148,7 @@ def _sweep(args) -> int:
         opts = slurm.make_options(profile, time=args.time, ranks=args.mpi_ranks, mem=args.mem,
                                   partition=args.partition, account=args.account,
                                   job_name=args.job_name, max_parallel=args.max_parallel,
-                                  launcher=args.launcher)
+                                  launcher=args.launcher, srun_mpi=args.srun_mpi)
     elif args.workers < 1:
         raise SweepError(f"--workers: must be >= 1, got {args.workers}")
     if args.mpi_ranks is not None and args.mpi_ranks < 1:

@@ -4,12 +4,14 @@ The script (``DIR/slurm/sweep.sbatch``) carries ``#SBATCH`` directives for the a
 name, time, tasks (= MPI ranks), memory, partition, account and the log files
 (``DIR/logs/%A_%a.out``); its body maps ``SLURM_ARRAY_TASK_ID`` to a point directory (the
 points not yet completed, in manifest order) and runs ``chemomech run`` there — under
-``srun`` when a point has more than one rank. Options come from the command line or a site
+``srun --mpi=pmi2`` (``srun_mpi``) when a point has more than one rank: srun without an MPI
+plugin would start that many separate serial copies of the run. Options come from the command line or a site
 profile (YAML with the same keys; the command line wins).
 """
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import subprocess
@@ -37,6 +39,9 @@ class SlurmOptions:
         job_name: ``--job-name`` (default ``chemomech-<sweep dir name>``).
         max_parallel: at most this many tasks at once (``--array=0-N%K``).
         launcher: ``srun`` or ``mpiexec`` (for ranks > 1).
+        srun_mpi: the MPI plugin of ``srun`` for ranks > 1 (``srun --mpi=…``): ``pmi2``
+            (works with the MPICH of the pip wheel), ``pmix``, … (``srun --mpi=list``);
+            ``default`` passes no ``--mpi`` (the site's ``MpiDefault`` of slurm.conf).
         setup: shell lines run before the point (``module load …``, ``source venv``).
         extra: further ``#SBATCH`` options, verbatim (``"--qos=short"``).
     """
@@ -49,6 +54,7 @@ class SlurmOptions:
     job_name: str | None = None
     max_parallel: int | None = None
     launcher: str = "srun"
+    srun_mpi: str = "pmi2"
     setup: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
 
@@ -93,6 +99,10 @@ def make_options(profile: dict | None = None, **cli) -> SlurmOptions:
         raise SweepError(f"ranks: must be >= 1, got {opts.ranks}")
     if opts.launcher not in ("srun", "mpiexec"):
         raise SweepError(f"launcher: expected srun or mpiexec, got {opts.launcher!r}")
+    if not isinstance(opts.srun_mpi, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", opts.srun_mpi):
+        raise SweepError(f"srun_mpi (--srun-mpi): expected an srun MPI plugin name (pmi2, "
+                         f"pmix, … see srun --mpi=list; default: no --mpi), got "
+                         f"{opts.srun_mpi!r}")
     if opts.time is not None and not isinstance(opts.time, str):
         t = opts.time
         if isinstance(t, int) and not isinstance(t, bool) and t >= 60:
@@ -147,7 +157,8 @@ def write_script(out: Path, rows: list[dict[str, str]], opts: SlurmOptions,
     run = f"{py} -m solver run \"$P/case.yaml\" --out \"$P/results\" --quiet"
     if opts.ranks > 1:
         if opts.launcher == "srun":
-            run = f"srun --ntasks={opts.ranks} {run}"
+            mpi = "" if opts.srun_mpi == "default" else f"--mpi={opts.srun_mpi} "
+            run = f"srun {mpi}--ntasks={opts.ranks} {run}"
         else:
             mpiexec = Path(sys.executable).parent / "mpiexec"
             exe = str(mpiexec) if mpiexec.exists() else "mpiexec"

@@ -223,7 +223,7 @@ def test_slurm_script_and_profile(tmp_path):
     text = script.read_text()
     for line in ("#SBATCH --array=0-1", "#SBATCH --ntasks=4", "#SBATCH --mem=8G",
                  "#SBATCH --partition=short", "#SBATCH --account=proj42",
-                 "#SBATCH --time=00:30:00", "module load foo", "srun --ntasks=4"):
+                 "#SBATCH --time=00:30:00", "module load foo", "srun --mpi=pmi2 --ntasks=4"):
         assert line in text, line
     assert f"--output={sw.out.resolve() / 'logs' / '%A_%a.out'}" in text
     assert "points/p001" in text and "points/p000" not in text
@@ -232,6 +232,38 @@ def test_slurm_script_and_profile(tmp_path):
     bad.write_text("partitoin: x\n")
     with pytest.raises(SweepError, match="partitoin: unknown profile key"):
         slurm.load_profile(bad)
+
+
+def test_slurm_srun_mpi_plugin(tmp_path):
+    """srun without an MPI plugin starts N serial copies of a run: a multi-rank point is
+    launched with --mpi=pmi2 unless the profile or --srun-mpi says otherwise ('default': no
+    --mpi, the site's MpiDefault); a serial point runs without srun."""
+    sw = build(DEFAULT, ["stop.mean_theta=0.2,0.4"], tmp_path / "sw")
+    rows = prepare(sw)
+
+    def run_line(opts):
+        text = slurm.write_script(sw.out, rows, opts).read_text()
+        assert subprocess.run(["bash", "-n", str(sw.out / "slurm" / "sweep.sbatch")]
+                              ).returncode == 0
+        return next(ln for ln in text.splitlines() if "-m solver run" in ln)
+
+    assert run_line(slurm.make_options(None, ranks=2)).startswith("srun --mpi=pmi2 --ntasks=2 ")
+    prof = tmp_path / "site.yaml"
+    prof.write_text("ranks: 4\nsrun_mpi: pmix\n")
+    assert run_line(slurm.make_options(slurm.load_profile(prof))).startswith(
+        "srun --mpi=pmix --ntasks=4 ")
+    assert run_line(slurm.make_options(slurm.load_profile(prof), srun_mpi="pmi2")).startswith(
+        "srun --mpi=pmi2 --ntasks=4 ")  # the command line wins
+    assert run_line(slurm.make_options(None, ranks=2, srun_mpi="default")).startswith(
+        "srun --ntasks=2 ")
+    assert "srun" not in run_line(slurm.make_options(None, ranks=1))
+    assert "srun" not in run_line(slurm.make_options(None, ranks=2, launcher="mpiexec"))
+    for bad in ("pmi2; rm -rf /", ""):
+        with pytest.raises(SweepError, match="srun_mpi"):
+            slurm.make_options(None, ranks=2, srun_mpi=bad)
+    prof.write_text("srun_mpi: null\n")
+    with pytest.raises(SweepError, match="srun_mpi"):
+        slurm.make_options(slurm.load_profile(prof))
 
 
 def test_slurm_missing_is_one_line(tmp_path, monkeypatch):

@@ -32,8 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="overrides", action="append", default=[],
                      metavar="KEY=VALUE", help="override a case field, e.g. geometry.radius='2 um'")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    run.add_argument("--restart", action="store_true",
-                     help="continue from the last checkpoint in the results folder")
+    again = run.add_mutually_exclusive_group()
+    again.add_argument("--restart", action="store_true",
+                       help="continue from the last checkpoint in the results folder")
+    again.add_argument("--resume", action="store_true",
+                       help="continue from the results folder's checkpoint when it is one of "
+                            "this case (as --restart), else start afresh (what a sweep does)")
     val = sub.add_parser("validate", help="check a case file and print it resolved in SI units")
     val.add_argument("case", help="case YAML file")
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
@@ -153,7 +157,7 @@ def _run_parallel(args, case) -> int:
         from solver import build_simulation
 
         sim = build_simulation(case, comm, out_dir=args.out, quiet=args.quiet)
-        sim.run(restart=args.restart)
+        sim.run(restart=args.restart, resume_if_possible=args.resume)
         return EXIT_OK
     except CaseSetupError as exc:
         _err(f"invalid case:\n{case.source_path}: {exc}")

@@ -323,18 +323,26 @@ class Simulation:
         return sign * current * self.mass / FARADAY
 
     # ---------------------------------------------------------------- run
-    def run(self, restart: bool = False) -> RunResult:
+    def run(self, restart: bool = False, resume_if_possible: bool = False) -> RunResult:
         """Run the case; every output is flushed as it is produced.
 
         Args:
             restart: continue from the last checkpoint in the results directory (the case
                 must be unchanged); history.csv and fields.pvd continue without duplicates.
+            resume_if_possible: restart when the results directory holds a usable checkpoint
+                of this case (same case hash, readable, same mesh), else start afresh (as
+                without ``restart``: the folder's earlier run is replaced).
         """
         out = self.out_dir
         resolved = self.case.resolved()
         self._hash = case_hash(resolved)
-        # the checkpoint is checked first: a refused restart leaves the folder as it was
-        resume = self._load_checkpoint(out) if restart else None
+        note = None
+        if resume_if_possible and not restart:
+            resume, note = self._resume_checkpoint(out)
+            restart = resume is not None
+        else:
+            # the checkpoint is checked first: a refused restart leaves the folder as it was
+            resume = self._load_checkpoint(out) if restart else None
         self._check_lock(out)
         if not restart:
             self._warn_replaced_results(out)
@@ -358,6 +366,8 @@ class Simulation:
                                  hi if hi is not None else -math.inf)
         self.log.open_file(out / "run.log", append=restart)
         self._log_header()
+        if note:
+            self.log.info(note)
         self.history = HistoryWriter(out / "history.csv", enabled=self.rank0)
         if resume:
             self.history.resume(resume["rows"])
@@ -495,6 +505,40 @@ class Simulation:
                 shutil.rmtree(path)
             elif path.exists():
                 path.unlink()
+
+    def _resume_checkpoint(self, out: Path) -> tuple[dict | None, str | None]:
+        """The checkpoint of ``out`` loaded as :meth:`_load_checkpoint` does, when this run can
+        continue it (``resume_if_possible``): one of this case (same case hash) that can be
+        read and fits the mesh; else None, and the simulation's state is left as it was.
+        Returns (the loaded state or None, a note for run.log or None)."""
+        path = out / checkpoint.FILENAME
+        if self.diffusion is None:
+            return None, None
+        found, reason = False, None
+        if self.rank0 and path.exists():
+            found = True
+            try:
+                state = checkpoint.read_state(out)
+            except checkpoint.CheckpointError as exc:
+                reason = str(exc)
+            else:
+                if state.get("case_hash") != self._hash:
+                    reason = f"the checkpoint in {out} was written for a different case"
+        found, reason = self.comm.bcast((found, reason), root=0)
+        if not found:
+            return None, None
+        if reason:
+            return None, f"not resuming ({reason}): starting afresh"
+        # the mesh and the history are checked while loading: keep what loading may change
+        saved = (self.diffusion.theta_n.x.array.copy(), self.diffusion.theta.x.array.copy(),
+                 self.diffusion.predictor_history())
+        try:
+            return self._load_checkpoint(out), None
+        except checkpoint.CheckpointError as exc:
+            self.diffusion.theta_n.x.array[:] = saved[0]
+            self.diffusion.theta.x.array[:] = saved[1]
+            self.diffusion._previous = saved[2]
+            return None, f"not resuming ({exc}): starting afresh"
 
     def _load_checkpoint(self, out: Path) -> dict:
         if self.diffusion is None:

@@ -73,6 +73,28 @@ def write(out_dir: Path, theta, state: dict, extra: dict[str, np.ndarray] | None
     comm.Barrier()
 
 
+def read_state(out_dir: Path) -> dict:
+    """The loop state saved in ``out_dir``'s checkpoint (step, t, case_hash, …), without
+    loading θ (any rank; no MPI).
+
+    Raises:
+        CheckpointError: no checkpoint, or one that cannot be read.
+    """
+    path = Path(out_dir) / FILENAME
+    if not path.exists():
+        raise CheckpointError(f"no checkpoint in {out_dir}")
+    try:
+        with np.load(path) as data:
+            if "node" not in data or "theta" not in data:
+                raise KeyError("node/theta")
+            state = json.loads(str(data["state"]))
+    except Exception as exc:  # truncated or not ours: zipfile, KeyError, JSON …
+        raise CheckpointError(f"{path} cannot be read ({type(exc).__name__}: {exc})") from None
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{path} cannot be read (its state is not a mapping)")
+    return state
+
+
 def read(out_dir: Path, theta, extra: dict[str, np.ndarray] | None = None) -> dict:
     """Load θ into ``theta`` (and the ``extra`` arrays the file has into the given arrays)
     and return the saved loop state, with ``"extra"``: the names of the arrays loaded

@@ -77,3 +77,67 @@ def test_a_signal_stops_the_run_with_a_checkpoint_and_restart_continues(tmp_path
     assert rows[-1]["time [s]"] == pytest.approx(full.history[-1]["time [s]"], rel=1e-12)
     assert rows[-1]["mean lithiation fraction [-]"] == pytest.approx(
         full.history[-1]["mean lithiation fraction [-]"], rel=1e-9)
+
+
+def _interrupted_run(out):
+    """A run stopped by SIGTERM after step STOP_AFTER (a checkpoint of that step)."""
+    from solver.interrupts import RunInterrupted
+
+    sim = _simulation(out)
+    record = sim._record
+
+    def record_then_signal(*args, **kw):
+        record(*args, **kw)
+        if sim._step == STOP_AFTER:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    sim._record = record_then_signal
+    with pytest.raises(RunInterrupted):
+        sim.run()
+    assert (out / "checkpoint.npz").exists()
+
+
+def test_resume_if_possible_continues_this_case_else_starts_afresh(tmp_path):
+    """``chemomech run --resume`` (what a sweep's point runs use): no checkpoint → a fresh
+    run; a checkpoint of this case → a restart to the same end; a checkpoint that cannot be
+    used (unreadable, or its history unreadable after θ was loaded) → a fresh run from the
+    initial state, the same as an uninterrupted one."""
+    from solver.outputs.history import read_history
+
+    full = _simulation(tmp_path / "full").run(resume_if_possible=True)
+    assert full.status == "completed" and full.steps > STOP_AFTER + 2
+    steps = list(range(full.steps + 1))
+
+    def same_end(out):
+        rows = read_history(out / "history.csv")
+        assert [r["step"] for r in rows] == steps
+        assert rows[-1]["time [s]"] == pytest.approx(full.history[-1]["time [s]"], rel=1e-12)
+        assert rows[-1]["mean lithiation fraction [-]"] == pytest.approx(
+            full.history[-1]["mean lithiation fraction [-]"], rel=1e-9)
+
+    out = tmp_path / "run"
+    _interrupted_run(out)
+    assert _simulation(out).run(resume_if_possible=True).status == "completed"
+    same_end(out)
+    log = (out / "run.log").read_text()
+    assert "restart 1" in log and "not resuming" not in log
+
+    # an unreadable checkpoint: a fresh run (restart 0), which removes it
+    bad = tmp_path / "bad"
+    _interrupted_run(bad)
+    (bad / "checkpoint.npz").write_bytes(b"not a checkpoint")
+    assert _simulation(bad).run(resume_if_possible=True).status == "completed"
+    same_end(bad)
+    log = (bad / "run.log").read_text()
+    assert "restart 0" in log and "not resuming" in log and "cannot be read" in log
+
+    # θ is loaded, then the history is unreadable: θ and the predictor must be put back
+    hist = tmp_path / "hist"
+    _interrupted_run(hist)
+    lines = (hist / "history.csv").read_text().splitlines()
+    lines[1] = ",".join(["x"] * len(lines[1].split(",")))
+    (hist / "history.csv").write_text("\n".join(lines) + "\n")
+    assert _simulation(hist).run(resume_if_possible=True).status == "completed"
+    same_end(hist)
+    log = (hist / "run.log").read_text()
+    assert "restart 0" in log and "not resuming" in log and "history" in log

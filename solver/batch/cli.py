@@ -139,7 +139,8 @@ def run_command(args: argparse.Namespace) -> int | None:
 def _sweep(args) -> int:
     from solver.batch import slurm
     from solver.batch.local import run_local
-    from solver.batch.sweep import SweepError, build, check_output_dir, prepare
+    from solver.batch.sweep import (SweepError, build, check_output_dir, expected_hashes,
+                                    prepare, resume_step)
 
     say = progress_printer(args.quiet)
     opts = None
@@ -179,6 +180,11 @@ def _sweep(args) -> int:
         say("sweep: every point is already completed; nothing to submit")
         return _report(sweep.out, rows, say)
     script = slurm.write_script(sweep.out, todo, opts)
+    hashes = expected_hashes(sweep.out, todo)
+    for r in todo:
+        step = resume_step(sweep.out / "points" / r["point"], hashes.get(r["point"]))
+        if step is not None:
+            say(f"{r['point']}: resuming from step {step}")
     if args.dry_run:
         say(f"written: {script} ({len(todo)} array task(s)); submit it with: sbatch {script}")
         return EXIT_OK

@@ -25,6 +25,7 @@ from solver.batch.sweep import (
     mark_running,
     point_status,
     resolve_rel,
+    resume_step,
     write_manifest,
 )
 
@@ -42,8 +43,10 @@ def find_mpiexec() -> str | None:
 
 def run_command(case_file: Path, results: Path, mpi_ranks: int = 1) -> list[str]:
     """The command line that runs one point."""
+    # --resume: a point interrupted earlier (SIGTERM, a time limit) continues from its
+    # checkpoint when the checkpoint is of the same case; otherwise the run starts afresh
     cmd = [sys.executable, "-m", "solver", "run", str(case_file), "--out", str(results),
-           "--quiet"]
+           "--quiet", "--resume"]
     if mpi_ranks > 1:
         mpiexec = find_mpiexec()
         if mpiexec is None:
@@ -163,6 +166,9 @@ def run_local(out: Path, keys: list[str], rows: list[dict[str, str]], workers: i
 
     def one(row: dict[str, str]) -> tuple[dict[str, str], float]:
         pdir = out / "points" / row["point"]
+        step = resume_step(pdir, hashes.get(row["point"]))
+        if step is not None and not quiet:
+            print(f"{row['point']}: resuming from step {step}", flush=True)
         clear_attempt(pdir)
         mark_running(pdir)  # lets collect tell a point of a killed sweep from a running one
         with lock:

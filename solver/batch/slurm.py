@@ -154,7 +154,9 @@ def write_script(out: Path, rows: list[dict[str, str]], opts: SlurmOptions,
         directives.append(f"--account={opts.account}")
     directives += [str(x) for x in opts.extra]
     py = shlex.quote(sys.executable)
-    run = f"{py} -m solver run \"$P/case.yaml\" --out \"$P/results\" --quiet"
+    # --resume: a point stopped by the time limit (SIGTERM: a checkpoint) continues from its
+    # checkpoint when the sweep is run again; a checkpoint of another case is not used
+    run = f"{py} -m solver run \"$P/case.yaml\" --out \"$P/results\" --quiet --resume"
     if opts.ranks > 1:
         if opts.launcher == "srun":
             mpi = "" if opts.srun_mpi == "default" else f"--mpi={opts.srun_mpi} "

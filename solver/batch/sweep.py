@@ -15,7 +15,9 @@ anything is written or run; two points that resolve to the same case are refused
 counts as finished when its ``results/summary.json`` says ``completed`` for the same resolved
 case (same case hash) and its ``exit_code`` (when written) is 0, so re-running a sweep skips
 it; an ``interrupted`` or ``failed`` run, or a non-zero exit code, is ``failed`` (with the
-first meaningful line of its error) and runs again. Re-running into a directory that holds
+first meaningful line of its error) and runs again, as ``chemomech run --resume``: from its
+checkpoint when ``results/checkpoint.npz`` is of the same case (:func:`resume_step`), else
+afresh. Re-running into a directory that holds
 another grid or another base case (case file or ``--set`` changed) is refused, and so are
 points still ``submitted`` to SLURM unless ``resubmit``.
 """
@@ -497,8 +499,29 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def resume_step(point_dir: Path, expected_hash: str | None) -> int | None:
+    """The step from which the point's next run continues: that of its ``results/
+    checkpoint.npz`` when the checkpoint is of the same resolved case (same case hash; a point
+    run is ``chemomech run --resume``), else None (it starts afresh). Reads only the
+    checkpoint's loop state (no MPI); the run itself also checks the mesh and history."""
+    path = Path(point_dir) / "results" / "checkpoint.npz"
+    if expected_hash is None or not path.exists():
+        return None
+    try:
+        import numpy as np
+
+        with np.load(path) as data:
+            state = json.loads(str(data["state"]))
+        if state.get("case_hash") != expected_hash:
+            return None
+        return int(state["step"])
+    except Exception:  # unreadable or not ours: the run starts afresh
+        return None
+
+
 def clear_attempt(point_dir: Path) -> None:
-    """Remove the traces of an earlier attempt (before a point is run again)."""
+    """Remove the traces of an earlier attempt (before a point is run again); its results
+    and checkpoint stay, so that the new run can continue (``chemomech run --resume``)."""
     for name in ("exit_code", "run.err", RUNNING_MARKER):
         (Path(point_dir) / name).unlink(missing_ok=True)
     (Path(point_dir) / "results" / "summary.json").unlink(missing_ok=True)

@@ -163,3 +163,72 @@ def test_a_terminated_sweep_stops_its_point_runs(tmp_path):
     summary = json.loads((lock.parent / "summary.json").read_text())
     assert summary["status"] == "interrupted"
     assert not lock.exists()
+
+
+def test_rerun_resumes_an_interrupted_point_from_its_checkpoint(tmp_path):
+    """A point run stopped by SIGTERM (what SLURM sends at the time limit) leaves a checkpoint;
+    re-running the sweep continues it from there ("p000: resuming from step N"): its history
+    runs from step 0 without duplicates and run.log says restart 1. A checkpoint of another
+    case in a point's folder is not used: that point starts afresh (and, failed before, is
+    run again)."""
+    import os
+    import signal
+    import time
+
+    from solver.outputs.history import read_history
+
+    out = tmp_path / "sw"
+    args = ["sweep", DEFAULT, "--out", out, "--workers", "1", "--zip",
+            "--vary", "time.dt_min=1e-3 s,100 s", "--vary", "time.dt_initial=10 s,100 s",
+            "--vary", "solver.newton_max_iterations=25,1"]
+    for s in [*(s for s in FAST if not s.startswith(("stop.", "time.dt_min"))),
+              "stop.mean_theta=0.3", "time.max_dtheta=0.002",
+              "output.history_every=1", "time.output_every=100"]:
+        args += ["--set", s]
+    proc = subprocess.Popen([*chemomech_cmd(), *map(str, args)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    res0 = out / "points" / "p000" / "results"
+    deadline = time.time() + 300
+    while True:  # p000's run has recorded some steps: stop it (not the sweep)
+        assert proc.poll() is None and time.time() < deadline, proc.communicate()
+        try:
+            lines = (res0 / "history.csv").read_text().count("\n")
+            pid = json.loads((res0 / "run.lock").read_text())["pid"]
+        except (OSError, ValueError):
+            lines = 0
+        if lines > 20:
+            break
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 1, stdout + stderr
+    rows = manifest(out)
+    assert rows["p000"]["status"] == "failed" and "interrupted" in rows["p000"]["error"]
+    assert rows["p001"]["status"] == "failed" and "dt_min" in rows["p001"]["error"]
+    summary = json.loads((res0 / "summary.json").read_text())
+    assert summary["status"] == "interrupted"
+    stopped = [r["step"] for r in read_history(res0 / "history.csv")]
+    assert stopped == list(range(len(stopped))) and len(stopped) > 20
+    assert (res0 / "checkpoint.npz").exists()
+    # p001 gets p000's checkpoint: another case (its hash differs), so it must start afresh
+    res1 = out / "points" / "p001" / "results"
+    shutil.copyfile(res0 / "checkpoint.npz", res1 / "checkpoint.npz")
+
+    again = cli(*args)
+    assert again.returncode == 1, again.stdout + again.stderr  # p001 fails again
+    assert "0 already completed, 2 to run" in again.stdout
+    assert f"p000: resuming from step {stopped[-1]}" in again.stdout
+    assert "p001: resuming" not in again.stdout
+    rows = manifest(out)
+    assert rows["p000"]["status"] == "completed", rows["p000"]
+    assert rows["p001"]["status"] == "failed" and "dt_min" in rows["p001"]["error"]
+    steps = [r["step"] for r in read_history(res0 / "history.csv")]
+    assert steps == list(range(len(steps))) and len(steps) > len(stopped)
+    log = (res0 / "run.log").read_text()
+    assert "restart 1" in log and f"checkpoint at step {stopped[-1]}" in log
+    assert json.loads((res0 / "summary.json").read_text())["status"] == "completed"
+    log1 = (res1 / "run.log").read_text()
+    assert "restart 0" in log1 and "restart 1" not in log1
+    assert "not resuming" in log1 and "different case" in log1
+    assert [r["step"] for r in read_history(res1 / "history.csv")] == [0]
+    assert not (res1 / "checkpoint.npz").exists()  # the fresh run removed the foreign one

@@ -266,6 +266,34 @@ def test_slurm_srun_mpi_plugin(tmp_path):
         slurm.make_options(slurm.load_profile(prof))
 
 
+def test_point_runs_resume_from_a_checkpoint_of_their_case(tmp_path):
+    """Both executors run a point with ``chemomech run --resume``; the sweep announces the
+    step it resumes from only for a checkpoint of the point's own case."""
+    import numpy as np
+
+    from solver.batch.local import run_command
+    from solver.batch.sweep import clear_attempt, expected_hashes, resume_step
+
+    sw = build(DEFAULT, ["stop.mean_theta=0.2,0.4"], tmp_path / "sw")
+    rows = prepare(sw)
+    hashes = expected_hashes(sw.out, rows)
+    assert "--resume" in run_command(Path("case.yaml"), Path("results"))
+    text = slurm.write_script(sw.out, rows, slurm.make_options(None)).read_text()
+    assert "--quiet --resume" in text
+    pdir = sw.point_dir("p000")
+    assert resume_step(pdir, hashes["p000"]) is None  # no checkpoint
+    (pdir / "results").mkdir()
+    ckpt = pdir / "results" / "checkpoint.npz"
+    np.savez(ckpt, node=np.arange(3), theta=np.zeros(3),
+             state=np.array(json.dumps({"step": 318, "case_hash": hashes["p000"]})))
+    assert resume_step(pdir, hashes["p000"]) == 318
+    assert resume_step(pdir, hashes["p001"]) is None  # another point's case
+    clear_attempt(pdir)
+    assert ckpt.exists()  # a new attempt keeps it
+    ckpt.write_bytes(b"truncated")
+    assert resume_step(pdir, hashes["p000"]) is None
+
+
 def test_slurm_missing_is_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr(slurm.shutil, "which", lambda name: None)
     with pytest.raises(SweepError, match="SLURM is not installed") as exc:

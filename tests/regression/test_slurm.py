@@ -221,3 +221,42 @@ def test_sweep_as_job_array(slurm_cluster, tmp_path):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: sbatch rejected the job script")
     assert "partition" in lines[0]
+
+
+def test_two_rank_point_runs_as_one_mpi_run_under_srun(slurm_cluster, tmp_path):
+    """--mpi-ranks 2 with the default srun launcher: the script runs srun --mpi=pmi2, and the
+    point is one run on 2 ranks (summary.json: mpi_size 2). Without an MPI plugin (--srun-mpi
+    default; this slurm.conf has MpiDefault=none) srun starts 2 serial copies: chemomech run
+    refuses, in one line, and the point is failed with that line."""
+    import json
+
+    env, d = slurm_cluster
+
+    def sweep(out, *extra):
+        args = [*chemomech_cmd(), "sweep", str(DEFAULT), "--out", str(out), "--executor",
+                "slurm", "--wait", "--poll", "1", "--wait-timeout", "600", "--time",
+                "00:10:00", "--mpi-ranks", "2", "--vary", "loading.specific_current=0.2 A/g",
+                *extra]
+        for s in FAST:
+            args += ["--set", s]
+        return subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT,
+                              timeout=900)
+
+    p = sweep(tmp_path / "pmi2")
+    assert p.returncode == 0, p.stdout + p.stderr
+    script = (tmp_path / "pmi2" / "slurm" / "sweep.sbatch").read_text()
+    assert "srun --mpi=pmi2 --ntasks=2 " in script and "#SBATCH --ntasks=2" in script
+    summary = json.loads((tmp_path / "pmi2" / "points" / "p000" / "results" /
+                          "summary.json").read_text())
+    assert summary["status"] == "completed" and summary["mpi_size"] == 2, summary
+
+    p = sweep(tmp_path / "none", "--srun-mpi", "default")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "srun --ntasks=2 " in (tmp_path / "none" / "slurm" / "sweep.sbatch").read_text()
+    with open(tmp_path / "none" / "sweep.csv", newline="") as fh:
+        row = next(csv.DictReader(fh))
+    assert row["status"] == "failed"
+    assert "2 tasks but MPI sees 1 rank" in row["error"], row
+    err = (tmp_path / "none" / "points" / "p000" / "run.err").read_text()
+    assert err.count("MPI sees 1 rank") == 1, err  # said once, not by each copy
+    assert not (tmp_path / "none" / "points" / "p000" / "results").exists()  # before meshing

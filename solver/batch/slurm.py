@@ -3,10 +3,10 @@
 The script (``DIR/slurm/sweep.sbatch``) carries ``#SBATCH`` directives for the array, job
 name, time, tasks (= MPI ranks), memory, partition, account and the log files
 (``DIR/logs/%A_%a.out``); its body maps ``SLURM_ARRAY_TASK_ID`` to a point directory (the
-points not yet completed, in manifest order) and runs ``chemomech run`` there — under
-``srun --mpi=pmi2`` (``srun_mpi``) when a point has more than one rank: srun without an MPI
-plugin would start that many separate serial copies of the run. Options come from the command line or a site
-profile (YAML with the same keys; the command line wins).
+points not yet completed, in manifest order) and runs ``chemomech run --resume`` there —
+under ``srun --mpi=pmi2`` (``srun_mpi``) when a point has more than one rank: srun without an
+MPI plugin would start that many separate serial copies of the run. Options come from the
+command line or a site profile (YAML with the same keys; the command line wins).
 """
 
 from __future__ import annotations

@@ -6,7 +6,10 @@ import dataclasses
 import hashlib
 import json
 import os
+import shutil
 import tempfile
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,27 +75,92 @@ def _atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
-def mesh_file(spec: Any, sizing: Sizing, cache_dir: Path | None, verbose: bool = False) -> Path:
+def expected_groups(spec: Any) -> set[str]:
+    """Names of the physical groups a mesh of ``spec`` carries (regions, boundaries, interfaces)."""
+    names = set(spec.region_names()) | set(spec.boundary_names())
+    if hasattr(spec, "interface_names"):
+        names |= set(spec.interface_names())
+    return names
+
+
+def check_current_model(spec: Any, path: Path | str) -> None:
+    """Check that the current Gmsh model (read from ``path``) is a usable mesh of ``spec``.
+
+    Raises:
+        MeshingError: If it has no elements or lacks a physical group of ``spec``.
+    """
+    if not len(gmsh.model.mesh.getElementTypes()):
+        raise MeshingError(f"{path} holds no mesh elements")
+    names = {gmsh.model.getPhysicalName(dim, tag) for dim, tag in gmsh.model.getPhysicalGroups()}
+    missing = sorted(expected_groups(spec) - names)
+    if missing:
+        raise MeshingError(f"{path} lacks the physical group(s) {', '.join(missing)}")
+
+
+def check_mesh_file(path: Path | str, spec: Any, verbose: bool = False) -> None:
+    """Read ``path`` into a throwaway Gmsh model and check it (:func:`check_current_model`).
+
+    An open session and its current model are left as they were.
+
+    Raises:
+        MeshingError: If Gmsh cannot read the file or the mesh is not one of ``spec``.
+    """
+    with gmsh_session(verbose=verbose):
+        previous = gmsh.model.getCurrent() if gmsh.model.list() else None
+        new_model("chemomech-check")
+        try:
+            load_into_gmsh(path)
+            check_current_model(spec, path)
+        finally:
+            if gmsh.isInitialized():
+                gmsh.model.remove()  # the current model: the one the file was read into
+                if previous is not None and previous in gmsh.model.list():
+                    gmsh.model.setCurrent(previous)
+
+
+def _discard(*paths: Path) -> None:
+    for p in paths:
+        p.unlink(missing_ok=True)
+
+
+def _write_problem(directory: Path, reason: str) -> MeshingError:
+    """The one-line error of a mesh file that could not be written to ``directory``."""
+    try:
+        free = f"; {shutil.disk_usage(directory).free // 1024} kB free there"
+    except OSError:
+        free = ""
+    return MeshingError(f"cannot write the mesh file to {directory}: {reason}{free}")
+
+
+def mesh_file(spec: Any, sizing: Sizing, cache_dir: Path | None, verbose: bool = False,
+              warn: Callable[[str], None] | None = None) -> Path:
     """Return a Gmsh ``.msh`` (format 4.1, binary) file of ``spec`` meshed with ``sizing``.
 
-    With a ``cache_dir``, ``<cache_dir>/<cache_key>.msh`` is reused when it exists; otherwise the
-    mesh is built in its own Gmsh model (inside :func:`gmsh_session`, so an open session is left
-    as it was) and written atomically, together with ``<cache_key>.json`` (spec, sizing, versions
-    and :func:`meshes.mesh_statistics`). Without a ``cache_dir`` the files go to a fresh
-    temporary directory that the caller owns.
+    With a ``cache_dir``, ``<cache_dir>/<cache_key>.msh`` is reused when it exists and Gmsh
+    reads it as a mesh with every physical group of ``spec`` (:func:`check_mesh_file`); an
+    entry that fails this check (cut off by a full disk, empty, ...) is reported through
+    ``warn``, removed and rebuilt. Otherwise the mesh is built in its own Gmsh model (inside
+    :func:`gmsh_session`, so an open session is left as it was) and written to a temporary
+    name in the same directory, read back and checked, and only then renamed into place
+    (``os.replace``), together with ``<cache_key>.json`` (spec, sizing, versions and
+    :func:`meshes.mesh_statistics`): a failed write leaves no entry behind. Without a
+    ``cache_dir`` the files go to a fresh temporary directory that the caller owns.
 
     Args:
         spec: Geometry spec.
         sizing: Element sizes in m.
         cache_dir: Cache directory (created if missing), or ``None``.
         verbose: Let Gmsh print its log.
+        warn: Called with a one-line message when a cached entry is discarded (default:
+            :func:`warnings.warn`).
 
     Returns:
         Path of the ``.msh`` file.
 
     Raises:
         GeometryError: If the spec or sizing is invalid.
-        MeshingError: If Gmsh fails.
+        MeshingError: If Gmsh fails, or the file cannot be written (one line naming the
+            directory).
     """
     spec.validate()
     sizing.validate(spec)
@@ -101,10 +169,28 @@ def mesh_file(spec: Any, sizing: Sizing, cache_dir: Path | None, verbose: bool =
         directory = Path(tempfile.mkdtemp(prefix="chemomech-mesh-"))
     else:
         directory = Path(cache_dir)
-        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise MeshingError(f"cannot create the mesh cache directory {directory}: "
+                               f"{exc.strerror or exc}") from exc
     path = directory / f"{key}.msh"
+    description = directory / f"{key}.json"
     if cache_dir is not None and path.is_file():
-        return path
+        try:
+            check_mesh_file(path, spec, verbose=verbose)
+            return path
+        except MeshingError as exc:
+            message = f"mesh cache: {exc}; the entry is discarded and the mesh rebuilt"
+            if warn is None:
+                warnings.warn(message, RuntimeWarning, stacklevel=2)
+            else:
+                warn(message)
+            try:
+                _discard(path, description)
+            except OSError as err:
+                raise MeshingError(f"cannot remove the unusable mesh cache entry {path}: "
+                                   f"{err.strerror or err}") from err
 
     with gmsh_session(verbose=verbose):
         previous = gmsh.model.getCurrent() if gmsh.model.list() else None
@@ -112,19 +198,31 @@ def mesh_file(spec: Any, sizing: Sizing, cache_dir: Path | None, verbose: bool =
         try:
             build(spec, sizing)
             info = _description(spec, sizing) | {"statistics": mesh_statistics()}
-            # The .json goes first: an existing .msh then always has its description.
-            _atomic_write_text(directory / f"{key}.json", json.dumps(info, indent=2) + "\n")
-            fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{key}.", suffix=".msh")
-            os.close(fd)
+            tmp = None
             try:
+                # The .json goes first: an existing .msh then always has its description.
+                _atomic_write_text(description, json.dumps(info, indent=2) + "\n")
+                fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{key}.", suffix=".msh")
+                os.close(fd)
                 gmsh.option.setNumber("Mesh.MshFileVersion", 4.1)
                 gmsh.option.setNumber("Mesh.Binary", 1)
                 gmsh.option.setNumber("Mesh.SaveAll", 0)
                 gmsh.write(tmp)
+                # Gmsh does not report a failed write (a full disk leaves a cut-off file):
+                # read the file back before it becomes the entry.
+                try:
+                    check_mesh_file(tmp, spec, verbose=verbose)
+                except MeshingError as exc:
+                    raise _write_problem(directory, "Gmsh wrote an incomplete file "
+                                         "(is the disk full?)") from exc
                 os.replace(tmp, path)
+            except MeshingError:
+                _discard(*([Path(tmp)] if tmp else []), description)
+                raise
             except Exception as exc:
-                Path(tmp).unlink(missing_ok=True)
-                raise MeshingError(f"could not write {path}: {exc}") from exc
+                _discard(*([Path(tmp)] if tmp else []), description)
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                raise _write_problem(directory, str(reason)) from exc
         finally:
             if gmsh.isInitialized():
                 gmsh.model.setCurrent(name)
@@ -161,4 +259,5 @@ def load_into_gmsh(path: Path | str) -> str:
     return gmsh.model.getCurrent()
 
 
-__all__ = ["MESH_FORMAT_VERSION", "cache_key", "load_into_gmsh", "mesh_file"]
+__all__ = ["MESH_FORMAT_VERSION", "cache_key", "check_current_model", "check_mesh_file",
+           "expected_groups", "load_into_gmsh", "mesh_file"]

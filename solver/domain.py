@@ -7,8 +7,12 @@ into the solver: physics code asks ``domain.dx_region("core")`` or ``domain.ds_n
 
 from __future__ import annotations
 
+import json
 import shutil
+import sys
 import tempfile
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +21,7 @@ import numpy as np
 from solver import _bootstrap  # noqa: F401  (must precede dolfinx)
 
 import dolfinx
+import gmsh
 import ufl
 from mpi4py import MPI
 
@@ -112,7 +117,15 @@ def _partitioner(has_interfaces: bool, comm: MPI.Comm):
     return dolfinx.mesh.create_cell_partitioner(dolfinx.mesh.GhostMode.shared_facet, 2)
 
 
-def build_domain(spec, sizing, comm: MPI.Comm, cache_dir: Path | None, verbose: bool = False):
+def _print_warning(comm: MPI.Comm):
+    def warn(message: str) -> None:
+        if comm.rank == 0:
+            print(f"warning: {message}", file=sys.stderr, flush=True)
+    return warn
+
+
+def build_domain(spec, sizing, comm: MPI.Comm, cache_dir: Path | None, verbose: bool = False,
+                 warn: Callable[[str], None] | None = None):
     """Mesh a geometry spec (rank 0) and distribute it.
 
     Args:
@@ -122,43 +135,48 @@ def build_domain(spec, sizing, comm: MPI.Comm, cache_dir: Path | None, verbose: 
         cache_dir: directory for cached ``.msh`` files, or None to mesh afresh into a scratch
             folder that is removed once the mesh is loaded.
         verbose: let Gmsh print.
+        warn: called on every rank with each warning of the meshing on rank 0 (e.g. a
+            damaged cache entry that was rebuilt); default: printed to stderr by rank 0.
 
     Raises:
-        DomainError: on every rank when meshing fails on rank 0.
+        DomainError: on every rank when meshing (or reading the mesh) fails on rank 0.
     """
-    error, path, info = None, None, {}
+    warn = warn or _print_warning(comm)
+    error, path, info, notes = None, None, {}, []
     scratch = None
-    if comm.rank == 0:
-        try:
-            if cache_dir is None:  # no cache: mesh into a scratch folder removed after loading
-                scratch = tempfile.mkdtemp(prefix="chemomech-mesh-")
-            path = mesh_io.mesh_file(spec, sizing, Path(scratch) if scratch else cache_dir,
-                                     verbose=verbose)
-            info_file = Path(path).with_suffix(".json")
-            if info_file.exists():
-                import json
-
-                info = json.loads(info_file.read_text()).get("statistics", {})
-        except Exception as exc:  # report on every rank, never hang the others
-            error = f"{type(exc).__name__}: {exc}"
-    error = comm.bcast(error, root=0)
-    if error is not None:
-        raise DomainError(f"meshing failed: {error}")
-    info = comm.bcast(info, root=0)
-
     interface_names = set(spec.interface_names()) if hasattr(spec, "interface_names") else set()
-    with gmsh_session(verbose=verbose) if comm.rank == 0 else _null():
-        if comm.rank == 0:
-            mesh_io.load_into_gmsh(path)
-            model = __import__("gmsh").model
-        else:
-            model = None
-        data = dolfinx.io.gmsh.model_to_mesh(model, comm, 0, gdim=spec.gdim,
-                                             partitioner=_partitioner(bool(interface_names),
-                                                                      comm))
-    if scratch is not None:
-        shutil.rmtree(scratch, ignore_errors=True)
-        path = None
+    try:
+        with ExitStack() as session:
+            if comm.rank == 0:
+                try:
+                    if cache_dir is None:  # no cache: mesh into a scratch folder removed later
+                        scratch = tempfile.mkdtemp(prefix="chemomech-mesh-")
+                    path = mesh_io.mesh_file(spec, sizing,
+                                             Path(scratch) if scratch else cache_dir,
+                                             verbose=verbose, warn=notes.append)
+                    info_file = Path(path).with_suffix(".json")
+                    if info_file.exists():
+                        info = json.loads(info_file.read_text()).get("statistics", {})
+                    # read here, so that a file Gmsh cannot read is reported like a meshing
+                    # error on every rank (model_to_mesh below is collective)
+                    session.enter_context(gmsh_session(verbose=verbose))
+                    mesh_io.load_into_gmsh(path)
+                    mesh_io.check_current_model(spec, path)
+                except Exception as exc:  # report on every rank, never hang the others
+                    error = f"{type(exc).__name__}: {exc}"
+            error, notes, info = comm.bcast((error, notes, info), root=0)
+            for note in notes:
+                warn(note)
+            if error is not None:
+                raise DomainError(f"meshing failed: {error}")
+            model = gmsh.model if comm.rank == 0 else None
+            data = dolfinx.io.gmsh.model_to_mesh(model, comm, 0, gdim=spec.gdim,
+                                                 partitioner=_partitioner(bool(interface_names),
+                                                                          comm))
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+            path = None
 
     mesh = data.mesh
     tdim = mesh.topology.dim
@@ -191,11 +209,3 @@ def build_domain(spec, sizing, comm: MPI.Comm, cache_dir: Path | None, verbose: 
         interfaces=interfaces,
         bodies=bodies,
     )
-
-
-class _null:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False

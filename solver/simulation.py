@@ -184,7 +184,7 @@ class Simulation:
                                surface_size=c.mesh.surface_size)
         cache_dir = c.mesh.resolved_cache_dir() if c.mesh.cache else None
         t0 = time.perf_counter()
-        self.domain = build_domain(spec, sizing, self.comm, cache_dir)
+        self.domain = build_domain(spec, sizing, self.comm, cache_dir, warn=self.log.warn)
         self._timers["mesh"] = time.perf_counter() - t0
         #: {case field: (target, placed)} of porosity / volume-fraction targets
         self.placed_fractions = getattr(spec, "placed_fractions", dict)()

@@ -120,6 +120,30 @@ class RunResult:
     summary: dict = field(default_factory=dict)
 
 
+def _history_problem(rows: list[dict], state: dict, path: Path) -> str | None:
+    """Why the history rows up to a checkpoint cannot be continued (None: they can).
+
+    The rows must start at the run's start (step 0) and, for a checkpoint that records them
+    (``history_rows``, ``history_step``), be as many as the run had written when it was
+    checkpointed and end at the same step: a history cut short, or one of another run, would
+    make the restarted run's history start mid-run and its summary (peaks, totals) wrong.
+    """
+    step = state["step"]
+    fix = "run without --restart to start afresh"
+    if not rows:
+        return (f"the checkpoint's history, {path}, has no rows up to the checkpoint's "
+                f"step {step}; {fix}")
+    if rows[0]["step"] != 0:
+        return (f"the checkpoint's history, {path}, starts at step {rows[0]['step']}, not at "
+                f"the run's start (step 0); {fix}")
+    expected, last = state.get("history_rows"), state.get("history_step")
+    if expected is not None and (len(rows) != expected or rows[-1]["step"] != last):
+        return (f"the checkpoint's history, {path}, has {len(rows)} rows up to step "
+                f"{rows[-1]['step']}, but the run had written {expected} up to step {last} "
+                f"when it was checkpointed (step {step}); {fix}")
+    return None
+
+
 class Simulation:
     """One run of one case.
 
@@ -560,6 +584,8 @@ class Simulation:
             except (OSError, ValueError, KeyError) as exc:
                 problem = (f"the checkpoint's history, {out / 'history.csv'}, cannot be read "
                            f"({type(exc).__name__}: {exc}); run without --restart")
+            else:
+                problem = _history_problem(rows, state, out / "history.csv")
             if problem is None and "vtk" in self.case.output.formats:
                 problem = checkpoint.pvd_problem(out / "fields.pvd")
         rows, problem = self.comm.bcast((rows, problem), root=0)
@@ -868,7 +894,10 @@ class Simulation:
                      dt_range=[v if math.isfinite(v) else None for v in self._dt_range],
                      theta_bounds=[v if math.isfinite(v) else None for v in self.theta_bounds],
                      case_hash=self._hash,
-                     wall=time.perf_counter() - self._wall0)
+                     wall=time.perf_counter() - self._wall0,
+                     # what history.csv holds at this checkpoint (a restart checks it)
+                     history_rows=len(self.history.rows),
+                     history_step=self.history.rows[-1]["step"] if self.history.rows else None)
         extra = {}
         history = self.diffusion.predictor_history()
         if history is not None:

@@ -151,3 +151,42 @@ def test_restart_with_a_damaged_pvd_is_a_clear_error(tmp_path):
     assert str(out / "fields.pvd") in err and "cannot read it" in err, err
     assert sorted(p.name for p in out.iterdir()) == before
     assert (out / "fields.pvd").read_text() == "garbage\n"
+
+
+def _lines(text):
+    return text.strip().splitlines()
+
+
+@pytest.mark.parametrize("damage", ["header only", "first rows missing", "cut before checkpoint"])
+def test_restart_refuses_a_history_with_missing_rows(tmp_path, damage):
+    """A history.csv that lacks rows up to the checkpoint (cut to its header, its start or
+    its end missing) is refused with one line, and the folder is left as it was; the intact
+    history (a row every 3 steps: fewer rows than steps) still restarts."""
+    out = tmp_path / "run"
+    axi = ["--set", "geometry.mode=axisymmetric", "--set", "stop.mean_theta=0.2",
+           "--set", "output.history_every=3"]
+    first = _run(out, *axi)
+    assert first.wait(timeout=600) == 0, first.stderr.read()
+    assert (out / "checkpoint.npz").exists()
+    history = out / "history.csv"
+    full = history.read_text()
+    header, *rows = full.splitlines(keepends=True)
+    assert len(rows) > 10
+    damaged = {"header only": [header],
+               "first rows missing": [header, *rows[2:]],
+               "cut before checkpoint": [header, *rows[:3]]}[damage]
+    history.write_text("".join(damaged))
+    summary = (out / "summary.json").read_text()
+    refused = _run(out, *axi, "--restart")
+    assert refused.wait(timeout=300) == 1
+    err = refused.stderr.read()
+    assert len(_lines(err)) == 1 and "Traceback" not in err, err
+    assert "history" in err and "run without --restart" in err
+    assert history.read_text() == "".join(damaged)
+    assert (out / "summary.json").read_text() == summary
+
+    history.write_text(full)
+    again = _run(out, *axi, "--restart")
+    assert again.wait(timeout=600) == 0, again.stderr.read()
+    assert [r["step"] for r in _rows(history)] == [r["step"] for r in csv.DictReader(
+        full.splitlines())]

@@ -734,7 +734,8 @@ class OutputSettings(_Model):
     """Where and what to write."""
 
     directory: str = Field("results", description="results go to <directory>/<name>/")
-    name: str | None = Field(None, description="case name; null means the case file's stem")
+    name: str | None = Field(None, description="case name (a folder name: no path separators, "
+                             "not '.' or '..'); null means the case file's stem")
     formats: list[Literal["xdmf", "vtx", "vtk"]] = Field(
         default_factory=lambda: ["vtk", "xdmf"],
         min_length=1,
@@ -770,6 +771,15 @@ class OutputSettings(_Model):
     )
     pictures: bool = Field(True, description="write PNG pictures of the results")
 
+
+    @field_validator("name")
+    @classmethod
+    def _plain_folder_name(cls, v):
+        # the name is a folder under output.directory: a path would write elsewhere
+        if v is not None and (v.strip() in ("", ".", "..") or "/" in v or "\\" in v):
+            raise ValueError("not a folder name: give a plain name (no '/' or '\\', not '.' "
+                             "or '..'), or null for the case file's stem")
+        return v
     @field_validator("formats")
     @classmethod
     def _unique_formats(cls, value: list[str]) -> list[str]:

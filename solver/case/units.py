@@ -219,6 +219,10 @@ def to_si(value: Any, unit: str) -> float:
             "expected a number or a quantity with units of [{unit}], got {given}",
             {"unit": unit, "given": _describe_input(value)},
         ) from None
+    # 15 significant digits: "2.5 um" gives 2.5e-06, not 2.4999999999999998e-06 from the
+    # binary scale factor, so "2.5 um" and "2500 nm" are the same case (same mesh, same hash)
+    if math.isfinite(magnitude) and magnitude != 0.0:
+        magnitude = float(f"{magnitude:.15g}")
     return _check_finite(magnitude, value, expected)
 
 

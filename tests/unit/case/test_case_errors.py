@@ -171,6 +171,10 @@ MALFORMED: list[tuple[list[str], str, list[str]]] = [
         ["used twice"],
     ),
     (["schema_version=2"], "schema_version", ["expected 1", "got 2"]),
+    # the case name is a folder under output.directory: a path would write elsewhere
+    (["output.name=../../elsewhere"], "output.name", ["not a folder name"]),
+    (["output.name=.."], "output.name", ["not a folder name"]),
+    (["output.name=a/b"], "output.name", ["not a folder name"]),
 ]
 
 

@@ -52,6 +52,15 @@ def test_conversions_to_si(field: str, given: object, expected: float) -> None:
     assert math.isclose(value, expected, rel_tol=1e-6)
 
 
+@pytest.mark.parametrize(("a", "b"), [("2.5 um", "2500 nm"), ("0.2 um", "200 nm"),
+                                      ("1.1 um", "1100 nm"), ("8.22 um", "0.00822 mm")])
+def test_the_same_length_written_two_ways_is_the_same_float(a: str, b: str) -> None:
+    """The unit's binary scale factor left 2.5 um at 2.4999999999999998e-06 but 2500 nm at
+    2.5e-06: two meshes (634 and 654 cells) and two case hashes for one particle."""
+    assert _Holder(length=a).length == _Holder(length=b).length == float(
+        a.split()[0] + "e-6")  # the decimal literal, e.g. 2.5e-6
+
+
 def test_diffusivity_string() -> None:
     assert math.isclose(to_si("2e-15 m^2/s", "m^2/s"), 2e-15, rel_tol=1e-12)
 

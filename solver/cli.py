@@ -169,6 +169,16 @@ def _run_parallel(args, case) -> int:
     except RunInterrupted as exc:
         _err(str(exc))
         return EXIT_RUNTIME
+    except OSError as exc:  # a write failed mid-run (a full disk, a removed folder)
+        from solver.simulation import describe_write_error
+
+        where = f"[rank {comm.rank}] " if comm.rank else ""
+        print(f"{where}error: cannot write the results: {describe_write_error(exc)} (once "
+              "it can be written, `chemomech run CASE --restart` continues from the last "
+              "checkpoint)", file=sys.stderr, flush=True)
+        if comm.size > 1:
+            comm.Abort(EXIT_RUNTIME)  # the write may have failed on one rank only
+        return EXIT_RUNTIME
     except KeyboardInterrupt:  # before the time loop (meshing, setup) or a second Ctrl-C
         _err("interrupted")
         if comm.size > 1:

@@ -101,7 +101,16 @@ def _layer_thicknesses(geometry: dict) -> list[float]:
 
 
 class OutputDirError(RuntimeError):
-    """The results folder cannot be written (checked before any computing)."""
+    """The results folder cannot be written (checked before any computing), or a result
+    could not be written at the end."""
+
+
+def describe_write_error(exc: BaseException) -> str:
+    """One line for a failed write: the OS reason and the file (``[Errno 28] No space left
+    on device`` → ``No space left on device: results/x/history.csv``)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    return f"{type(exc).__name__}: {exc}"
 
 
 class CaseSetupError(ValueError):
@@ -428,15 +437,23 @@ class Simulation:
                 self.log.file_only(traceback.format_exc())
                 raise
             finally:
-                self.field_output.close()
-                self.history.close()
+                # each closing step on its own: a full disk that made the run fail must not
+                # also cost the summary (nor raise a second traceback over the first error)
+                unwritten = []
+                self._closing_step(unwritten, "the field files", self.field_output.close)
+                self._closing_step(unwritten, "history.csv", self.history.close)
                 self._release_lock(out)
                 if resume and self.rank0 and "vtk" in self.case.output.formats:
-                    checkpoint.merge_pvd(out, self._restart_times)
+                    self._closing_step(unwritten, "fields.pvd", checkpoint.merge_pvd, out,
+                                       self._restart_times)
                 summary = self._summary(status, reason, error)
                 if self.rank0:
-                    write_json(out / "summary.json", summary)
+                    self._closing_step(unwritten, "summary.json", write_json,
+                                       out / "summary.json", summary)
                 self.log.file_only(f"status: {status} {reason or error or ''}")
+        unwritten = [text for rank in self.comm.allgather(unwritten) for text in rank]
+        if unwritten:  # the run itself went through, its results did not all reach the disk
+            raise OutputDirError(f"results in {out} not all written: {unwritten[0]}")
         pngs = self._pictures()
         summary["outputs"]["pictures"] = [str(p) for p in pngs]
         if self.rank0:
@@ -444,6 +461,17 @@ class Simulation:
         self.log.info(f"results: {out.resolve()}")
         self.log.close_file()
         return RunResult(status, reason, self._step, out, self.history.rows, summary)
+
+    def _closing_step(self, unwritten: list, what: str, step, *args) -> None:
+        """Run one step of closing the outputs (``what``: the files it writes); an OSError
+        (full disk, lost folder) or an HDF5 close failure is logged and appended to
+        ``unwritten`` instead of raised."""
+        try:
+            step(*args)
+        except (OSError, RuntimeError) as exc:
+            text = f"{what}: {describe_write_error(exc)}"
+            unwritten.append(text)
+            self.log.warn(f"could not write the results: {text}")
 
     def _check_lock(self, out: Path) -> None:
         """Refuse to run into a folder that a live run on this machine is writing to (two

@@ -56,8 +56,12 @@ def write_resolved_case(path: Path, resolved: dict, material_sources: dict | Non
 
 def write_json(path: Path, data: dict) -> None:
     tmp = Path(path).with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=_json_default) + "\n")
-    tmp.replace(path)
+    try:
+        tmp.write_text(json.dumps(data, indent=2, default=_json_default) + "\n")
+        tmp.replace(path)
+    except OSError:  # e.g. a full disk: leave no cut-off temporary file behind
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _json_default(obj):

@@ -1285,6 +1285,24 @@ class Case(_Model):
                         f"(specific capacity {_fmt(q, cap_unit)})",
                     )
                 )
+        if (stop.time is not None and stop.mean_theta is None and stop.capacity is None
+                and cutoff is None and math.isfinite(q)):
+            # only the time ends the run: the current must not ask for more Li than the
+            # material can take (or give): θ would be pushed past 1 (or below 0)
+            available = q * (1.0 - theta0) if lithiation else q * theta0
+            charge = loading.specific_current_si(q) * stop.time
+            if charge > available * (1 + 1e-9):
+                problems.append(
+                    (
+                        "stop.time",
+                        f"unreachable: {_fmt(stop.time, 's')} at this current passes "
+                        f"{_fmt(charge, cap_unit)}, more than the {_fmt(available, cap_unit)} "
+                        f"the material can {'take' if lithiation else 'give'} from "
+                        f"initial_theta ({theta0:g}) (specific capacity {_fmt(q, cap_unit)}); "
+                        "end the run with stop.mean_theta, stop.capacity or "
+                        "stop.surface_theta",
+                    )
+                )
         if cutoff is not None:
             if lithiation and cutoff <= theta0:
                 problems.append(

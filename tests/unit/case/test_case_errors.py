@@ -171,6 +171,12 @@ MALFORMED: list[tuple[list[str], str, list[str]]] = [
         ["used twice"],
     ),
     (["schema_version=2"], "schema_version", ["expected 1", "got 2"]),
+    # only the time ends the run and the current would overfill (or empty) the material:
+    # θ went to 1.12 (4 h at 1 A/g) and to -1.06 (delithiation from 0), status "completed"
+    (["loading.specific_current=1 A/g", "stop={time: 4 h}"], "stop.time",
+     ["unreachable", "4000 mA*h/g", "3579 mA*h/g"]),
+    (["loading.direction=delithiation", "stop={time: 1 h}"], "stop.time",
+     ["unreachable", "can give"]),
     # the case name is a folder under output.directory: a path would write elsewhere
     (["output.name=../../elsewhere"], "output.name", ["not a folder name"]),
     (["output.name=.."], "output.name", ["not a folder name"]),

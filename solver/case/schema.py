@@ -95,6 +95,10 @@ def default_cache_dir() -> Path:
     return Path(base) / "chemomech" / "meshes"
 
 
+#: estimated cell count above which validate and run warn that meshing and solving will be
+#: very long (the default 3D octant case has ~5e4 cells, the finest bench mesh ~4e5)
+MESH_CELLS_WARNING = {"3d": 2e6, "octant": 2e6, "axisymmetric": 5e5, "plane_strain": 5e5}
+
 class MeshSettings(_Model):
     """Element sizes and the mesh cache."""
 
@@ -1082,7 +1086,31 @@ class Case(_Model):
         check("stop.capacity", self.stop.capacity, 3.6e3, 2e7, "C/kg",
               "a bare number is in C/kg: write '1 A*h/g' (a fraction of the capacity is "
               "stop.mean_theta)")
+        cells = self._estimated_cells(radius)
+        limit = MESH_CELLS_WARNING[self.geometry.mode]
+        if cells > limit and not any(path == "geometry" for path, _ in out):  # not twice
+            out.append(("mesh", f"mesh.size {self.mesh.resolved_size(radius):.3g} m and "
+                        f"mesh.surface_size {self.mesh.resolved_surface_size(radius):.3g} m give "
+                        f"roughly {cells:.2g} cells for a particle of radius {radius:.3g} m "
+                        f"(more than {limit:.0g} in {self.geometry.mode} mode): meshing and "
+                        "each step may take hours, and Ctrl-C is only seen once Gmsh is done"))
         return out
+
+    def _estimated_cells(self, radius: float) -> float:
+        """Rough cell count of a ball of ``radius``: the bulk at mesh.size plus a surface
+        layer two surface cells thick (triangles ≈ 2 area/h², tetrahedra ≈ 6 volume/h³)."""
+        h = self.mesh.resolved_size(radius)
+        hs = min(self.mesh.resolved_surface_size(radius), h)
+        layer = min(2.0 * hs, radius)
+        if self.geometry.mode in ("axisymmetric", "plane_strain"):
+            fraction = 0.5 if self.geometry.mode == "axisymmetric" else 1.0
+            area = fraction * math.pi * radius**2
+            rim = fraction * 2.0 * math.pi * radius * layer
+            return 2.0 * ((area - rim) / h**2 + rim / hs**2)
+        fraction = 0.125 if self.geometry.mode == "octant" else 1.0
+        volume = fraction * 4.0 / 3.0 * math.pi * radius**3
+        shell = fraction * 4.0 * math.pi * radius**2 * layer
+        return 6.0 * ((volume - shell) / h**3 + shell / hs**3)
 
     def _outer_radius(self) -> float:
         """Outer radius of the particle incl. coatings (m): the bound for probes and sizes."""

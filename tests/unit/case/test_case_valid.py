@@ -223,3 +223,12 @@ def test_plausibility_warnings_catch_a_missing_unit(reference_path: Path) -> Non
         if not isinstance(data, dict) or "geometry" not in data:  # references, the library
             continue
         assert load_case(path).plausibility_warnings() == [], path
+
+
+def test_plausibility_warning_for_a_mesh_far_too_fine(reference_path: Path) -> None:
+    """mesh.size 1 nm on a micron particle: meshing alone ran for minutes and Ctrl-C was
+    not seen while Gmsh worked; validate now says how many cells that is."""
+    fine = load_case(reference_path, overrides=["mesh.size=1 nm", "mesh.surface_size=1 nm"])
+    found = dict(fine.plausibility_warnings())
+    assert "mesh" in found and "cells" in found["mesh"], found
+    assert "mesh" not in dict(load_case(reference_path).plausibility_warnings())

@@ -133,6 +133,10 @@ def run_command(args: argparse.Namespace) -> int | None:
     except KeyboardInterrupt:
         print("interrupted (finished points are kept in sweep.csv)", file=sys.stderr)
         return EXIT_RUNTIME
+    except OSError as exc:  # e.g. a full disk while writing sweep.csv or collect.csv
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_RUNTIME
     return None  # pragma: no cover
 
 

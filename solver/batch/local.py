@@ -166,27 +166,40 @@ def run_local(out: Path, keys: list[str], rows: list[dict[str, str]], workers: i
 
     def one(row: dict[str, str]) -> tuple[dict[str, str], float]:
         pdir = out / "points" / row["point"]
-        step = resume_step(pdir, hashes.get(row["point"]))
-        if step is not None and not quiet:
-            print(f"{row['point']}: resuming from step {step}", flush=True)
-        clear_attempt(pdir)
-        mark_running(pdir)  # lets collect tell a point of a killed sweep from a running one
-        with lock:
-            row["status"], row["error"] = "running", ""
-        save()
         t0 = time.perf_counter()
         try:
-            code = runner(pdir, resolve_rel(out, row["case"]), resolve_rel(out, row["results"]))
-        except Exception as exc:  # a runner failure must not stop the other points
-            (pdir / "run.err").write_text(f"error: {type(exc).__name__}: {exc}\n")
-            code = 1
-        (pdir / "exit_code").write_text(f"{code}\n")
-        (pdir / RUNNING_MARKER).unlink(missing_ok=True)
-        st = point_status(pdir, hashes.get(row["point"])) or ("failed", f"exit code {code}")
+            step = resume_step(pdir, hashes.get(row["point"]))
+            if step is not None and not quiet:
+                print(f"{row['point']}: resuming from step {step}", flush=True)
+            clear_attempt(pdir)
+            mark_running(pdir)  # lets collect tell a point of a killed sweep from a running one
+        except OSError as exc:  # a read-only or full point folder fails this point only
+            st = ("failed", f"cannot write in {pdir}: {exc.strerror or exc}")
+        else:
+            with lock:
+                row["status"], row["error"] = "running", ""
+            save()
+            st = _run_point(pdir, row)
         with lock:
             row["status"], row["error"] = st
         save()
         return row, time.perf_counter() - t0
+
+    def _run_point(pdir: Path, row: dict[str, str]) -> tuple[str, str]:
+        try:
+            code = runner(pdir, resolve_rel(out, row["case"]), resolve_rel(out, row["results"]))
+        except Exception as exc:  # a runner failure must not stop the other points
+            code, error = 1, f"error: {type(exc).__name__}: {exc}"
+        else:
+            error = None
+        try:
+            if error is not None:
+                (pdir / "run.err").write_text(error + "\n")
+            (pdir / "exit_code").write_text(f"{code}\n")
+            (pdir / RUNNING_MARKER).unlink(missing_ok=True)
+        except OSError as exc:  # e.g. the disk filled up during the run
+            return "failed", f"exit code {code}; cannot write in {pdir}: {exc.strerror or exc}"
+        return point_status(pdir, hashes.get(row["point"])) or ("failed", f"exit code {code}")
 
     done = 0
     if todo:

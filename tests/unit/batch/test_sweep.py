@@ -209,6 +209,28 @@ def test_runner_exception_does_not_stop_others(tmp_path):
     assert "boom" in rows[0]["error"]
 
 
+def test_an_unwritable_point_folder_fails_that_point_only(tmp_path, monkeypatch):
+    """A read-only point folder (or a full disk) killed the whole local sweep with a
+    traceback and left the point 'pending'."""
+    import errno
+
+    import solver.batch.local as local
+
+    sw = build(DEFAULT, ["stop.mean_theta=0.2,0.4"], tmp_path / "sw")
+    rows = prepare(sw)
+    real = local.mark_running
+
+    def mark_running(point_dir):
+        if point_dir.name == "p000":
+            raise OSError(errno.EROFS, "Read-only file system", str(point_dir))
+        real(point_dir)
+
+    monkeypatch.setattr(local, "mark_running", mark_running)
+    rows = run_local(sw.out, sw.keys, rows, workers=1, runner=_fake_runner([]), quiet=True)
+    assert [r["status"] for r in rows] == ["failed", "completed"]
+    assert "Read-only file system" in rows[0]["error"]
+
+
 # ------------------------------------------------------------------ SLURM script (no SLURM)
 
 

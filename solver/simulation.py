@@ -1114,11 +1114,13 @@ class Simulation:
         # each stress column's value of largest magnitude over the rows, sign kept (the max
         # of a column over time would be the unloaded 0 of the first row for a compressive
         # "max" statistic, e.g. the surface's max hydrostatic stress during lithiation)
-        peak = {}
+        # and its range over the rows, [min, max] (the largest tension of a "max" column)
+        peak, extremes = {}, {}
         for key in rows[0] if rows else []:
             vals = [r[key] for r in rows if r[key] == r[key]] if key.endswith("[Pa]") else []
             if vals:
                 peak[key] = max(vals, key=abs)
+                extremes[key] = [min(vals), max(vals)]
         # after a failure other ranks may not reach this point: no collective calls then
         mem = peak_memory_mb() if status == "failed" else self.comm.allreduce(
             peak_memory_mb(), op=MPI.MAX)
@@ -1176,6 +1178,7 @@ class Simulation:
             "theta_bounds": ({"min": self.theta_bounds[0], "max": self.theta_bounds[1]}
                              if math.isfinite(self.theta_bounds[0]) else None),
             "peak": peak,
+            "range": extremes,
             "outputs": {"fields": [str(p.name) for p in self.field_output.files],
                         "history": "history.csv", "case": "case.resolved.yaml"},
         }

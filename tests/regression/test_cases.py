@@ -94,6 +94,12 @@ def test_default_case_outputs_complete(default_run):
     for key, value in summary["peak"].items():
         assert value == max((r[key] for r in result.history), key=abs), key
     assert summary["peak"]["outer_surface: max hydrostatic stress [Pa]"] < 0.0
+    # and each column's range over the rows: its max is the largest tension of a "max"
+    # column even where the peak is a compression (0 at t = 0 here)
+    for key, (lo, hi) in summary["range"].items():
+        vals = [r[key] for r in result.history]
+        assert (lo, hi) == (min(vals), max(vals)), key
+    assert summary["range"]["outer_surface: max hydrostatic stress [Pa]"][1] == 0.0
     header = (out / "history.csv").read_text().splitlines()[0]
     assert "time [s]" in header and "core: max Von Mises stress [Pa]" in header
     # the resolved case reloads to the same physics

@@ -11,12 +11,18 @@ cannot install handlers) keeps the default behaviour.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
 from contextlib import contextmanager
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: environment variable with the pid of the local sweep that started this run: when that
+#: process is gone (killed with SIGKILL, so it could not stop its points), the run stops as on
+#: SIGTERM instead of going on unattended into a folder the next sweep wants to use
+PARENT_PID_VARIABLE = "CHEMOMECH_SWEEP_PID"
+PARENT_POLL_S = 1.0
 
 
 class RunInterrupted(RuntimeError):
@@ -61,8 +67,47 @@ def stop_on_signals(announce: bool = True):
     previous = {s: signal.getsignal(s) for s in SIGNALS}
     for s in SIGNALS:
         signal.signal(s, request._handler)
+    done = threading.Event()
+    watcher = _watch_parent(request, done)
     try:
         yield request
     finally:
+        done.set()
+        if watcher is not None:
+            watcher.join()
         for s, h in previous.items():
             signal.signal(s, h)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def _watch_parent(request: StopRequest, done: threading.Event):
+    """A thread that sets ``request`` as SIGTERM would when the sweep named by
+    :data:`PARENT_PID_VARIABLE` is gone; None without that variable."""
+    value = os.environ.get(PARENT_PID_VARIABLE, "")
+    if not value.isdigit():
+        return None
+    pid = int(value)
+
+    def watch() -> None:
+        while not done.wait(PARENT_POLL_S):
+            if not _alive(pid):
+                if request.signum is None:
+                    request.signum = signal.SIGTERM
+                    if request.announce:
+                        print(f"\nthe sweep that started this run (pid {pid}) is gone: "
+                              "stopping after this step with a checkpoint", file=sys.stderr,
+                              flush=True)
+                return
+
+    thread = threading.Thread(target=watch, name="sweep-watch", daemon=True)
+    thread.start()
+    return thread

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from solver.interrupts import PARENT_PID_VARIABLE
 from solver.batch.sweep import (
     RUNNING_MARKER,
     clear_attempt,
@@ -99,6 +100,8 @@ def subprocess_runner(mpi_ranks: int = 1, timeout: float | None = None) -> Runne
     def run(point_dir: Path, case_file: Path, results: Path) -> int:
         env = dict(os.environ)
         env.setdefault("OMP_NUM_THREADS", "1")  # N workers × BLAS threads oversubscribe
+        # a run whose sweep is killed (SIGKILL: no chance to stop it) stops by itself
+        env[PARENT_PID_VARIABLE] = str(os.getpid())
         with open(point_dir / "run.err", "wb") as err:
             try:
                 # its own session: a Ctrl-C in the terminal reaches the sweep, which stops

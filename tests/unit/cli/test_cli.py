@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -188,3 +189,27 @@ def test_serial_run_in_an_allocation_is_not_refused(tmp_path):
                        capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
     assert p.returncode == 0, p.stdout + p.stderr
     assert (tmp_path / "out" / "summary.json").exists()
+
+
+def test_a_run_stops_when_the_sweep_that_started_it_is_gone(monkeypatch):
+    """A local sweep killed with SIGKILL cannot stop its point runs; they went on
+    unattended, and the next run of the sweep found their folders locked. A run started by a
+    sweep (CHEMOMECH_SWEEP_PID) stops as on SIGTERM once that process is gone."""
+    import subprocess
+    import time
+
+    from solver import interrupts
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    monkeypatch.setattr(interrupts, "PARENT_POLL_S", 0.05)
+    monkeypatch.setenv(interrupts.PARENT_PID_VARIABLE, str(gone.pid))
+    with interrupts.stop_on_signals(announce=False) as request:
+        deadline = time.monotonic() + 5.0
+        while request.signum is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert request.signum == interrupts.signal.SIGTERM
+    monkeypatch.setenv(interrupts.PARENT_PID_VARIABLE, str(os.getpid()))  # alive
+    with interrupts.stop_on_signals(announce=False) as request:
+        time.sleep(0.3)
+        assert request.signum is None

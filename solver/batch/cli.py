@@ -142,9 +142,7 @@ def run_command(args: argparse.Namespace) -> int | None:
 
 def _sweep(args) -> int:
     from solver.batch import slurm
-    from solver.batch.local import run_local
-    from solver.batch.sweep import (SweepError, build, check_output_dir, expected_hashes,
-                                    prepare, resume_step)
+    from solver.batch.sweep import SweepError, build, check_output_dir, sweep_lock
 
     say = progress_printer(args.quiet)
     opts = None
@@ -162,6 +160,16 @@ def _sweep(args) -> int:
     if args.executor == "slurm" and not args.dry_run:
         slurm.check_installed()
     check_output_dir(sweep.out, args.min_free_mb)
+    with sweep_lock(sweep.out):
+        return _sweep_held(args, sweep, opts, say)
+
+
+def _sweep_held(args, sweep, opts, say) -> int:
+    """The sweep, with its folder held (:func:`solver.batch.sweep.sweep_lock`)."""
+    from solver.batch import slurm
+    from solver.batch.local import run_local
+    from solver.batch.sweep import expected_hashes, prepare, resume_step
+
     rows = prepare(sweep, resubmit=args.resubmit)
     keys = sweep.keys
     say(f"sweep: {len(rows)} point(s) of {', '.join(keys)} "

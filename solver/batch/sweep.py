@@ -34,6 +34,7 @@ import re
 import socket
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -317,6 +318,41 @@ def check_output_dir(out: Path, min_free_mb: float = 100.0) -> None:
         raise SweepError(
             f"the output directory {out} has only {free_mb:.0f} MB free (need at least "
             f"{min_free_mb:.0f} MB; change with --min-free-mb)", 1)
+
+
+#: held (flock) by the sweep command that is preparing, running or submitting a sweep
+SWEEP_LOCK = ".sweep.lock"
+
+
+@contextmanager
+def sweep_lock(out: Path):
+    """Hold the sweep folder for one ``chemomech sweep`` at a time: two at once both ran or
+    submitted every point, and the last to write sweep.csv won. An advisory lock (flock) on
+    ``out/.sweep.lock``: the kernel drops it when the process ends, however it ends, so a
+    killed sweep leaves nothing to clean up.
+
+    Raises:
+        SweepError (code 1): another sweep holds the folder (its pid in the message).
+    """
+    import fcntl
+
+    path = Path(out) / SWEEP_LOCK
+    fh = open(path, "a+")
+    try:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            holder = fh.read().strip() or "?"
+            raise SweepError(f"another chemomech sweep (pid {holder}) is working in {out}; "
+                             "wait for it to finish, or use another --out", 1) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        yield
+    finally:
+        fh.close()  # releases the lock
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -229,6 +230,19 @@ def test_an_unwritable_point_folder_fails_that_point_only(tmp_path, monkeypatch)
     rows = run_local(sw.out, sw.keys, rows, workers=1, runner=_fake_runner([]), quiet=True)
     assert [r["status"] for r in rows] == ["failed", "completed"]
     assert "Read-only file system" in rows[0]["error"]
+
+
+def test_one_sweep_at_a_time_in_a_folder(tmp_path):
+    """Two sweeps started together into one --out both ran (or submitted) every point and
+    the last to write sweep.csv won; the second is now refused while the first holds it."""
+    from solver.batch.sweep import sweep_lock
+
+    with sweep_lock(tmp_path):
+        with pytest.raises(SweepError, match=f"another chemomech sweep .pid {os.getpid()}"):
+            with sweep_lock(tmp_path):
+                pass
+    with sweep_lock(tmp_path):  # released when the first ends
+        pass
 
 
 # ------------------------------------------------------------------ SLURM script (no SLURM)

@@ -592,6 +592,23 @@ class Simulation:
             self.diffusion._previous = saved[2]
             return None, f"not resuming ({exc}): starting afresh"
 
+    def _changes_since(self, out: Path, shown: int = 3) -> str:
+        """``: a.b: old -> new; ...`` against the case.resolved.yaml of the run in ``out``
+        (the fields a refused restart would change), or '' when that file is unreadable."""
+        import yaml
+
+        from solver.batch.sweep import case_diff
+
+        try:
+            old = yaml.safe_load((out / "case.resolved.yaml").read_text(encoding="utf-8"))
+        except (OSError, ValueError, yaml.YAMLError):
+            return ""
+        lines = case_diff(old, self.case.resolved()) if isinstance(old, dict) else []
+        if not lines:
+            return ""
+        more = f"; and {len(lines) - shown} more" if len(lines) > shown else ""
+        return ": " + "; ".join(lines[:shown]) + more
+
     def _load_checkpoint(self, out: Path) -> dict:
         if self.diffusion is None:
             raise checkpoint.CheckpointError("a prescribed-θ case has no time loop to restart")
@@ -602,7 +619,7 @@ class Simulation:
         if state.get("case_hash") != self._hash:
             raise checkpoint.CheckpointError(
                 f"the checkpoint in {out} was written for a different case (the case file or "
-                "its --set overrides changed); run without --restart")
+                f"its --set overrides changed{self._changes_since(out)}); run without --restart")
         self.diffusion.theta.x.array[:] = self.diffusion.theta_n.x.array
         rows, problem = None, None
         if self.rank0:

@@ -35,10 +35,16 @@ class StopRequest:
     def __init__(self, announce: bool = True) -> None:
         self.signum: int | None = None
         self.announce = announce
+        #: set while the run closes its files and writes summary.json (a second signal
+        #: then must not cut that short: it takes a moment and is all that is left to do)
+        self.shielded = False
 
     def _handler(self, signum, frame) -> None:
-        if self.signum is not None:
+        if self.signum is not None and not self.shielded:
             raise KeyboardInterrupt  # the second signal: stop at once
+        if self.shielded:
+            self.signum = self.signum or signum
+            return
         self.signum = signum
         if self.announce:
             print(f"\n{self.name}: stopping after this step with a checkpoint (once more to "

@@ -437,6 +437,8 @@ class Simulation:
                 self.log.file_only(traceback.format_exc())
                 raise
             finally:
+                if self._stop_request is not None:  # a second Ctrl-C no longer cuts this short
+                    self._stop_request.shielded = True
                 # each closing step on its own: a full disk that made the run fail must not
                 # also cost the summary (nor raise a second traceback over the first error)
                 unwritten = []

@@ -93,6 +93,9 @@ _StrictLoader.add_implicit_resolver(
 )
 
 
+#: a case or library file larger than this is not one (read nothing from it)
+MAX_CASE_BYTES = 16 * 2**20
+
 def _yaml_problem(file: str, path: str, exc: yaml.YAMLError) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     what = getattr(exc, "problem", None) or str(exc)
@@ -156,6 +159,12 @@ def read_yaml_file(path: str | Path, what: str) -> Any:
     """
     file = str(path)
     try:
+        # a device or a pipe (e.g. a link to /dev/zero) would be read forever
+        if Path(path).exists() and not Path(path).is_dir() and not Path(path).is_file():
+            raise CaseError([Problem(file, "", f"not a regular file, not a {what}")])
+        if Path(path).is_file() and Path(path).stat().st_size > MAX_CASE_BYTES:
+            raise CaseError([Problem(file, "", f"{Path(path).stat().st_size} bytes: too large "
+                                     f"for a {what} (at most {MAX_CASE_BYTES // 2**20} MB)")])
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CaseError([Problem(file, "", "file not found")]) from None

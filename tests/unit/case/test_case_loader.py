@@ -38,6 +38,17 @@ def test_directory(tmp_path: Path) -> None:
     assert "directory" in str(err)
 
 
+def test_a_device_or_a_huge_file_is_not_read(tmp_path: Path) -> None:
+    """A case file linked to /dev/zero made validate read forever."""
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")
+    assert "not a regular file" in str(_load_error(link))
+    big = tmp_path / "big.yaml"
+    with open(big, "wb") as fh:
+        fh.truncate(17 * 2**20)  # sparse: nothing is written
+    assert "too large" in str(_load_error(big))
+
+
 def test_yaml_syntax_error_has_line_and_column(tmp_path: Path, reference_path: Path) -> None:
     text = reference_path.read_text(encoding="utf-8").replace(
         "stop: {mean_theta: 0.9}", "stop: {mean_theta: 0.9"

@@ -213,3 +213,19 @@ def test_a_run_stops_when_the_sweep_that_started_it_is_gone(monkeypatch):
     with interrupts.stop_on_signals(announce=False) as request:
         time.sleep(0.3)
         assert request.signum is None
+
+
+def test_a_second_signal_does_not_cut_the_closing_of_the_results_short():
+    """A double Ctrl-C left no summary.json when the second came while the run was writing
+    it; while the run closes its files a further signal is only noted."""
+    import signal
+
+    from solver.interrupts import StopRequest
+
+    request = StopRequest(announce=False)
+    request._handler(signal.SIGINT, None)
+    with pytest.raises(KeyboardInterrupt):
+        request._handler(signal.SIGINT, None)  # stepping: the second stops at once
+    request.shielded = True
+    request._handler(signal.SIGINT, None)  # closing: noted, no exception
+    assert request.signum == signal.SIGINT

@@ -85,7 +85,8 @@ def stop_on_signals(announce: bool = True):
             signal.signal(s, h)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this pid exists on this machine (another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -105,7 +106,7 @@ def _watch_parent(request: StopRequest, done: threading.Event):
 
     def watch() -> None:
         while not done.wait(PARENT_POLL_S):
-            if not _alive(pid):
+            if not process_alive(pid):
                 if request.signum is None:
                     request.signum = signal.SIGTERM
                     if request.announce:

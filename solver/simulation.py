@@ -28,7 +28,7 @@ from mpi4py import MPI
 import meshes
 from meshes.tags import SYMMETRY_NAMES
 from solver.domain import build_domain
-from solver.interrupts import RunInterrupted, stop_on_signals
+from solver.interrupts import RunInterrupted, process_alive, stop_on_signals
 from solver.log import Reporter
 from solver.materials import MaterialFields, material_law
 from solver.outputs.fields import FieldOutput
@@ -63,12 +63,8 @@ LOCK_FILE = "run.lock"
 
 def _is_chemomech_process(pid: int) -> bool:
     """Whether a process with this pid runs (as far as this machine can tell) chemomech."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if not process_alive(pid):
         return False
-    except PermissionError:  # alive, another user's
-        return True
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
     except OSError:

@@ -99,3 +99,20 @@ def remove_rigid_motion(sim, diff):
     comm = sim.domain.comm
     coef = comm.allreduce(B @ diff[:n_owned], op=MPI.SUM)  # orthonormal basis: projections
     return diff[:n_owned] - coef @ B
+
+
+def signal_after_step(sim, step: int, signum=None) -> None:
+    """Make an in-process run send itself SIGTERM (or ``signum``) once it has recorded
+    ``step``: it then stops after that step with a checkpoint, as a batch system's time
+    limit would stop it."""
+    import os
+    import signal
+
+    record = sim._record
+
+    def record_then_signal(*args, **kw):
+        record(*args, **kw)
+        if sim._step == step:
+            os.kill(os.getpid(), signum or signal.SIGTERM)
+
+    sim._record = record_then_signal

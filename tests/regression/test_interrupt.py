@@ -9,12 +9,11 @@ recorded), so the test does not depend on timing.
 from __future__ import annotations
 
 import json
-import os
 import signal
 
 import pytest
 
-from chemomech_testing import front_case
+from chemomech_testing import front_case, signal_after_step
 
 STOP_AFTER = 5
 
@@ -45,14 +44,7 @@ def test_a_signal_stops_the_run_with_a_checkpoint_and_restart_continues(tmp_path
 
     out = tmp_path / "run"
     sim = _simulation(out)
-    record = sim._record
-
-    def record_then_signal(*args, **kw):
-        record(*args, **kw)
-        if sim._step == STOP_AFTER:
-            os.kill(os.getpid(), signum)
-
-    sim._record = record_then_signal
+    signal_after_step(sim, STOP_AFTER, signum)
 
     def outside(signum, frame):  # what a run that installs no handler of its own would meet
         raise RuntimeError(f"signal {signum} reached the handler outside the run")
@@ -84,14 +76,7 @@ def _interrupted_run(out):
     from solver.interrupts import RunInterrupted
 
     sim = _simulation(out)
-    record = sim._record
-
-    def record_then_signal(*args, **kw):
-        record(*args, **kw)
-        if sim._step == STOP_AFTER:
-            os.kill(os.getpid(), signal.SIGTERM)
-
-    sim._record = record_then_signal
+    signal_after_step(sim, STOP_AFTER)
     with pytest.raises(RunInterrupted):
         sim.run()
     assert (out / "checkpoint.npz").exists()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chemomech_testing import SI, run_case, sphere_case
+from chemomech_testing import SI, run_case, signal_after_step, sphere_case
 
 UM = 1e-6
 A, T = 2.5 * UM, 0.2 * UM
@@ -119,9 +119,6 @@ def test_gap_closure_survives_a_restart(tmp_path):
     """The closing time in summary.json (and its single warning) stays that of the
     uninterrupted run when the run is stopped after the closing and restarted: it was reset,
     and the first row after the restart was reported instead."""
-    import os
-    import signal
-
     from solver import build_simulation, load_case_dict
 
     c = sphere_case(radius=2.4 * UM, size=0.2 * UM)
@@ -145,14 +142,7 @@ def test_gap_closure_survives_a_restart(tmp_path):
     assert stop_at < full.steps - 1  # stopped after the closing, before the end
 
     sim = simulation(tmp_path / "run")
-    record = sim._record
-
-    def record_then_signal(*args, **kw):
-        record(*args, **kw)
-        if sim._step == stop_at:
-            os.kill(os.getpid(), signal.SIGTERM)
-
-    sim._record = record_then_signal
+    signal_after_step(sim, stop_at)
     with pytest.raises(RuntimeError, match="interrupted"):
         sim.run()
     again = simulation(tmp_path / "run").run(restart=True)

@@ -153,12 +153,7 @@ def test_paraview_script_looks_at_the_cut_face(tmp_path):
     assert p.returncode == 0, p.stdout + p.stderr
     probe = tmp_path / "probe.py"
     probe.write_text(PROBE)
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
-           and not k.startswith(("PMI_", "HYDRA_", "OMPI_"))}
-    venv_bin = str(Path(sys.executable).parent)
-    env["PATH"] = os.pathsep.join(q for q in env.get("PATH", "").split(os.pathsep)
-                                  if q != venv_bin)
+    env = _pv_env()
     run = subprocess.run([pvpython, str(probe), str(res / "open_in_paraview.py")],
                          capture_output=True, text=True, timeout=300, env=env,
                          stdin=subprocess.DEVNULL)

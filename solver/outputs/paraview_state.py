@@ -6,8 +6,8 @@ the centre (keeps the half y >= 0 and looks from -y at its flat cut face y = 0, 
 the range of that face, as ``chemomech plot`` does), and loads ``fields.xdmf`` with the
 ``Xdmf3ReaderS`` reader for the region tags (``Region [-]`` cell data; hidden, toggle its
 eye in the Pipeline Browser; an empty or unreadable ``fields.xdmf``, as a killed run can
-leave, is skipped with a printed note: ParaView would abort on it). Load it with ``paraview --script=RESULTS/open_in_paraview.py``
-or, in the GUI's Python shell, ``exec(open("RESULTS/open_in_paraview.py").read())``.
+leave, is skipped with a printed note: ParaView would abort on it). Load it with
+``paraview --script=RESULTS/open_in_paraview.py`` or, in the GUI's Python shell, ``exec(open("RESULTS/open_in_paraview.py").read())``.
 """
 
 from __future__ import annotations

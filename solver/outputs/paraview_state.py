@@ -7,7 +7,8 @@ the range of that face, as ``chemomech plot`` does), and loads ``fields.xdmf`` w
 ``Xdmf3ReaderS`` reader for the region tags (``Region [-]`` cell data; hidden, toggle its
 eye in the Pipeline Browser; an empty or unreadable ``fields.xdmf``, as a killed run can
 leave, is skipped with a printed note: ParaView would abort on it). Load it with
-``paraview --script=RESULTS/open_in_paraview.py`` or, in the GUI's Python shell, ``exec(open("RESULTS/open_in_paraview.py").read())``.
+``paraview --script=RESULTS/open_in_paraview.py`` or, in the GUI's Python shell,
+``exec(open("RESULTS/open_in_paraview.py").read())``.
 """
 
 from __future__ import annotations

@@ -38,11 +38,27 @@ def si_column(key: str, unit: str | None) -> str:
 
 
 def _si_column_of(key: str, table: list[dict]) -> str:
-    """The resolved-value column of ``key`` in a gathered table."""
+    """The resolved-value column of ``key`` in a gathered table (``key [unit]``, or
+    ``key.field [unit]`` for an entry reduced to its one number, see :func:`_value_key`)."""
     for name in (table[0] if table else {}):
-        if name.startswith(f"{key} [") and name.endswith("]"):
+        if name.endswith("]") and (name.startswith(f"{key} [") or (
+                name.startswith(f"{key}.") and " [" in name[len(key):])):
             return name
     return si_column(key, None)
+
+
+def _value_key(key: str, resolved: dict) -> str:
+    """The dotted key whose value stands for a varied ``key``: the key itself, or, when its
+    resolved value is an entry with exactly one number (``geometry.coatings.0`` is
+    ``{thickness: 1e-07, name: null}``), that number's key
+    (``geometry.coatings.0.thickness``), so the column is a length in m, not JSON."""
+    value = load_resolved_value(resolved, key)
+    if isinstance(value, dict):
+        numbers = [k for k, v in value.items()
+                   if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        if len(numbers) == 1:
+            return f"{key}.{numbers[0]}"
+    return key
 
 
 def gather(out: Path) -> tuple[list[str], list[dict]]:
@@ -57,6 +73,7 @@ def gather(out: Path) -> tuple[list[str], list[dict]]:
     rows = refresh(out, keys, rows)
     table = []
     units: dict[str, str | None] = {}
+    value_keys: dict[str, str] = {}
     for row in rows:
         rec: dict = {"point": row["point"]}
         for k in keys:
@@ -66,12 +83,14 @@ def gather(out: Path) -> tuple[list[str], list[dict]]:
         except (OSError, ValueError, yaml.YAMLError):  # (ValueError: not UTF-8)
             resolved = {}
         if resolved and not units:  # the same fields in every point: units of the first
-            units = {k: _unit_of_key(k, resolved) for k in keys}
+            value_keys = {k: _value_key(k, resolved) for k in keys}
+            units = {k: _unit_of_key(value_keys[k], resolved) for k in keys}
         for k in keys:
-            v = load_resolved_value(resolved or {}, k)
+            vk = value_keys.get(k, k) if units else k
+            v = load_resolved_value(resolved or {}, vk)
             # numbers as they are; a string as it is (no JSON quotes); lists etc. as JSON
             plain = isinstance(v, (int, float, str)) and not isinstance(v, bool)
-            rec[si_column(k, units.get(k))] = v if plain else (
+            rec[si_column(vk, units.get(k))] = v if plain else (
                 math.nan if v is None else json.dumps(v))
         rec["status"] = row.get("status", "")
         rec["error"] = row.get("error", "")
@@ -205,14 +224,6 @@ def _unit_of_key(key: str, resolved: dict) -> str | None:
 def plot(out: Path, keys: list[str], table: list[dict], metric: str) -> list[Path]:
     """One PNG per varied key: the metric against that key (lines group the other keys)."""
     column = resolve_metric(metric, table)
-    resolved = {}
-    first = next((r for r in table), None)
-    if first is not None:
-        try:
-            _, rows = read_manifest(out)
-            resolved = yaml.safe_load(resolve_rel(out, rows[0]["case"]).read_text()) or {}
-        except (OSError, ValueError, yaml.YAMLError, IndexError, SweepError):
-            resolved = {}
     written = []
     for key in keys:
         ok = [r for r in table if r.get("status") == "completed"
@@ -224,8 +235,7 @@ def plot(out: Path, keys: list[str], table: list[dict], metric: str) -> list[Pat
         groups: dict[tuple, list[dict]] = {}
         for r in ok:
             groups.setdefault(tuple(r[k] for k in others), []).append(r)
-        unit = _unit_of_key(key, resolved) if numeric else None
-        xlabel = f"{key} [{unit}]" if unit else key
+        xlabel = col if numeric else key  # "key [unit]" (the number's key for an entry)
         png = Path(out) / f"collect_{_slug(key)}.png"
         series = []
         for gkey, recs in groups.items():

@@ -232,6 +232,22 @@ def test_an_unwritable_point_folder_fails_that_point_only(tmp_path, monkeypatch)
     assert "Read-only file system" in rows[0]["error"]
 
 
+def test_collect_gives_a_varied_list_entry_as_its_number_with_unit(tmp_path):
+    """--vary geometry.coatings.0=... gave the column 'geometry.coatings.0 [-]' holding
+    JSON ({"thickness": 1e-07, "name": null}); it is now the thickness in m."""
+    from solver.batch.collect import collect
+
+    sw = build(ROOT / "cases" / "examples" / "core_shell.yaml",
+               ["geometry.coatings.0=0.1 um,0.2 um"], tmp_path / "sw")
+    rows = prepare(sw)
+    run_local(sw.out, sw.keys, rows, workers=1, runner=_fake_runner([]), quiet=True)
+    collect(sw.out, quiet=True)
+    with open(sw.out / "collect.csv", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    assert [float(r["geometry.coatings.0.thickness [m]"]) for r in table] == [1e-7, 2e-7]
+    assert (sw.out / "collect_geometry.coatings.0.png").stat().st_size > 1000
+
+
 def test_one_sweep_at_a_time_in_a_folder(tmp_path):
     """Two sweeps started together into one --out both ran (or submitted) every point and
     the last to write sweep.csv won; the second is now refused while the first holds it."""

@@ -103,7 +103,22 @@ def _err(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
 
+def _not_utf8(argv: list[str]) -> str | None:
+    """The first argument that is not valid UTF-8 (Python keeps its bytes as surrogates,
+    which YAML and the logging then refuse with a traceback), or None."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    bad = _not_utf8(sys.argv[1:] if argv is None else argv)
+    if bad is not None:
+        _err(f"error: a command-line argument is not valid UTF-8 text: {bad}")
+        return EXIT_CASE
     args = _parser().parse_args(argv)
     if (rc := run_batch_command(args)) is not None:
         return rc

@@ -229,3 +229,14 @@ def test_a_second_signal_does_not_cut_the_closing_of_the_results_short():
     request.shielded = True
     request._handler(signal.SIGINT, None)  # closing: noted, no exception
     assert request.signum == signal.SIGINT
+
+
+def test_an_argument_that_is_not_utf8_is_one_error_line():
+    """--set with bytes that are not UTF-8 ended in a yaml ReaderError traceback, and such
+    a case path in a TypeError from the logging."""
+    for argv in ([*chemomech_cmd(), "validate", str(ROOT / "cases" / "default.yaml"),
+                  "--set", b"title=\xff\xfe"], [*chemomech_cmd(), "run", b"n\xffu.yaml"]):
+        p = subprocess.run(argv, capture_output=True, timeout=120)
+        assert p.returncode == 2
+        err = p.stderr.decode("utf-8", "replace")
+        assert "not valid UTF-8" in err and "Traceback" not in err, err

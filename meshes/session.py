@@ -7,6 +7,7 @@ and finalises only what it initialised, so sessions nest (e.g. the solver's and
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
@@ -18,8 +19,11 @@ import gmsh
 def gmsh_session(verbose: bool = False) -> Iterator[ModuleType]:
     """Run a block with Gmsh initialised.
 
-    Gmsh is initialised with ``interruptible=False`` (no SIGINT handler, so it works off the
-    main thread) and without reading user configuration files (reproducible meshes). Terminal
+    Gmsh is initialised without reading user configuration files (reproducible meshes) and,
+    on the main thread, ``interruptible``: Ctrl-C then ends the process at once while Gmsh
+    meshes (Python's own handler would only run once Gmsh returns, minutes later for a fine
+    mesh; a cached mesh is written atomically, so nothing half-written is kept). Off the
+    main thread, where no signal handler can be set, it is not interruptible. Terminal
     output follows ``verbose`` for the duration of the block and is restored afterwards when the
     session was already open.
 
@@ -31,7 +35,8 @@ def gmsh_session(verbose: bool = False) -> Iterator[ModuleType]:
     """
     owner = not gmsh.isInitialized()
     if owner:
-        gmsh.initialize(argv=[], readConfigFiles=False, run=False, interruptible=False)
+        gmsh.initialize(argv=[], readConfigFiles=False, run=False,
+                        interruptible=threading.current_thread() is threading.main_thread())
         previous_terminal = None
     else:
         previous_terminal = gmsh.option.getNumber("General.Terminal")

@@ -1093,7 +1093,7 @@ class Case(_Model):
                         f"mesh.surface_size {self.mesh.resolved_surface_size(radius):.3g} m give "
                         f"roughly {cells:.2g} cells for a particle of radius {radius:.3g} m "
                         f"(more than {limit:.0g} in {self.geometry.mode} mode): meshing and "
-                        "each step may take hours, and Ctrl-C is only seen once Gmsh is done"))
+                        "each step may take hours"))
         return out
 
     def _estimated_cells(self, radius: float) -> float:

@@ -9,6 +9,7 @@ recorded), so the test does not depend on timing.
 from __future__ import annotations
 
 import json
+import os
 import signal
 
 import pytest
@@ -126,3 +127,36 @@ def test_resume_if_possible_continues_this_case_else_starts_afresh(tmp_path):
     same_end(hist)
     log = (hist / "run.log").read_text()
     assert "restart 0" in log and "not resuming" in log and "history" in log
+
+
+def test_ctrl_c_ends_a_long_meshing_at_once(tmp_path):
+    """Python's SIGINT handler runs only between bytecodes, so Ctrl-C waited until Gmsh had
+    finished meshing (minutes for a fine mesh). Gmsh is now interruptible on the main
+    thread: SIGINT during meshing ends the process (no waiting for the mesh)."""
+    import subprocess
+    import time
+
+    from chemomech_testing import ROOT, chemomech_cmd
+
+    # ~7e6 cells: meshing takes minutes on these machines; the point is only that it stops
+    cmd = [*chemomech_cmd(), "run", str(ROOT / "cases" / "default.yaml"), "--out",
+           str(tmp_path / "m"), "--set", "mesh.size=0.03 um", "--set", "mesh.surface_size=0.03 um",
+           "--set", "mesh.cache=false"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}  # "meshing ..." arrives when printed
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         env=env)
+    out = ""
+    deadline = time.monotonic() + 120
+    while "meshing" not in out and time.monotonic() < deadline:  # Gmsh is at work
+        line = p.stdout.readline()
+        if not line:
+            break
+        out += line
+    time.sleep(2.0)
+    p.send_signal(signal.SIGINT)
+    try:
+        code = p.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        raise AssertionError("Ctrl-C did not stop the meshing within 30 s") from None
+    assert code != 0

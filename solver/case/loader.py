@@ -159,9 +159,9 @@ def read_yaml_file(path: str | Path, what: str) -> Any:
     """
     file = str(path)
     try:
-        # a device or a pipe (e.g. a link to /dev/zero) would be read forever
-        if Path(path).exists() and not Path(path).is_dir() and not Path(path).is_file():
-            raise CaseError([Problem(file, "", f"not a regular file, not a {what}")])
+        # a device (e.g. a link to /dev/zero) would be read forever; a pipe (<(...)) ends
+        if Path(path).is_char_device() or Path(path).is_block_device():
+            raise CaseError([Problem(file, "", f"a device, not a {what}")])
         if Path(path).is_file() and Path(path).stat().st_size > MAX_CASE_BYTES:
             raise CaseError([Problem(file, "", f"{Path(path).stat().st_size} bytes: too large "
                                      f"for a {what} (at most {MAX_CASE_BYTES // 2**20} MB)")])

@@ -42,11 +42,27 @@ def test_a_device_or_a_huge_file_is_not_read(tmp_path: Path) -> None:
     """A case file linked to /dev/zero made validate read forever."""
     link = tmp_path / "zero.yaml"
     link.symlink_to("/dev/zero")
-    assert "not a regular file" in str(_load_error(link))
+    assert "a device" in str(_load_error(link))
     big = tmp_path / "big.yaml"
     with open(big, "wb") as fh:
         fh.truncate(17 * 2**20)  # sparse: nothing is written
     assert "too large" in str(_load_error(big))
+
+
+def test_a_case_from_a_pipe_is_read(tmp_path: Path, reference_path: Path) -> None:
+    """`chemomech validate <(cat case.yaml)` reads a pipe: it must stay possible."""
+    import os
+    import threading
+
+    fifo = tmp_path / "case.fifo"
+    os.mkfifo(fifo)
+    text = reference_path.read_text()
+    writer = threading.Thread(target=lambda: fifo.write_text(text))
+    writer.start()
+    try:
+        load_case(fifo, [])
+    finally:
+        writer.join(timeout=10)
 
 
 def test_yaml_syntax_error_has_line_and_column(tmp_path: Path, reference_path: Path) -> None:

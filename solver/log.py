@@ -39,6 +39,9 @@ class Reporter:
         self._last = -1e9
         self._file = None
         self._live = None
+        #: (time stamp, line) written before run.log was opened (meshing, setup): they go
+        #: into it when it opens, so a warning printed then (or hidden by --quiet) is kept
+        self._early: list[tuple[str, str]] = []
 
     # ---------------------------------------------------------------- run.log
     def open_file(self, path: Path, append: bool = False) -> None:
@@ -46,11 +49,16 @@ class Reporter:
             self._file = open(path, "a" if append else "w", buffering=1)
             self._file.write(f"--- {datetime.now().isoformat(timespec='seconds')} "
                              f"{'restart' if append else 'start'}\n")
+            self._file.write("".join(f"{stamp} {line}\n" for stamp, line in self._early))
+        self._early = []
 
     def file_only(self, msg: str) -> None:
+        stamp = datetime.now().strftime("%H:%M:%S")
+        lines = msg.rstrip().splitlines()
         if self._file is not None:
-            stamp = datetime.now().strftime("%H:%M:%S")
-            self._file.write("".join(f"{stamp} {line}\n" for line in msg.rstrip().splitlines()))
+            self._file.write("".join(f"{stamp} {line}\n" for line in lines))
+        elif self.rank0 and len(self._early) < 1000:  # (a Reporter that never opens one)
+            self._early.extend((stamp, line) for line in lines)
 
     def close_file(self) -> None:
         self._stop_live()

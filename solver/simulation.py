@@ -125,6 +125,12 @@ class RunResult:
     summary: dict = field(default_factory=dict)
 
 
+def _without_advice(reason: str) -> str:
+    """A refused restart's reason without its '; run without --restart ...' advice (which
+    does not fit a --resume that starts afresh by itself)."""
+    return reason.split("; run without --restart")[0]
+
+
 def _history_problem(rows: list[dict], state: dict, path: Path) -> str | None:
     """Why the history rows up to a checkpoint cannot be continued (None: they can).
 
@@ -578,7 +584,7 @@ class Simulation:
         if not found:
             return None, None
         if reason:
-            return None, f"not resuming ({reason}): starting afresh"
+            return None, f"not resuming ({_without_advice(reason)}): starting afresh"
         # the mesh and the history are checked while loading: keep what loading may change
         saved = (self.diffusion.theta_n.x.array.copy(), self.diffusion.theta.x.array.copy(),
                  self.diffusion.predictor_history())
@@ -588,7 +594,7 @@ class Simulation:
             self.diffusion.theta_n.x.array[:] = saved[0]
             self.diffusion.theta.x.array[:] = saved[1]
             self.diffusion._previous = saved[2]
-            return None, f"not resuming ({exc}): starting afresh"
+            return None, f"not resuming ({_without_advice(str(exc))}): starting afresh"
 
     def _changes_since(self, out: Path, shown: int = 3) -> str:
         """``: a.b: old -> new; ...`` against the case.resolved.yaml of the run in ``out``

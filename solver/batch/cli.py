@@ -196,7 +196,8 @@ def _sweep_held(args, sweep, opts, say) -> int:
     for r in todo:
         step = resume_step(sweep.out / "points" / r["point"], hashes.get(r["point"]))
         if step is not None:
-            say(f"{r['point']}: resuming from step {step}")
+            say(f"{r['point']}: resuming from step {step} if its checkpoint is usable "
+                "(else afresh: see its run.log)")
     if args.dry_run:
         say(f"written: {script} ({len(todo)} array task(s)); submit it with: sbatch {script}")
         return EXIT_OK

@@ -94,6 +94,35 @@ def stop_children(wait: float = 120.0) -> None:
         raise
 
 
+#: how long a sweep waits for a point run of an earlier (killed) sweep to stop (s)
+EARLIER_RUN_WAIT_S = 600.0
+
+
+def _wait_for_earlier_run(results: Path, row: dict[str, str], quiet: bool) -> None:
+    """Wait while the point's results folder is locked by a live run on this machine: a run
+    of a sweep that was just killed stops by itself (its sweep is gone), but only after its
+    step; starting the point meanwhile was refused by the run's lock and failed it."""
+    import json
+    import socket
+
+    from solver.interrupts import process_alive
+
+    lock = Path(results) / "run.lock"
+    try:
+        held = json.loads(lock.read_text())
+        pid, host = int(held["pid"]), str(held["host"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    if host != socket.gethostname() or not process_alive(pid):
+        return
+    if not quiet:
+        print(f"{row['point']}: waiting for an earlier run of it (pid {pid}) to stop",
+              flush=True)
+    deadline = time.monotonic() + EARLIER_RUN_WAIT_S
+    while process_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+
 def subprocess_runner(mpi_ranks: int = 1, timeout: float | None = None) -> Runner:
     """The default runner: ``[mpiexec -n M] python -m solver run case --out results --quiet``."""
 
@@ -171,9 +200,11 @@ def run_local(out: Path, keys: list[str], rows: list[dict[str, str]], workers: i
         pdir = out / "points" / row["point"]
         t0 = time.perf_counter()
         try:
+            _wait_for_earlier_run(resolve_rel(out, row["results"]), row, quiet)
             step = resume_step(pdir, hashes.get(row["point"]))
             if step is not None and not quiet:
-                print(f"{row['point']}: resuming from step {step}", flush=True)
+                print(f"{row['point']}: resuming from step {step} if its checkpoint is usable "
+                      "(else afresh: see its run.log)", flush=True)
             clear_attempt(pdir)
             mark_running(pdir)  # lets collect tell a point of a killed sweep from a running one
         except OSError as exc:  # a read-only or full point folder fails this point only

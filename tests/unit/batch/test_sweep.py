@@ -248,6 +248,31 @@ def test_collect_gives_a_varied_list_entry_as_its_number_with_unit(tmp_path):
     assert (sw.out / "collect_geometry.coatings.0.png").stat().st_size > 1000
 
 
+def test_a_point_waits_for_an_earlier_run_that_is_still_stopping(tmp_path, capsys):
+    """Right after a killed sweep its point runs stop by themselves, but only after their
+    step: a sweep started at once was refused by their run.lock and failed the points."""
+    import socket
+    import time
+
+    from solver.batch.local import _wait_for_earlier_run
+
+    results = tmp_path / "results"
+    results.mkdir()
+    earlier = subprocess.Popen(["sleep", "1.5"])
+    import threading
+
+    threading.Thread(target=earlier.wait).start()  # reaped when it ends (no zombie)
+    (results / "run.lock").write_text(json.dumps({"pid": earlier.pid,
+                                                  "host": socket.gethostname()}))
+    t0 = time.monotonic()
+    _wait_for_earlier_run(results, {"point": "p000"}, quiet=False)
+    assert earlier.poll() is not None and time.monotonic() - t0 >= 1.0
+    assert f"p000: waiting for an earlier run of it (pid {earlier.pid})" in capsys.readouterr().out
+    (results / "run.lock").write_text(json.dumps({"pid": earlier.pid, "host": "elsewhere"}))
+    _wait_for_earlier_run(results, {"point": "p000"}, quiet=False)  # not ours: no wait
+    assert "waiting" not in capsys.readouterr().out
+
+
 def test_one_sweep_at_a_time_in_a_folder(tmp_path):
     """Two sweeps started together into one --out both ran (or submitted) every point and
     the last to write sweep.csv won; the second is now refused while the first holds it."""

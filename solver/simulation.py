@@ -57,6 +57,9 @@ EVENT_TOL = 1e-4  # θ units: how closely a cut-off or target θ event is hit
 THETA_RANGE_TOL = 0.01
 
 
+#: MB that must be free on the results' disk at the start and before each field write
+MIN_FREE_MB = 50
+
 #: in the results folder while a run writes to it: {pid, host, started} of its rank 0
 LOCK_FILE = "run.lock"
 
@@ -543,7 +546,7 @@ class Simulation:
                 probe.write_text("ok")
                 probe.unlink()
                 free_mb = shutil.disk_usage(out).free / 2**20
-                if free_mb < 50:
+                if free_mb < MIN_FREE_MB:
                     problem = f"only {free_mb:.0f} MB free in {out}"
             except OSError as exc:
                 problem = f"cannot write to {out}: {exc.strerror or exc}"
@@ -1106,8 +1109,21 @@ class Simulation:
         row["wall time [s]"] = time.perf_counter() - self._wall0
         self.history.append(row)
         if write_fields:
+            self._check_space(t)
             self.field_output.write(t)
             self._keep_peak_frame(t, row)
+
+    def _check_space(self, t: float) -> None:
+        """Stop before a field write when the results' disk has less than MIN_FREE_MB left
+        (decided on rank 0 for all): HDF5 does not fail cleanly on a full disk (an assertion
+        ends the process, or every rank throws), and the run would lose its summary."""
+        free_mb = shutil.disk_usage(self.out_dir).free / 2**20 if self.rank0 else 0.0
+        free_mb = self.comm.bcast(free_mb, root=0)
+        if free_mb < MIN_FREE_MB:
+            raise OutputDirError(
+                f"only {free_mb:.0f} MB left in {self.out_dir} at t = {t:.6g} s: stopped before "
+                f"writing the fields (a full disk would corrupt them); free space, then "
+                "`chemomech run CASE --restart` continues from the last checkpoint")
 
     def _keep_peak_frame(self, t: float, row: dict) -> None:
         """Keep the nodal fields of the written frame with the largest max von Mises: the

@@ -58,3 +58,33 @@ def test_summary_write_fails_at_the_end(tmp_path, monkeypatch):
         run_case(_case(), tmp_path / "run")
     assert "summary.json: No space left on device" in str(info.value)
     assert (tmp_path / "run" / "history.csv").read_text().count("\n") > 3  # the run is kept
+
+
+def test_run_stops_before_a_field_write_when_the_disk_is_nearly_full(tmp_path, monkeypatch):
+    """HDF5 does not fail cleanly on a full disk (an assertion ended a serial run with
+    SIGABRT and no summary.json; on 2 ranks every rank threw): the run checks the space
+    before each field write and stops with its summary while it still can."""
+    import collections
+    import shutil
+
+    import solver.simulation as simulation
+
+    real = shutil.disk_usage
+    calls = {"n": 0}
+
+    def disk_usage(path):
+        calls["n"] += 1
+        usage = real(path)
+        if calls["n"] > 3:  # after the start check and two field writes: 10 MB left
+            return collections.namedtuple("usage", "total used free")(usage.total, usage.used,
+                                                                      10 * 2**20)
+        return usage
+
+    monkeypatch.setattr(simulation.shutil, "disk_usage", disk_usage)
+    case = _case()
+    case["time"] = {"output_every": 1}
+    with pytest.raises(simulation.OutputDirError, match="only 10 MB left"):
+        run_case(case, tmp_path / "run")
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["status"] == "failed" and "only 10 MB left" in summary["error"]
+    assert not (tmp_path / "run" / "run.lock").exists()

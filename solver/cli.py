@@ -82,8 +82,10 @@ def slurm_step_problem(env: Mapping[str, str], comm_size: int) -> str | None:
     """
     if comm_size != 1:
         return None
-    step = env.get("SLURM_STEP_ID", env.get("SLURM_STEPID"))
-    if step is None or step == "":
+    step = env.get("SLURM_STEP_ID", env.get("SLURM_STEPID")) or ""
+    # an srun step has a small number; the batch script and the extern/interactive steps are
+    # named or numbered from 0xfffffff0 up (SLURM_BATCH_SCRIPT etc.): those are not srun
+    if not step.strip().isdigit() or int(step) >= 0xFFFFFFF0:
         return None
     tasks = env.get("SLURM_STEP_NUM_TASKS") or env.get("SLURM_NTASKS") or ""
     try:

@@ -139,6 +139,9 @@ _SRUN_STEP = {"SLURM_JOB_ID": "7", "SLURM_STEP_ID": "0", "SLURM_STEPID": "0",
     # the batch script of sbatch --ntasks=2 (and salloc's shell): no step id, a serial run
     ({"SLURM_JOB_ID": "7", "SLURM_NTASKS": "2", "SLURM_PROCID": "0"}, 1, False),
     ({}, 1, False),  # no SLURM at all
+    # a batch step that names or numbers itself (SLURM_BATCH_SCRIPT = 0xfffffffb, ...)
+    ({"SLURM_STEP_ID": "batch", "SLURM_NTASKS": "2"}, 1, False),
+    ({"SLURM_STEP_ID": "4294967291", "SLURM_NTASKS": "2"}, 1, False),
 ])
 def test_slurm_step_problem(env, size, refused):
     from solver.cli import slurm_step_problem

@@ -52,7 +52,7 @@ class Part:
 
     def zero_bc(self, space=None):
         """The Dirichlet condition that holds the outside dofs at 0 (on ``space``, default
-        the part's own), or None when there are none anywhere."""
+        the part's own), or None for the whole-mesh part (it has none)."""
         V = space if space is not None else self.V
         if self.region is None:
             return None

@@ -91,7 +91,7 @@ def process_alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:  # alive, another user's
+    except OSError:  # PermissionError: alive, another user's (and any other doubt: alive)
         return True
     return True
 

@@ -34,6 +34,7 @@ from solver.materials import MaterialFields, material_law
 from solver.outputs.fields import FieldOutput
 from solver.outputs import checkpoint
 from solver.outputs.history import HistoryWriter, read_history
+from solver.outputs.result_files import LOCK_FILE, read_run_lock
 from solver.outputs.provenance import (
     case_hash,
     peak_memory_mb,
@@ -60,8 +61,6 @@ THETA_RANGE_TOL = 0.01
 #: MB that must be free on the results' disk at the start and before each field write
 MIN_FREE_MB = 50
 
-#: in the results folder while a run writes to it: {pid, host, started} of its rank 0
-LOCK_FILE = "run.lock"
 
 
 def _is_chemomech_process(pid: int) -> bool:
@@ -487,11 +486,8 @@ class Simulation:
         machine cannot be checked: a warning, and the run goes on."""
         problem, note = None, None
         if self.rank0:
-            try:
-                lock = json.loads((out / LOCK_FILE).read_text())
-                pid, host = int(lock["pid"]), str(lock["host"])
-            except (OSError, ValueError, KeyError, TypeError):
-                lock = None
+            lock = read_run_lock(out)
+            pid, host = (lock["pid"], lock["host"]) if lock else (None, None)
             if lock and host != socket.gethostname():
                 note = (f"{out / LOCK_FILE}: a run on {host} (pid {pid}, started "
                         f"{lock.get('started', '?')}) may still be writing here; going on")

@@ -102,19 +102,15 @@ def _wait_for_earlier_run(results: Path, row: dict[str, str], quiet: bool) -> No
     """Wait while the point's results folder is locked by a live run on this machine: a run
     of a sweep that was just killed stops by itself (its sweep is gone), but only after its
     step; starting the point meanwhile was refused by the run's lock and failed it."""
-    import json
     import socket
 
     from solver.interrupts import process_alive
+    from solver.outputs.result_files import read_run_lock
 
-    lock = Path(results) / "run.lock"
-    try:
-        held = json.loads(lock.read_text())
-        pid, host = int(held["pid"]), str(held["host"])
-    except (OSError, ValueError, KeyError, TypeError):
+    lock = read_run_lock(results)
+    if lock is None or lock["host"] != socket.gethostname() or not process_alive(lock["pid"]):
         return
-    if host != socket.gethostname() or not process_alive(pid):
-        return
+    pid = lock["pid"]
     if not quiet:
         print(f"{row['point']}: waiting for an earlier run of it (pid {pid}) to stop",
               flush=True)

@@ -41,6 +41,8 @@ from typing import Any
 
 import yaml
 
+from solver.interrupts import process_alive
+
 __all__ = [
     "BASE_COLUMNS",
     "Point",
@@ -525,16 +527,6 @@ def mark_running(point_dir: Path) -> None:
     (Path(point_dir) / RUNNING_MARKER).write_text(f"{socket.gethostname()} {os.getpid()}\n")
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
-
-
 def resume_step(point_dir: Path, expected_hash: str | None) -> int | None:
     """The step from which the point's next run continues: that of its ``results/
     checkpoint.npz`` when the checkpoint is of the same resolved case (same case hash; a point
@@ -602,7 +594,7 @@ def lost_status(out: Path, row: dict[str, str]) -> tuple[str, str] | None:
         host, pid_n = socket.gethostname(), -1
     if host != socket.gethostname():
         return None  # run by a sweep on another machine: cannot tell
-    if pid_n > 0 and _pid_alive(pid_n):
+    if pid_n > 0 and process_alive(pid_n):
         return None
     return "failed", ("the sweep process running it ended without recording a result "
                       "(killed?); re-run the sweep to run it again")

@@ -68,3 +68,17 @@ def read_csv(path: str | Path) -> tuple[list[str], list[dict[str, str]]]:
     except csv.Error as exc:
         raise SweepError(f"{path}: unreadable, not a valid CSV file ({exc}); damaged?") from None
     return cols, rows
+
+
+#: in a results folder while a run writes to it: {pid, host, started} of its rank 0
+LOCK_FILE = "run.lock"
+
+
+def read_run_lock(out: str | Path) -> dict | None:
+    """The run lock of the results folder ``out`` (``pid`` an int, ``host`` a str, and
+    ``started`` when written), or None when there is none or it cannot be read."""
+    try:
+        lock = json.loads((Path(out) / LOCK_FILE).read_text())
+        return {**lock, "pid": int(lock["pid"]), "host": str(lock["host"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

@@ -25,6 +25,7 @@ from solver.batch.sweep import (
     read_manifest,
     refresh,
     resolve_rel,
+    sweep_lock_if_free,
 )
 from solver.outputs.result_files import read_json_object
 
@@ -70,7 +71,10 @@ def gather(out: Path) -> tuple[list[str], list[dict]]:
     if not rows:
         raise SweepError(f"{out / 'sweep.csv'}: lists no points (only a header); damaged? "
                          "run the sweep again to rewrite it")
-    rows = refresh(out, keys, rows)
+    # sweep.csv gets the refreshed statuses too, unless a sweep is running there (it writes
+    # that file itself; two writers would lose one's rows): collect.csv has them either way
+    with sweep_lock_if_free(out) as free:
+        rows = refresh(out, keys, rows, write=free)
     table = []
     units: dict[str, str | None] = {}
     value_keys: dict[str, str] = {}

@@ -34,6 +34,7 @@ import re
 import socket
 import shutil
 import tempfile
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -326,28 +327,40 @@ def check_output_dir(out: Path, min_free_mb: float = 100.0) -> None:
 SWEEP_LOCK = ".sweep.lock"
 
 
+def _flock(fh, wait_s: float) -> bool:
+    """Take an exclusive flock on ``fh``, trying for up to ``wait_s`` seconds."""
+    import fcntl
+
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)
+
+
 @contextmanager
-def sweep_lock(out: Path):
+def sweep_lock(out: Path, wait_s: float = 5.0):
     """Hold the sweep folder for one ``chemomech sweep`` at a time: two at once both ran or
     submitted every point, and the last to write sweep.csv won. An advisory lock (flock) on
     ``out/.sweep.lock``: the kernel drops it when the process ends, however it ends, so a
-    killed sweep leaves nothing to clean up.
+    killed sweep leaves nothing to clean up. ``collect`` holds it for a moment while it
+    rewrites sweep.csv, hence the few seconds' wait before refusing.
 
     Raises:
         SweepError (code 1): another sweep holds the folder (its pid in the message).
     """
-    import fcntl
-
     path = Path(out) / SWEEP_LOCK
     fh = open(path, "a+")
     try:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        if not _flock(fh, wait_s):
             fh.seek(0)
             holder = fh.read().strip() or "?"
             raise SweepError(f"another chemomech sweep (pid {holder}) is working in {out}; "
-                             "wait for it to finish, or use another --out", 1) from None
+                             "wait for it to finish, or use another --out", 1)
         fh.seek(0)
         fh.truncate()
         fh.write(f"{os.getpid()}\n")
@@ -355,6 +368,22 @@ def sweep_lock(out: Path):
         yield
     finally:
         fh.close()  # releases the lock
+
+
+@contextmanager
+def sweep_lock_if_free(out: Path):
+    """Yield True holding the sweep folder's lock, or False (holding nothing) when a sweep
+    holds it. For readers that also rewrite sweep.csv (``collect``): while a sweep runs,
+    that file is the sweep's to write."""
+    try:
+        fh = open(Path(out) / SWEEP_LOCK, "a+")
+    except OSError:  # a read-only sweep folder: nobody can be writing sweep.csv either
+        yield False
+        return
+    try:
+        yield _flock(fh, 0.0)
+    finally:
+        fh.close()
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -600,8 +629,10 @@ def lost_status(out: Path, row: dict[str, str]) -> tuple[str, str] | None:
                       "(killed?); re-run the sweep to run it again")
 
 
-def refresh(out: Path, keys: list[str], rows: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Update every row's status/error from its point's files; rewrite the manifest."""
+def refresh(out: Path, keys: list[str], rows: list[dict[str, str]],
+            write: bool = True) -> list[dict[str, str]]:
+    """Update every row's status/error from its point's files; rewrite the manifest
+    unless ``write`` is false."""
     hashes = expected_hashes(out, rows)
     for row in rows:
         st = point_status(Path(out) / "points" / row["point"], hashes.get(row["point"]))
@@ -609,7 +640,8 @@ def refresh(out: Path, keys: list[str], rows: list[dict[str, str]]) -> list[dict
             st = lost_status(out, row)
         if st is not None:
             row["status"], row["error"] = st
-    write_manifest(out, keys, rows)
+    if write:
+        write_manifest(out, keys, rows)
     return rows
 
 

@@ -232,6 +232,41 @@ def test_collect_reports_a_deleted_point(tmp_path):
     assert st["p002"][0] == "failed" and "results/summary.json" in st["p002"][1]
 
 
+def test_collect_leaves_sweep_csv_to_a_running_sweep(tmp_path):
+    """collect refreshes sweep.csv, and so does a running sweep: two writers at once lost
+    one's rows. While a sweep holds the folder, collect reports the statuses in collect.csv
+    but leaves sweep.csv alone; a sweep that starts while collect holds the lock waits."""
+    import threading
+
+    from solver.batch.sweep import sweep_lock
+
+    sw, _ = swept(tmp_path)
+    shutil.rmtree(sw.out / "points" / "p001")
+    before = (sw.out / "sweep.csv").read_text()
+    with sweep_lock(sw.out):
+        res = collect(sw.out, quiet=True)
+    assert res["counts"] == {"completed": 2, "failed": 1}  # collect.csv knows
+    assert (sw.out / "sweep.csv").read_text() == before  # the sweep's file untouched
+    collect(sw.out, quiet=True)  # no sweep: collect writes it
+    assert "points/p001 is missing" in (sw.out / "sweep.csv").read_text()
+
+    held = threading.Event()
+    release = threading.Event()
+
+    def briefly():
+        with sweep_lock(sw.out):
+            held.set()
+            release.wait(10)
+
+    t = threading.Thread(target=briefly)
+    t.start()
+    held.wait(10)
+    threading.Timer(0.5, release.set).start()
+    with sweep_lock(sw.out, wait_s=5):  # waits for the brief holder instead of refusing
+        pass
+    t.join()
+
+
 def test_point_of_a_killed_sweep_is_not_left_running(tmp_path):
     sw = build(DEFAULT, VARY, tmp_path / "sw")
     prepare(sw)

@@ -693,18 +693,52 @@ class Simulation:
                      inflow=0.0, write_fields=True)
         return "prescribed field"
 
-    def _stop_time(self, rate: float, li0: float) -> float:
-        """Exact end time of a galvanostatic run from the mean-θ, capacity and time stops."""
+    def _stop_times(self, rate: float, li0: float) -> dict[str, float]:
+        """Stop reason → its time (s) where it is known in advance: stop.time, and the mean-θ
+        and capacity stops of a constant Li rate (galvanostatic; ``rate`` is 0 otherwise)."""
         s = self.case.stop
-        ends = [math.inf]
+        ends = {}
         if s.time is not None:
-            ends.append(float(s.time))
+            ends["stop.time reached"] = float(s.time)
         if self.kind == "galvanostatic" and rate != 0.0:
             if s.mean_theta is not None:
-                ends.append((s.mean_theta * self.li_max - li0) / rate)
+                ends["mean θ target reached"] = self._time_of_mean_theta(s.mean_theta, rate, li0)
             if s.capacity is not None:
-                ends.append(float(s.capacity) * self.mass / (FARADAY * abs(rate)))
-        return min(e for e in ends if e > 0)
+                ends["capacity target reached"] = float(s.capacity) * self.mass / (
+                    FARADAY * abs(rate))
+        return {reason: t for reason, t in ends.items() if t > 0}
+
+    def _stop_time(self, rate: float, li0: float) -> float:
+        """Exact end time of the run as far as known in advance (inf: ended by an event)."""
+        return min(self._stop_times(rate, li0).values(), default=math.inf)
+
+    def _end_reason(self, t_end: float, rate: float, li0: float) -> str:
+        """Which stop ``t_end`` (from :meth:`_stop_time`) is the time of."""
+        for reason, t in self._stop_times(rate, li0).items():
+            if abs(t - t_end) <= 1e-12 * t_end:
+                return reason
+        return "stop.time reached"
+
+    def _mean_theta_targets(self, li0: float) -> dict[str, float]:
+        """Stop reason → the mean θ that ends the run, for the stops an event ends while the
+        surface θ is held (the Li rate is then not known in advance): stop.mean_theta, and
+        stop.capacity as the mean θ at which that charge has passed in the run's direction."""
+        s = self.case.stop
+        targets = {}
+        if s.mean_theta is not None:
+            targets["mean θ target reached"] = float(s.mean_theta)
+        if s.capacity is not None:
+            targets["capacity target reached"] = (li0 + self._direction_sign() * float(
+                s.capacity) * self.mass / FARADAY) / self.li_max
+        return targets
+
+    def _direction_sign(self) -> float:
+        """+1 for a run that lithiates, -1 for one that delithiates (galvanostatic: the
+        loading's direction; potentiostatic: the held surface θ against the initial θ)."""
+        load = self.case.loading
+        if self.kind == "potentiostatic":
+            return 1.0 if load.surface_theta >= load.initial_theta else -1.0
+        return -1.0 if getattr(load, "direction", "lithiation") == "delithiation" else 1.0
 
     def _mean_theta_times(self, rate: float, li0: float) -> list[float]:
         """Times (s) at which the mean θ reaches time.output_mean_theta: at a constant Li rate
@@ -722,10 +756,8 @@ class Simulation:
     def _run_transient(self, resume: dict | None = None) -> str:
         c, diff = self.case, self.diffusion
         s, load = c.stop, c.loading
-        lithiating = getattr(load, "direction", "lithiation") == "lithiation"
-        if self.kind == "potentiostatic":
-            lithiating = load.surface_theta >= load.initial_theta
-        sign = 1.0 if lithiating else -1.0
+        sign = self._direction_sign()
+        lithiating = sign > 0
         rate = self._li_rate_for_current() if self.kind == "galvanostatic" else 0.0
         diff.set_fluxes(rate, getattr(load, "flux_shares", None))
         theta0 = float(load.initial_theta)
@@ -754,6 +786,7 @@ class Simulation:
             # since the last history row: Newton and Krylov iterations, stepper.rejected then
             st["pending"] = [0, 0, 0]
         self._step = st["step"]
+        li_targets = self._mean_theta_targets(st["li0"])
         output_times = sorted({*(float(x) for x in (c.time.output_times or [])),
                                *self._mean_theta_times(rate, st["li0"])})
         if not resume:
@@ -799,13 +832,16 @@ class Simulation:
                     self._reject()
                     stepper.rejected_step(dt, t, "surface θ cut-off overshoot", factor=0.98 * frac)
                     continue
-            if dirichlet and s.mean_theta is not None:
+            if dirichlet and li_targets and dt > c.time.dt_min:
                 m_new = self.li_content() / self.li_max
-                if sign * (m_new - s.mean_theta) > EVENT_TOL and dt > c.time.dt_min:
+                over = {r: v for r, v in li_targets.items() if sign * (m_new - v) > EVENT_TOL}
+                if over:
                     m_old = self.li_content_old() / self.li_max
-                    frac = (s.mean_theta - m_old) / (m_new - m_old) if m_new != m_old else 0.5
+                    frac = min((v - m_old) / (m_new - m_old) if m_new != m_old else 0.5
+                               for v in over.values())
+                    what = " and ".join(r.replace("reached", "overshoot") for r in over)
                     self._reject()
-                    stepper.rejected_step(dt, t, "mean θ target overshoot", factor=0.98 * frac)
+                    stepper.rejected_step(dt, t, what, factor=0.98 * frac)
                     continue
             # accept
             if rep.max_change > c.time.max_dtheta and not self._warned_dt_min:
@@ -828,7 +864,7 @@ class Simulation:
             mean = self.mean_theta()
             done = False
             if t >= st["t_end"] * (1 - 1e-12):
-                done, reason = True, self._end_reason(st["t_end"], s)
+                done, reason = True, self._end_reason(st["t_end"], rate, st["li0"])
             if cutoff is not None and not dirichlet:
                 if sign * (self.statistics.surface_theta_extreme(self.loaded_surfaces, op)
                            - cutoff) >= -EVENT_TOL:
@@ -836,15 +872,16 @@ class Simulation:
                         st["holding"] = True  # CV: the surface θ stays at the cut-off from now on
                         diff.set_surface_theta(cutoff)
                         # the constant-current end time no longer applies: only stop.time
-                        # and the mean-θ event end a CV hold
+                        # and the mean-θ and capacity events end a CV hold
                         st["t_end"] = float(s.time) if s.time is not None else math.inf
                         done = t >= st["t_end"] * (1 - 1e-12)
                         self.log.info(f"t = {t:.4g} s: surface θ reached {cutoff}; holding (CV)")
                     elif not done:
                         done, reason = True, "surface θ cut-off reached"
-            if dirichlet and s.mean_theta is not None and not done:
-                if sign * (mean - s.mean_theta) >= -EVENT_TOL:
-                    done, reason = True, "mean θ target reached"
+            if dirichlet and not done:
+                reached = [r for r, v in li_targets.items() if sign * (mean - v) >= -EVENT_TOL]
+                if reached:
+                    done, reason = True, reached[0]
             if self._step >= s.max_steps and not done:
                 done, reason = True, "stop.max_steps reached"
                 self.log.warn(f"stopped after stop.max_steps = {s.max_steps} steps")
@@ -862,7 +899,8 @@ class Simulation:
             elif c.coupling == "two_way":
                 self._solve_mechanics()  # σ_h of the accepted θ (staggered) for the next step
             t_end = st["t_end"]
-            frac = t / t_end if math.isfinite(t_end) else self._theta_fraction(mean, theta0)
+            frac = t / t_end if math.isfinite(t_end) else self._theta_fraction(
+                mean, st["li0"] / self.li_max, li_targets)
             self.log.progress(self._step, t, mean, dt, frac, force=done)
             if done:
                 self._warn_unreached_outputs(t, st["li0"], rate)
@@ -1027,19 +1065,12 @@ class Simulation:
             self._li_old_form = dolfinx.fem.form(self.c_max * self.diffusion.theta_n * w_s * dx_s)
         return self.comm.allreduce(dolfinx.fem.assemble_scalar(self._li_old_form), op=MPI.SUM)
 
-    def _theta_fraction(self, mean: float, theta0: float) -> float:
-        target = self.case.stop.mean_theta
-        if target is None or target == theta0:
-            return 0.0
-        return max(0.0, (mean - theta0) / (target - theta0))
-
     @staticmethod
-    def _end_reason(t_end: float, s) -> str:
-        if s.time is not None and abs(t_end - s.time) <= 1e-12 * s.time:
-            return "stop.time reached"
-        if s.mean_theta is not None:
-            return "mean θ target reached"
-        return "capacity target reached"
+    def _theta_fraction(mean: float, start: float, targets: dict[str, float]) -> float:
+        """How far the mean θ has come from ``start`` to the nearest of ``targets`` (the
+        progress of a run that an event ends; 0 without a target)."""
+        fracs = [(mean - start) / (v - start) for v in targets.values() if v != start]
+        return max(0.0, *fracs)
 
     def _solve_mechanics(self, t: float | None = None) -> int:
         """u at the current θ of time ``t`` (one-way: CG starts from u extrapolated in time
@@ -1065,9 +1096,7 @@ class Simulation:
         self.stress.update()
         li = self.li_content()
         frac = self.domain.symmetry_fraction
-        sign = 1.0
-        if self.kind == "galvanostatic" and self.case.loading.direction == "delithiation":
-            sign = -1.0
+        sign = self._direction_sign() if self.kind in ("galvanostatic", "potentiostatic") else 1.0
         row = {
             "step": self._step,
             "time [s]": t,

@@ -90,3 +90,62 @@ def test_delithiation_from_full(tmp_path):
     assert last["outer_surface: mean lithiation fraction [-]"] < 0.6
     assert last["outer_surface: mean hoop stress [Pa]"] > 0.0
     assert max(r["Li balance error [-]"] for r in res.history[1:]) < 1e-10
+
+
+def test_potentiostatic_run_ends_at_its_capacity(tmp_path):
+    """A held surface θ with a capacity stop only: the run ends when that charge has passed
+    (it ran on to stop.max_steps before: the capacity was only turned into an end time for
+    galvanostatic runs)."""
+    loading = {"kind": "potentiostatic", "surface_theta": 0.9, "ramp_time": 50.0,
+               "surfaces": ["outer_surface"]}
+    _, res = run_case(_case(loading, {"capacity": "0.5 A*h/g", "max_steps": 300}), tmp_path)
+    last = res.history[-1]
+    assert res.stop_reason == "capacity target reached"
+    # the event tolerance is in units of the mean θ; 0.5 A h/g from θ = 0
+    assert last["mean lithiation fraction [-]"] == pytest.approx(0.5 * 3.6e6 / SPEC_CAP,
+                                                                 abs=EVENT_TOL)
+    assert last["capacity [A h/g]"] == pytest.approx(0.5, abs=EVENT_TOL * SPEC_CAP / 3.6e6)
+
+
+def test_cc_cv_hold_ends_at_the_capacity(tmp_path):
+    """The constant-current end time (here the capacity's) no longer applies once the hold
+    starts; the capacity stop was then dropped and the hold ran on to stop.max_steps."""
+    _, res = run_case(_case(_galv(specific_current=2000.0),
+                            {"surface_theta": 0.5, "hold_at_cutoff": True,
+                             "capacity": "1.2 A*h/g", "max_steps": 300}), tmp_path)
+    last = res.history[-1]
+    assert res.stop_reason == "capacity target reached"
+    assert last["outer_surface: max lithiation fraction [-]"] == pytest.approx(0.5, abs=1e-9)
+    # the hold draws less than the constant current: the charge takes longer to pass
+    assert last["time [s]"] > 1.2 * 3.6e6 / 2000.0 * 1.001
+    assert last["capacity [A h/g]"] == pytest.approx(1.2, abs=EVENT_TOL * SPEC_CAP / 3.6e6)
+
+
+@pytest.mark.parametrize("capacity, reason", [("0.5 A*h/g", "capacity target reached"),
+                                              ("3 A*h/g", "mean θ target reached")])
+def test_the_stop_reached_first_is_the_reason(tmp_path, capacity, reason):
+    """With both a mean-θ and a capacity stop the reason was "mean θ target reached" even
+    when the capacity ended the run."""
+    _, res = run_case(_case(_galv(specific_current=2000.0),
+                            {"mean_theta": 0.3, "capacity": capacity}), tmp_path)
+    assert res.stop_reason == reason
+    last = res.history[-1]
+    if reason.startswith("capacity"):
+        assert last["capacity [A h/g]"] == pytest.approx(0.5, rel=1e-9)
+    else:
+        assert last["mean lithiation fraction [-]"] == pytest.approx(0.3, rel=1e-9)
+
+
+def test_potentiostatic_delithiation_counts_capacity_positive(tmp_path):
+    """The capacity column is the charge passed in the run's direction: positive for a
+    delithiation whether the current or the surface θ is prescribed (it was negative for a
+    potentiostatic one)."""
+    loading = {"kind": "potentiostatic", "surface_theta": 0.1, "initial_theta": 0.9,
+               "ramp_time": 5.0, "surfaces": ["outer_surface"]}
+    case = _case(loading, {"mean_theta": 0.6})
+    case["materials"]["core"]["reference_theta"] = 0.9
+    _, res = run_case(case, tmp_path)
+    last = res.history[-1]
+    assert last["mean lithiation fraction [-]"] == pytest.approx(0.6, abs=EVENT_TOL)
+    assert last["capacity [A h/g]"] == pytest.approx(
+        (0.9 - last["mean lithiation fraction [-]"]) * SPEC_CAP / 3.6e6, rel=1e-9)

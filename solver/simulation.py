@@ -63,6 +63,10 @@ MIN_FREE_MB = 50
 
 
 
+#: the fields drawn in png/ (final state and ``*_at_peak``); a checkpoint keeps them for the
+#: peak frame, so that a restarted run still draws the peak of the frames written before it
+PICTURED_FIELDS = ["Von Mises stress [Pa]", "Lithiation fraction [-]", "Hydrostatic stress [Pa]"]
+
 def _is_chemomech_process(pid: int) -> bool:
     """Whether a process with this pid runs (as far as this machine can tell) chemomech."""
     if not process_alive(pid):
@@ -420,6 +424,11 @@ class Simulation:
         self.field_output = FieldOutput(out, self.domain, self.theta, self.c_max,
                                         self.mechanics.u, self.stress, self.case.output.formats,
                                         stem=stem)
+        if resume and resume.get("peak_arrays"):
+            vm, t_peak, mean = resume["peak_frame"]
+            self._peak_frame = (vm, t_peak, mean, {
+                name: self._between_p1(a, self.diffusion.theta_n, self.field_output.theta_out)
+                for name, a in zip(PICTURED_FIELDS, resume["peak_arrays"])})
         self._counters = dict(resume["counters"]) if resume else {
             "newton": 0, "krylov_diffusion": 0, "krylov_mechanics": 0}
         self._wall0 = time.perf_counter() - (resume["wall"] if resume else 0.0)
@@ -616,7 +625,11 @@ class Simulation:
         if self.diffusion is None:
             raise checkpoint.CheckpointError("a prescribed-θ case has no time loop to restart")
         previous = np.zeros_like(self.diffusion.theta_n.x.array)
-        state = checkpoint.read(out, self.diffusion.theta_n, extra={"theta_previous": previous})
+        peak = {f"peak_frame_{i}": np.zeros_like(previous) for i in range(len(PICTURED_FIELDS))}
+        state = checkpoint.read(out, self.diffusion.theta_n,
+                                extra={"theta_previous": previous, **peak})
+        if state.get("peak_frame") and all(k in state["extra"] for k in peak):
+            state["peak_arrays"] = [peak[f"peak_frame_{i}"] for i in range(len(PICTURED_FIELDS))]
         if "theta_previous" in state["extra"] and state.get("dt_previous"):
             self.diffusion.set_predictor_history(previous, state["dt_previous"])
         if state.get("case_hash") != self._hash:
@@ -988,6 +1001,13 @@ class Simulation:
         history = self.diffusion.predictor_history()
         if history is not None:
             extra["theta_previous"], state["dt_previous"] = history
+        peak = self._peak_frame
+        if peak is not None and all(n in peak[3] for n in PICTURED_FIELDS):
+            # the pictures' peak frame may be one written before this checkpoint
+            state["peak_frame"] = [float(peak[0]), float(peak[1]), float(peak[2])]
+            for i, name in enumerate(PICTURED_FIELDS):
+                extra[f"peak_frame_{i}"] = self._between_p1(
+                    peak[3][name], self.field_output.theta_out, self.diffusion.theta_n)
         checkpoint.write(self.out_dir, self.diffusion.theta_n, state, extra)
         self.log.file_only(f"checkpoint at step {st['step']}, t = {st['t']:.6g} s")
         return time.perf_counter()
@@ -1150,6 +1170,16 @@ class Simulation:
                 f"writing the fields (a full disk would corrupt them); free space, then "
                 "`chemomech run CASE --restart` continues from the last checkpoint")
 
+    @staticmethod
+    def _between_p1(values: np.ndarray, source, target) -> np.ndarray:
+        """``values`` (laid out like ``source.x.array``, a P1 function) laid out like
+        ``target.x.array`` (P1 on the same mesh, maybe with another dof numbering)."""
+        a = dolfinx.fem.Function(source.function_space)
+        a.x.array[:] = values
+        b = dolfinx.fem.Function(target.function_space)
+        b.interpolate(a)
+        return b.x.array.copy()
+
     def _keep_peak_frame(self, t: float, row: dict) -> None:
         """Keep the nodal fields of the written frame with the largest max von Mises: the
         pictures show it beside the final state (which after a two-phase front has passed
@@ -1241,10 +1271,29 @@ class Simulation:
                              if math.isfinite(self.theta_bounds[0]) else None),
             "peak": peak,
             "range": extremes,
-            "outputs": {"fields": [str(p.name) for p in self.field_output.files],
+            "outputs": {"fields": self._field_files(),
                         "history": "history.csv", "case": "case.resolved.yaml"},
         }
         return summary
+
+    def _field_files(self) -> list[str]:
+        """The field files of the whole run. After a restart: those of every part
+        (``fields.xdmf``, ``fields_r1.xdmf``, …) that exists, and ``fields.pvd``, the one series
+        of all frames, instead of the restarted part's ``fields_r<k>.pvd``."""
+        names = [p.name for p in self.field_output.files]
+        if not self._restarts:
+            return names
+        stem = f"fields_r{self._restarts}"
+        stems = ["fields", *(f"fields_r{k}" for k in range(1, self._restarts + 1))]
+        files = []
+        for name in names:
+            if name.endswith(".pvd"):
+                files.append("fields.pvd")
+                continue
+            rest = name[len(stem):]
+            files += [f"{s}{rest}" for s in stems
+                      if s == stem or (self.out_dir / f"{s}{rest}").exists()]
+        return files
 
     def _pictures(self) -> list[Path]:
         if not self.case.output.pictures:
@@ -1252,7 +1301,7 @@ class Simulation:
         fo = self.field_output
         fo._update()
         arrays = fo.nodal_fields()
-        names = ["Von Mises stress [Pa]", "Lithiation fraction [-]", "Hydrostatic stress [Pa]"]
+        names = PICTURED_FIELDS
         space = fo.theta_out.function_space
         try:
             written = render_pictures_safe(self.out_dir / "png", space, arrays,

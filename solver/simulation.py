@@ -61,11 +61,10 @@ THETA_RANGE_TOL = 0.01
 #: MB that must be free on the results' disk at the start and before each field write
 MIN_FREE_MB = 50
 
-
-
 #: the fields drawn in png/ (final state and ``*_at_peak``); a checkpoint keeps them for the
 #: peak frame, so that a restarted run still draws the peak of the frames written before it
 PICTURED_FIELDS = ["Von Mises stress [Pa]", "Lithiation fraction [-]", "Hydrostatic stress [Pa]"]
+
 
 def _is_chemomech_process(pid: int) -> bool:
     """Whether a process with this pid runs (as far as this machine can tell) chemomech."""

@@ -21,6 +21,21 @@ def _hms(seconds: float) -> str:
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
+#: the share of the run that must be done since the first progress line before an ETA is
+#: shown: the first steps are short (dt grows from dt_initial), so an earlier ETA is far off
+ETA_AFTER = 0.01
+
+
+def _eta(now: float, fraction: float, first: tuple[float, float]) -> float:
+    """Seconds left at the pace since ``first`` = (time stamp, fraction); inf when unknown."""
+    t0, f0 = first
+    if fraction >= 1.0:
+        return 0.0
+    if fraction - f0 < ETA_AFTER:
+        return float("inf")
+    return (now - t0) * (1.0 - fraction) / (fraction - f0)
+
+
 class Reporter:
     """Prints on rank 0 only.
 
@@ -37,6 +52,9 @@ class Reporter:
         self.interval = interval if interval is not None else (0.5 if self.tty else 10.0)
         self._start = time.perf_counter()
         self._last = -1e9
+        #: (time stamp, done fraction) of the first progress call: the ETA extrapolates the
+        #: time loop's pace from there, not the meshing and set-up before it
+        self._first: tuple[float, float] | None = None
         self._file = None
         self._live = None
         #: (time stamp, line) written before run.log was opened (meshing, setup): they go
@@ -88,11 +106,13 @@ class Reporter:
         if not self.rank0 or self.quiet:
             return
         now = time.perf_counter()
+        if self._first is None:
+            self._first = (now, fraction)
         if not force and now - self._last < self.interval:
             return
         self._last = now
         el = now - self._start
-        eta = el * (1.0 - fraction) / fraction if fraction > 1e-9 else float("inf")
+        eta = _eta(now, fraction, self._first)
         line = (f"step {step:5d}  t = {t:10.4g} s  mean θ = {mean_theta:6.4f}  dt = {dt:9.3g} s  "
                 f"{100 * min(fraction, 1.0):5.1f} %  elapsed {_hms(el)}  ETA {_hms(eta)}")
         if self.tty:

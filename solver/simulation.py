@@ -868,7 +868,11 @@ class Simulation:
             t = st["t"] = t + dt
             self._check_theta_range(t, lithiating)
             self._step = st["step"] = st["step"] + 1
-            stepper.accepted(dt, rep.hardest_newton or rep.newton_iterations, rep.max_change)
+            # a staggered step that needed over half its iterations does not grow dt: the
+            # fixed point contracts worse at a larger dt, and a failed one is redone smaller
+            hard = (rep.coupling_iterations or 0) > c.solver.coupling_max_iterations // 2
+            stepper.accepted(dt, rep.hardest_newton or rep.newton_iterations, rep.max_change,
+                             hard=hard)
             lo, hi = self._dt_range
             self._dt_range = (min(lo, dt), max(hi, dt))
             self._counters["newton"] += rep.newton_iterations
@@ -1041,7 +1045,7 @@ class Simulation:
         r_old, omega = None, 1.0
         newton = krylov = hardest = 0
         change = math.inf
-        for _ in range(s.coupling_max_iterations):
+        for k in range(s.coupling_max_iterations):
             rep = diff.step(dt, dirichlet=dirichlet, initial=x)
             newton += rep.newton_iterations
             krylov += rep.krylov_iterations
@@ -1052,6 +1056,7 @@ class Simulation:
             if change < s.coupling_tolerance:
                 rep.newton_iterations, rep.krylov_iterations = newton, krylov
                 rep.hardest_newton = hardest  # dt control looks at one Newton solve
+                rep.coupling_iterations = k + 1  # ... and at the fixed point's
                 return rep
             if r_old is not None:
                 dr = r - r_old

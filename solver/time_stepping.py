@@ -49,10 +49,11 @@ class AdaptiveStep:
         return dt
 
     def accepted(self, dt_taken: float, newton_iterations: int,
-                 max_change: float | None = None) -> None:
+                 max_change: float | None = None, hard: bool = False) -> None:
         """Next nominal dt after an accepted step of ``dt_taken`` (s).
 
-        Grows by ``growth`` after an easy Newton solve. With ``max_change`` (the largest nodal
+        Grows by ``growth`` after an easy Newton solve, unless the step was ``hard`` (an
+        outer iteration, e.g. the staggered coupling, needed most of its budget). With ``max_change`` (the largest nodal
         change of θ in the step) the next dt is also kept to SAFETY · max_dtheta over the
         predicted rate of change: the rate of this step (max_change / dt_taken), times its
         growth since the last accepted step when it grew (at most RATE_GROWTH_MAX). A
@@ -61,7 +62,7 @@ class AdaptiveStep:
         solve of the same step.
         """
         base = max(self.dt, dt_taken)  # a step shortened to land on a target keeps nominal dt
-        if newton_iterations <= self.s.easy_newton_iterations:
+        if newton_iterations <= self.s.easy_newton_iterations and not hard:
             base *= self.s.growth
         if max_change is not None and max_change > 0.0:
             rate = max_change / dt_taken

@@ -180,6 +180,8 @@ class StepReport:
     krylov_iterations: int
     max_change: float
     hardest_newton: int | None = None
+    #: staggered two-way coupling: the fixed-point iterations the step took
+    coupling_iterations: int | None = None
 
 
 class DiffusionProblem:

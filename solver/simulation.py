@@ -1300,31 +1300,37 @@ class Simulation:
         return files
 
     def _pictures(self) -> list[Path]:
+        """The final state's PNGs and, when an earlier written frame had a larger max von
+        Mises, that frame's (``*_at_peak``). The frames are gathered on every rank first;
+        only rank 0 draws, and a failed drawing is a warning (it must not lose a run)."""
         if not self.case.output.pictures:
             return []
+        from solver.outputs.pictures import gather_pieces
+
         fo = self.field_output
         fo._update()
-        arrays = fo.nodal_fields()
-        names = PICTURED_FIELDS
         space = fo.theta_out.function_space
+        last = self.history.rows[-1]
+        frames = [(gather_pieces(space, fo.nodal_fields()), "", (
+            f"{self.case.title}\nend of the run: t = {last['time [s]']:.4g} s, mean theta "
+            f"{last['mean lithiation fraction [-]']:.3f}"))]
+        peak = self._peak_frame  # the same on every rank (from the reduced history rows)
+        if peak is not None and peak[1] < last["time [s]"]:
+            vm, t, mean, frame = peak
+            frames.append((gather_pieces(space, frame), "_at_peak", (
+                f"{self.case.title}\nat t = {t:.4g} s, mean theta {mean:.3f}: the written "
+                f"frame of largest max von Mises ({vm / 1e9:.3g} GPa element-wise, as in "
+                "history.csv; drawn: nodal averages)")))
+        if self.comm.rank != 0:
+            return []
         try:
-            written = render_pictures_safe(self.out_dir / "png", space, arrays,
-                                           self.domain.mode, names, self.case.title)
-            peak = self._peak_frame
-            if peak is not None and peak[1] < self.history.rows[-1]["time [s]"]:
-                vm, t, mean, frame = peak
-                title = (f"{self.case.title}\nat t = {t:.4g} s, mean theta {mean:.3f}: the written "
-                         f"frame of largest max von Mises ({vm / 1e9:.3g} GPa)")
-                written += render_pictures_safe(self.out_dir / "png", space, frame,
-                                                self.domain.mode, names, title,
-                                                suffix="_at_peak")
+            from solver.outputs.pictures import draw_fields, grid_of
+
+            written = []
+            for pieces, suffix, title in frames:
+                written += draw_fields(grid_of(pieces), self.domain.mode, PICTURED_FIELDS,
+                                       self.out_dir / "png", title, suffix=suffix)
             return written
         except Exception as exc:  # a picture must never lose a finished run
             self.log.warn(f"pictures not written: {exc}")
             return []
-
-
-def render_pictures_safe(*args, **kwargs):
-    from solver.outputs.pictures import render_pictures
-
-    return render_pictures(*args, **kwargs)

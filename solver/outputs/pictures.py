@@ -14,8 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-_BAR = {"vertical": False, "position_x": 0.15, "position_y": 0.04, "width": 0.7,
-        "fmt": "%.3g", "title_font_size": 16, "label_font_size": 14}
+_BAR = {"vertical": False, "position_x": 0.15, "position_y": 0.03, "width": 0.7,
+        "height": 0.09, "n_labels": 4, "fmt": "%.3g", "title_font_size": 16,
+        "label_font_size": 14}
+#: fields that change sign: drawn with a diverging map centred on zero when they do
+SIGNED = ("Hydrostatic stress", "First principal stress", "Radial stress", "Hoop stress")
 
 # Full 3D: the half y >= 0 is kept; its flat cut face through the centre (the plane y = 0,
 # outward normal -y) is looked at from the camera on the -y side.
@@ -34,16 +37,20 @@ def _pyvista():
     return pyvista
 
 
-def _gather_grid(space, arrays: dict[str, np.ndarray]):
+def gather_pieces(space, arrays: dict[str, np.ndarray]) -> list | None:
+    """Every rank's part of the mesh and its nodal ``arrays``, on rank 0 (None elsewhere).
+    Collective: every rank calls it, before rank 0 draws anything (a drawing that fails on
+    rank 0 must not leave the others waiting in a later gather)."""
     from solver import _bootstrap  # noqa: F401  (only this function needs dolfinx)
 
     import dolfinx.plot
 
     topology, cell_types, x = dolfinx.plot.vtk_mesh(space)
-    comm = space.mesh.comm
-    pieces = comm.gather((topology, cell_types, x, arrays), root=0)
-    if comm.rank != 0:
-        return None
+    return space.mesh.comm.gather((topology, cell_types, x, arrays), root=0)
+
+
+def grid_of(pieces: list):
+    """One pyvista grid from :func:`gather_pieces` (rank 0)."""
     import pyvista
 
     grids = []
@@ -54,25 +61,6 @@ def _gather_grid(space, arrays: dict[str, np.ndarray]):
         grids.append(g)
     grid = grids[0] if len(grids) == 1 else grids[0].merge(grids[1:])
     return grid
-
-
-def render_pictures(out_dir: Path, space, arrays: dict[str, np.ndarray], mode: str,
-                    names: list[str], title: str = "", suffix: str = "") -> list[Path]:
-    """Draw one PNG per field name; returns the written paths (rank 0; [] elsewhere).
-
-    Args:
-        out_dir: folder for the PNGs (created).
-        space: the P1 scalar space the arrays live on.
-        arrays: field name → local P1 values (with ghosts).
-        mode: geometry mode (decides the view).
-        names: the fields to draw.
-        title: a heading drawn on each picture.
-        suffix: appended to each file name (``von_mises_stress<suffix>.png``).
-    """
-    grid = _gather_grid(space, arrays)
-    if grid is None:
-        return []
-    return draw_fields(grid, mode, names, Path(out_dir), title, suffix=suffix)
 
 
 def view_grid(grid, mode: str):
@@ -134,12 +122,22 @@ def draw_fields(grid, mode: str, names: list[str], out_dir: Path, title: str = "
             shown, scale = name[: -len("[Pa]")] + "[GPa]", 1e-9
             grid.point_data[shown] = grid.point_data[name] * scale
             crange = None if crange is None else tuple(v * scale for v in crange)
+        cmap = "viridis"
+        if name.startswith(SIGNED):
+            lo, hi = crange if crange is not None else grid.get_data_range(shown)
+            if lo < 0.0 < hi:  # tension red, compression blue, zero white
+                cmap = "coolwarm"
+                if clim is None:
+                    crange = (-max(-lo, hi), max(-lo, hi))
         plotter = pyvista.Plotter(off_screen=True, window_size=(900, 760))
-        plotter.add_mesh(grid, scalars=shown, cmap="viridis", show_edges=False, clim=crange,
-                         scalar_bar_args=_BAR | {"title": shown})
+        # some ambient light: a face turned away from the light (the octant's z = 0 plane)
+        # was drawn nearly black and its colours could not be read
+        plotter.add_mesh(grid, scalars=shown, cmap=cmap, show_edges=False, clim=crange,
+                         ambient=0.5, diffuse=0.55, scalar_bar_args=_BAR | {"title": shown})
         plotter.add_text(title, font_size=10)
         set_camera(plotter, mode)
-        plotter.show_axes()
+        plotter.camera.zoom(0.85)  # room for the title above and the colour bar below
+        plotter.add_axes(viewport=(0.86, 0.0, 1.0, 0.16))  # clear of the colour bar's labels
         fname = out_dir / (name.split(" [")[0].lower().replace(" ", "_") + suffix + ".png")
         plotter.screenshot(str(fname))
         plotter.close()

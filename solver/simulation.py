@@ -439,13 +439,15 @@ class Simulation:
                 else:
                     reason = self._run_transient(resume)
             except RunInterrupted as exc:
-                status, error = "interrupted", str(exc)
+                status, reason, error = "interrupted", "interrupted by a signal", str(exc)
                 raise
             except KeyboardInterrupt:
-                status, error = "interrupted", "interrupted during a step (no checkpoint of it)"
+                status, reason = "interrupted", "interrupted by a signal"
+                error = "interrupted during a step (no checkpoint of it)"
                 raise
             except Exception as exc:
-                status, error = "failed", f"{type(exc).__name__}: {exc}"
+                status, reason = "failed", "failed (see error)"
+                error = f"{type(exc).__name__}: {exc}"
                 self.log.file_only(traceback.format_exc())
                 raise
             finally:

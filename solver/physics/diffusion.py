@@ -337,7 +337,11 @@ class DiffusionProblem:
             raise NewtonDivergence(f"PETSc error {exc}") from exc
         reason = snes.getConvergedReason()
         its = snes.getIterationNumber()
-        if reason <= 0 or not np.all(np.isfinite(self.theta.x.array)):
+        # every rank decides alike (a raise on one rank alone would leave the others in the
+        # next collective): the finiteness check is reduced, the SNES reason is global
+        finite = self.domain.comm.allreduce(bool(np.all(np.isfinite(self.theta.x.array))),
+                                            op=MPI.LAND)
+        if reason <= 0 or not finite:
             raise NewtonDivergence(f"SNES reason {reason} after {its} iterations")
         n_owned = self.V.dofmap.index_map.size_local
         change = np.abs(self.theta.x.array[:n_owned] - self.theta_n.x.array[:n_owned])

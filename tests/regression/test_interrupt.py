@@ -59,6 +59,7 @@ def test_a_signal_stops_the_run_with_a_checkpoint_and_restart_continues(tmp_path
         signal.signal(signum, before)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "interrupted", summary["status"]
+    assert summary["stop_reason"] == "interrupted by a signal"  # (it was empty)
     assert "interrupted by a signal" in summary["error"]
     assert [r["step"] for r in read_history(out / "history.csv")] == list(range(STOP_AFTER + 1))
     assert (out / "checkpoint.npz").exists()  # although the case asks for no checkpoints

@@ -16,7 +16,12 @@ from solver import _bootstrap  # noqa: F401
 import dolfinx
 from mpi4py import MPI
 
-from solver.physics.quantities import cell_dofs, _facet_vertex_cell_dofs, _facet_vertex_dofs
+from solver.physics.quantities import (
+    GlobalReductions,
+    _facet_vertex_cell_dofs,
+    _facet_vertex_dofs,
+    cell_dofs,
+)
 
 
 def _facet_ids(domain, name: str) -> np.ndarray:
@@ -33,7 +38,7 @@ def _indicator(domain, regions):
     return chi
 
 
-class Measures:
+class Measures(GlobalReductions):
     """Evaluate the ``output.measures`` of a case every step.
 
     Args:
@@ -91,16 +96,6 @@ class Measures:
         return dolfinx.fem.form(num), dolfinx.fem.form(den)
 
     # ---- evaluation ----------------------------------------------------------------------
-    def _ext(self, values: np.ndarray, op) -> float:
-        if values.size:
-            local = float(values.max() if op is MPI.MAX else values.min())
-        else:
-            local = -np.inf if op is MPI.MAX else np.inf
-        return float(self.domain.comm.allreduce(local, op=op))
-
-    def _sum(self, form) -> float:
-        return float(self.domain.comm.allreduce(dolfinx.fem.assemble_scalar(form), op=MPI.SUM))
-
     def row(self) -> dict[str, float]:
         out = {}
         for m, field, dofs, mean in self.items:

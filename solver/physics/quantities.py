@@ -281,7 +281,22 @@ class Probes:
             return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
 
-class Statistics:
+class GlobalReductions:
+    """Reductions over every rank for a class with a ``domain``: the largest or smallest of
+    distributed values (a rank without any counts as ∓inf), and an assembled scalar form."""
+
+    def _ext(self, values: np.ndarray, op) -> float:
+        if values.size:
+            local = float(values.max() if op is MPI.MAX else values.min())
+        else:
+            local = -np.inf if op is MPI.MAX else np.inf
+        return float(self.domain.comm.allreduce(local, op=op))
+
+    def _sum(self, form) -> float:
+        return float(self.domain.comm.allreduce(dolfinx.fem.assemble_scalar(form), op=MPI.SUM))
+
+
+class Statistics(GlobalReductions):
     """Per-region and per-surface statistics of θ and the stress invariants.
 
     Args:
@@ -333,16 +348,6 @@ class Statistics:
             self._surface_theta_dofs[name] = dolfinx.fem.locate_dofs_topological(
                 theta.function_space, fdim, facets
             )
-
-    def _ext(self, values: np.ndarray, op) -> float:
-        comm = self.domain.comm
-        local = (np.max(values) if op is MPI.MAX else np.min(values)) if values.size else (
-            -np.inf if op is MPI.MAX else np.inf
-        )
-        return float(comm.allreduce(float(local), op=op))
-
-    def _sum(self, form) -> float:
-        return float(self.domain.comm.allreduce(dolfinx.fem.assemble_scalar(form), op=MPI.SUM))
 
     def region_row(self) -> dict[str, float]:
         f = self.stress.fields

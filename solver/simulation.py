@@ -602,7 +602,7 @@ class Simulation:
         except checkpoint.CheckpointError as exc:
             self.diffusion.theta_n.x.array[:] = saved[0]
             self.diffusion.theta.x.array[:] = saved[1]
-            self.diffusion._previous = saved[2]
+            self.diffusion.set_predictor_history(*(saved[2] or (None,)))
             return None, f"not resuming ({_without_advice(str(exc))}): starting afresh"
 
     def _changes_since(self, out: Path, shown: int = 3) -> str:

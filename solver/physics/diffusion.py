@@ -375,8 +375,11 @@ class DiffusionProblem:
         keep it, so a restarted run takes the same steps)."""
         return self._previous
 
-    def set_predictor_history(self, theta_previous: np.ndarray, dt_previous: float) -> None:
-        self._previous = (np.array(theta_previous, copy=True), float(dt_previous))
+    def set_predictor_history(self, theta_previous: np.ndarray | None,
+                              dt_previous: float | None = None) -> None:
+        """Set what :meth:`predictor_history` returns (None: no history, no extrapolation)."""
+        self._previous = None if theta_previous is None else (
+            np.array(theta_previous, copy=True), float(dt_previous))
 
     def reject(self) -> None:
         self.theta.x.array[:] = self.theta_n.x.array

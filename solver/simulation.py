@@ -280,8 +280,7 @@ class Simulation:
             from solver.physics.coupled import CoupledProblem
 
             self.coupled = CoupledProblem(d, self.diffusion, self.mechanics, self.fields,
-                                          self.hydrostatic, self._stress_mobility,
-                                          self.loaded_surfaces, c.solver,
+                                          self.hydrostatic, self._stress_mobility, c.solver,
                                           prefix="chemomech_coupled_")
         comm = self.comm
         self.mass = comm.allreduce(

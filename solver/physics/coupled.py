@@ -171,18 +171,16 @@ class CoupledProblem:
         fields: :class:`solver.materials.MaterialFields`.
         hydrostatic: :class:`solver.physics.hydrostatic.HydrostaticStress` (Pa).
         stress_mobility: θ ↦ coef(θ) of the stress-driven flux (the staggered scheme's).
-        loaded_surfaces: names of the boundaries where Li enters.
         settings: the case's ``solver`` section.
         prefix: PETSc options prefix.
     """
 
     def __init__(self, domain, diffusion, mechanics, fields, hydrostatic, stress_mobility,
-                 loaded_surfaces, settings, prefix: str):
+                 settings, prefix: str):
         comm = domain.comm
         self.domain, self.diffusion, self.mechanics = domain, diffusion, mechanics
         self.hydrostatic = hydrostatic
         self._settings, self._prefix = settings, prefix
-        V_th = diffusion.V
         coords = domain.coords
         w = coords.weight
         self.theta = diffusion.theta
@@ -194,8 +192,6 @@ class CoupledProblem:
                        for p in hydrostatic.parts]
         volume = diffusion.volume
         c_max = fields.c_max()
-        c_ref = comm.allreduce(dolfinx.fem.assemble_scalar(
-            dolfinx.fem.form(c_max * w * domain.dx)), op=MPI.SUM) / volume
         e_ref = comm.allreduce(dolfinx.fem.assemble_scalar(
             dolfinx.fem.form(fields.E(self.theta) * w * domain.dx)), op=MPI.SUM) / volume
         self.length, self.e_ref = float(domain.length_scale), float(e_ref)
@@ -209,13 +205,10 @@ class CoupledProblem:
             mobility=fields.mobility,
             stress_mobility=stress_mobility,
             influx=influx, length=self.length, e_ref=self.e_ref,
-            volume=volume, c_ref=c_ref,
+            volume=volume, c_ref=diffusion.c_ref,
             storage=diffusion.storage,
         )
         self.null_space = mechanics.null_space
-        fdim = domain.mesh.topology.dim - 1
-        facets = np.concatenate([domain.facets(n) for n in loaded_surfaces]).astype(np.int32)
-        self._load_dofs = dolfinx.fem.locate_dofs_topological(V_th, fdim, facets)
         self._problems: dict[bool, dolfinx.fem.petsc.NonlinearProblem] = {}
         self._saved = None
 
@@ -225,7 +218,7 @@ class CoupledProblem:
             bcs += [bc for p in self.hydrostatic.parts if (bc := p.zero_bc()) is not None]
             if dirichlet:
                 bcs.append(dolfinx.fem.dirichletbc(self.diffusion.surface_theta,
-                                                   self._load_dofs))
+                                                   self.diffusion.load_dofs))
             prefix = f"{self._prefix}{'d' if dirichlet else 'f'}_"
             mumps_options(prefix, self.null_space is not None)
             self._problems[dirichlet] = dolfinx.fem.petsc.NonlinearProblem(
@@ -245,7 +238,7 @@ class CoupledProblem:
         diff.dt.value = dt
         self.theta.x.array[:] = diff.theta_n.x.array
         if dirichlet:
-            self.theta.x.array[self._load_dofs] = diff.surface_theta.x.array[self._load_dofs]
+            self.theta.x.array[self.diffusion.load_dofs] = diff.surface_theta.x.array[self.diffusion.load_dofs]
         self.u_hat.x.array[:] = u.x.array / self.length
         for s_hat, p in zip(self.s_hats, parts):
             s_hat.x.array[:] = p.sigma.x.array / self.e_ref
@@ -269,11 +262,8 @@ class CoupledProblem:
         u.x.array[:] = self.length * self.u_hat.x.array
         for s_hat, p in zip(self.s_hats, parts):
             p.sigma.x.array[:] = self.e_ref * s_hat.x.array
-        n_owned = diff.V.dofmap.index_map.size_local
-        change = np.abs(self.theta.x.array[:n_owned] - diff.theta_n.x.array[:n_owned])
-        max_change = self.domain.comm.allreduce(
-            float(change.max()) if change.size else 0.0, op=MPI.MAX)
-        return StepReport(its, snes.getLinearSolveIterations(), max_change, hardest_newton=its)
+        return StepReport(its, snes.getLinearSolveIterations(), diff.max_change(),
+                          hardest_newton=its)
 
     def reject(self) -> None:
         """Restore θ, u and σ_h of the start of the last step."""

@@ -228,9 +228,10 @@ class DiffusionProblem:
         )
         self.areas = {n: comm.allreduce(dolfinx.fem.assemble_scalar(
             dolfinx.fem.form(w * domain.ds_named([n]))), op=MPI.SUM) for n in loaded_surfaces}
-        c_ref = comm.allreduce(
+        #: mean c_max over the body (mol/m³): with the volume, the residual's scale
+        self.c_ref = c_ref = comm.allreduce(
             dolfinx.fem.assemble_scalar(dolfinx.fem.form(c_max * w * domain.dx)), op=MPI.SUM
-        ) / volume  # mean c_max over the body (mol/m³)
+        ) / volume
         scale = 1.0 / (c_ref * volume)
         v = ufl.TestFunction(theta_space)
         # P1 θ: degree 4 integrates the storage and flux terms exactly (so the Li balance
@@ -261,7 +262,8 @@ class DiffusionProblem:
         self._problems: dict[bool, dolfinx.fem.petsc.NonlinearProblem] = {}
         fdim = domain.mesh.topology.dim - 1
         facets = np.concatenate([domain.facets(n) for n in loaded_surfaces]).astype(np.int32)
-        self._load_dofs = dolfinx.fem.locate_dofs_topological(theta_space, fdim, facets)
+        #: θ dofs on the loaded surfaces (where a surface θ is imposed)
+        self.load_dofs = dolfinx.fem.locate_dofs_topological(theta_space, fdim, facets)
         self.inflow_form = dolfinx.fem.form(
             sum(j * w * domain.ds_named([n]) for n, j in self.fluxes.items()))
 
@@ -270,7 +272,7 @@ class DiffusionProblem:
             s = self._settings
             bcs = []
             if dirichlet:
-                bcs = [dolfinx.fem.dirichletbc(self.surface_theta, self._load_dofs)]
+                bcs = [dolfinx.fem.dirichletbc(self.surface_theta, self.load_dofs)]
             opts = {
                 "snes_type": "newtonls",
                 "snes_linesearch_type": "basic",
@@ -343,19 +345,21 @@ class DiffusionProblem:
                                             op=MPI.LAND)
         if reason <= 0 or not finite:
             raise NewtonDivergence(f"SNES reason {reason} after {its} iterations")
+        return StepReport(its, snes.getLinearSolveIterations(), self.max_change())
+
+    def max_change(self) -> float:
+        """The largest change of θ at a node in the step (θ − θ_n), over every rank."""
         n_owned = self.V.dofmap.index_map.size_local
         change = np.abs(self.theta.x.array[:n_owned] - self.theta_n.x.array[:n_owned])
-        max_change = self.domain.comm.allreduce(
-            float(change.max()) if change.size else 0.0, op=MPI.MAX
-        )
-        return StepReport(its, snes.getLinearSolveIterations(), max_change)
+        return self.domain.comm.allreduce(float(change.max()) if change.size else 0.0,
+                                          op=MPI.MAX)
 
     def _set_start(self, values) -> None:
         """Newton's starting θ: ``values``, with the surface θ on the loaded surfaces when
         they carry a Dirichlet condition in this step."""
         self.theta.x.array[:] = values
         if self._dirichlet:
-            self.theta.x.array[self._load_dofs] = self.surface_theta.x.array[self._load_dofs]
+            self.theta.x.array[self.load_dofs] = self.surface_theta.x.array[self.load_dofs]
 
     def _residual_norm(self, problem) -> float:
         """‖F(θ)‖ at the current ``theta`` (the Newton residual, boundary rows included)."""

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from solver.case.errors import CaseError, FieldProblems, Problem
 from solver.case.library import expand_library_refs
 from solver.case.schema import Case, discriminated_variants, split_annotation
-from solver.case.units import unit_of
+from solver.case.units import describe_input, unit_of
 
 __all__ = ["apply_overrides", "load_case", "load_case_dict", "read_yaml", "read_yaml_file"]
 
@@ -79,6 +79,20 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:map", _StrictLoader.construct_yaml_map)
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """An integer, or a YAML error for one that Python refuses to read (more than 4300
+    digits: ``int()`` raises ValueError, which would end ``validate`` in a traceback)."""
+    try:
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"an integer of {len(node.value)} characters is too long to be a "
+            "number", node.start_mark) from None
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 # YAML 1.2 booleans: only true/false. YAML 1.1 (PyYAML's default) also reads on/off/yes/no
 # as booleans, which turns the key `on:` of output.measures into True.
@@ -359,7 +373,7 @@ def _given(value: Any) -> str:
         return "null"
     if isinstance(value, (dict, list)):
         return "a mapping" if isinstance(value, dict) else "a list"
-    return str(value)
+    return describe_input(value)  # a 400-digit integer in a few words
 
 
 class _Located:

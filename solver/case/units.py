@@ -45,6 +45,7 @@ __all__ = [
     "Temperature",
     "Time",
     "Unit",
+    "describe_input",
     "dimension_name",
     "to_si",
     "unit_of",
@@ -136,24 +137,47 @@ class Unit:
         return json_schema
 
 
-def _describe_input(value: Any) -> str:
+def describe_input(value: Any) -> str:
+    """The given value as an error message shows it (a long string or an integer beyond a
+    float shortened)."""
     if isinstance(value, str):
-        return repr(value)
+        if len(value) <= 60:
+            return repr(value)
+        return repr(value[:40]) + f" ... ({len(value)} characters)"
     if isinstance(value, bool):
         return f"{str(value).lower()} (a boolean)"
     if value is None:
         return "null"
     if isinstance(value, (dict, list)):
         return "a mapping" if isinstance(value, dict) else "a list"
+    if isinstance(value, int) and abs(value).bit_length() > 1024:  # beyond a float
+        # not 400 digits in one error line (nor str(), which refuses more than 4300)
+        digits = int(abs(value).bit_length() * math.log10(2)) + 1
+        return f"{'a negative' if value < 0 else 'an'} integer of about {digits} digits"
     return str(value)
+
+
+def _as_float(value: int | float | str) -> float:
+    """``float(value)``; an integer too large for a float (YAML reads 1 followed by 400
+    zeros as an int, and ``float()`` raises OverflowError on it) becomes inf, which the
+    finiteness check then refuses like any other overflow."""
+    try:
+        return float(value.strip()) if isinstance(value, str) else float(value)
+    except OverflowError:
+        return -math.inf if isinstance(value, int) and value < 0 else math.inf
 
 
 def _check_finite(x: float, value: Any, expected: str) -> float:
     if not math.isfinite(x):
+        # 1e400 or a 400-digit integer is finite as written, but not as a float
+        why = ("too large for a floating-point number, whose largest is 1.8e308"
+               if math.isinf(x) and not isinstance(value, float)
+               and not (isinstance(value, str) and "inf" in value.lower())
+               else "not a finite number")
         raise PydanticCustomError(
             "not_finite",
-            "expected {expected}, got {given} (not a finite number)",
-            {"expected": expected, "given": _describe_input(value)},
+            "expected {expected}, got {given} ({why})",
+            {"expected": expected, "given": describe_input(value), "why": why},
         )
     return x
 
@@ -180,15 +204,17 @@ def to_si(value: Any, unit: str) -> float:
         raise PydanticCustomError(
             "quantity_type",
             "expected a number or a quantity with units of [{unit}], got {given}",
-            {"unit": unit, "given": _describe_input(value)},
+            {"unit": unit, "given": describe_input(value)},
         )
     if isinstance(value, (int, float)):
-        return _check_finite(float(value), value, expected)
+        return _check_finite(_as_float(value), value, expected)
     text = value.strip()
     try:
-        return _check_finite(float(text), value, expected)
+        bare = _as_float(text)
     except ValueError:
         pass
+    else:  # a number without a unit (not inside the try: the refusal is a ValueError too)
+        return _check_finite(bare, value, expected)
     parsed = None
     if _NUMBER_START.match(text):
         try:
@@ -199,7 +225,7 @@ def to_si(value: Any, unit: str) -> float:
         raise PydanticCustomError(
             "quantity_parsing",
             "expected a number or a quantity with units of [{unit}], got {given}",
-            {"unit": unit, "given": _describe_input(value)},
+            {"unit": unit, "given": describe_input(value)},
         )
     if parsed.dimensionality != target.dimensionality:
         raise PydanticCustomError(
@@ -207,7 +233,7 @@ def to_si(value: Any, unit: str) -> float:
             "expected {expected}, got {given} ({got})",
             {
                 "expected": expected,
-                "given": _describe_input(value),
+                "given": describe_input(value),
                 "got": _name_of_dimensionality(parsed.dimensionality),
             },
         )
@@ -217,7 +243,7 @@ def to_si(value: Any, unit: str) -> float:
         raise PydanticCustomError(
             "quantity_parsing",
             "expected a number or a quantity with units of [{unit}], got {given}",
-            {"unit": unit, "given": _describe_input(value)},
+            {"unit": unit, "given": describe_input(value)},
         ) from None
     # 15 significant digits: "2.5 um" gives 2.5e-06, not 2.4999999999999998e-06 from the
     # binary scale factor, so "2.5 um" and "2500 nm" are the same case (same mesh, same hash)
@@ -248,15 +274,15 @@ def Quantity(unit: str) -> Any:  # noqa: N802 - reads like a type in annotations
 def _to_number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise PydanticCustomError(
-            "number_type", "expected a number, got {given}", {"given": _describe_input(value)}
+            "number_type", "expected a number, got {given}", {"given": describe_input(value)}
         )
     try:
-        x = float(value.strip()) if isinstance(value, str) else float(value)
+        x = _as_float(value)
     except ValueError:
         raise PydanticCustomError(
             "number_parsing",
             "expected a number, got {given}",
-            {"given": _describe_input(value)},
+            {"given": describe_input(value)},
         ) from None
     return _check_finite(x, value, "a number")
 
@@ -264,19 +290,19 @@ def _to_number(value: Any) -> float:
 def _to_integer(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise PydanticCustomError(
-            "integer_type", "expected an integer, got {given}", {"given": _describe_input(value)}
+            "integer_type", "expected an integer, got {given}", {"given": describe_input(value)}
         )
     if isinstance(value, int):
         return value
     try:
-        x = float(value.strip()) if isinstance(value, str) else float(value)
+        x = _as_float(value)
     except ValueError:
         x = math.nan
     if not math.isfinite(x) or x != int(x):
         raise PydanticCustomError(
             "integer_parsing",
             "expected an integer, got {given}",
-            {"given": _describe_input(value)},
+            {"given": describe_input(value)},
         )
     return int(x)
 

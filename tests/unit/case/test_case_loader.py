@@ -168,3 +168,18 @@ def test_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b"title: \xff\xfe\n")
     err = _load_error(path)
     assert "UTF-8" in str(err)
+
+
+def test_huge_integers_are_case_errors(reference_path) -> None:
+    """A 401-digit integer (beyond a float) and a 5001-digit one (beyond what Python's int()
+    reads from text) are one problem line each, not an OverflowError / ValueError."""
+    from solver.case import CaseError, load_case
+
+    with pytest.raises(CaseError) as info:
+        load_case(reference_path, overrides=["materials.core.density=1" + "0" * 400,
+                                             "stop.max_steps=-1" + "0" * 400])
+    assert info.value.paths == ["materials.core.density", "stop.max_steps"]
+    assert "integer of about 401 digits" in str(info.value)
+    with pytest.raises(CaseError) as info:
+        load_case(reference_path, overrides=["time.growth=1" + "0" * 5000])
+    assert "too long to be a number" in str(info.value)

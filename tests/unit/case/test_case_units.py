@@ -97,3 +97,21 @@ def test_dimension_names() -> None:
     assert dimension_name("mA*h/g") == "a specific charge"
     assert dimension_name("") == "dimensionless"
     assert FARADAY == pytest.approx(96485.33212)
+
+
+@pytest.mark.parametrize("given", [10**400, -(10**400), "1" + "0" * 400, "1e400", "1e400 m"])
+def test_a_number_beyond_a_float_is_refused_not_an_overflow_traceback(given: object) -> None:
+    """float(10**400) raises OverflowError, which pydantic does not turn into a
+    validation error: `validate --set geometry.radius=1000...0` ended in a traceback."""
+    for field in ("length",) if str(given).endswith(" m") else ("length", "ratio"):
+        with pytest.raises(ValidationError) as info:
+            _Holder(**{field: given})
+        text = str(info.value)
+        assert "too large for a floating-point number" in text
+        assert "0" * 100 not in text  # the value is shortened, not printed in 401 digits
+
+
+def test_infinity_written_out_is_not_called_too_large() -> None:
+    with pytest.raises(ValidationError) as info:
+        _Holder(length="inf")
+    assert "not a finite number" in str(info.value)

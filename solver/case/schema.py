@@ -98,6 +98,17 @@ def default_cache_dir() -> Path:
 #: estimated cell count above which validate and run warn that meshing and solving will be
 #: very long (the default 3D octant case has ~5e4 cells, the finest bench mesh ~4e5)
 MESH_CELLS_WARNING = {"3d": 2e6, "octant": 2e6, "axisymmetric": 5e5, "plane_strain": 5e5}
+#: estimated cell count above which a case is refused: no machine meshes or holds it (and
+#: Gmsh would run until killed), e.g. a mesh.size of 1e-300 m; the largest meshes ever solved
+#: have about 1e12 cells
+MESH_CELLS_LIMIT = 1e15
+#: the band (in SI units) that every scale the solver builds from a case must lie in: well
+#: inside double precision (1e±308), leaving room for the products and squares that the
+#: assembly and the Krylov solvers form from them (a modulus of 1e300 Pa overflows the
+#: Chebyshev eigenvalue estimate; a c_max of 1e-300 mol/m^3 turns the scale of the
+#: diffusion residual into inf, which the form compiler cannot write in C). No battery
+#: particle comes near it: moduli ~1e11 Pa, diffusivities ~1e-15 m^2/s, radii ~1e-6 m.
+SCALE_LIMITS = (1e-100, 1e100)
 
 class MeshSettings(_Model):
     """Element sizes and the mesh cache."""
@@ -955,6 +966,7 @@ class Case(_Model):
         problems += self._check_profile()
         problems += self._check_stop()
         problems += self._check_output_mean_theta()
+        problems += self._check_scales()
         if problems:
             raise FieldProblems(problems)
         return self
@@ -1051,6 +1063,129 @@ class Case(_Model):
                 )
         return problems
 
+    def _check_scales(self) -> list[tuple[str, str]]:
+        """Refuse values whose derived scales leave :data:`SCALE_LIMITS`: each is finite on
+        its own, but the solver would compute with inf, 0 or NaN (a JIT or PETSc traceback,
+        or silently no Li at all). Computed in logarithms, so that nothing overflows here.
+        Only the ends that break something are checked (a tiny swelling stress or
+        stress-coupling number only switches the effect off)."""
+        lo, hi = (math.log10(x) for x in SCALE_LIMITS)
+        problems: list[tuple[str, str]] = []
+
+        def check(path: str, given: str, what: str, log10: float, unit: str,
+                  hint: str = "", both_ends: bool = True) -> None:
+            if any(p == path for p, _ in problems):
+                return  # one problem per field
+            if hi >= log10 and (log10 >= lo or not both_ends):
+                return
+            value = (f"~1e{round(log10):+d}" if abs(log10) > 300 and math.isfinite(log10)
+                     else "0" if log10 == -math.inf else f"{10.0 ** log10:.3g}")
+            limits = (f"outside {SCALE_LIMITS[0]:g} ... {SCALE_LIMITS[1]:g}" if both_ends
+                      else f"above {SCALE_LIMITS[1]:g}")
+            derived = f" gives {what} = {value} {unit}".rstrip() + "," if what else " is"
+            problems.append((path, f"{given}{derived} {limits} (SI), the range the solver can "
+                             "compute with in double precision; "
+                             f"{hint or 'check the value and its unit'}"))
+
+        def lg(*factors: float) -> float:
+            return sum(math.log10(abs(f)) if f else -math.inf for f in factors)
+
+        radius = self._outer_radius()
+        check("geometry", f"a particle radius of {radius:g} m", "a volume ~ R^3",
+              3 * lg(radius), "m^3", "particle radii are about 10 nm ... 100 um (a bare "
+              "number is in m: write '2 um')")
+        if problems:
+            return problems  # everything below scales with it
+        cells = self._estimated_cells(radius)
+        if not cells <= MESH_CELLS_LIMIT:
+            problems.append(("mesh", f"mesh.size {self.mesh.resolved_size(radius):.3g} m and "
+                             f"mesh.surface_size {self.mesh.resolved_surface_size(radius):.3g} m "
+                             f"give roughly {cells:.2g} cells for a particle of radius "
+                             f"{radius:.3g} m: more than {MESH_CELLS_LIMIT:.0e}, which no "
+                             "machine meshes or holds (a bare number is in m: write '0.2 um')"))
+        for name, m in self.materials.items():
+            path = f"materials.{name}"
+            before = len(problems)
+            check(f"{path}.density", f"{m.density:g} kg/m^3", "a particle mass ~ density·R^3",
+                  lg(m.density) + 3 * lg(radius), "kg")
+            e = m.youngs_modulus
+            moduli = [(key, getattr(e, key)) for key in ("value", "unlithiated", "lithiated")
+                      if getattr(e, key, None) is not None]
+            for key, value in moduli:
+                where = f"{path}.youngs_modulus" + ("" if key == "value" else f".{key}")
+                check(where, f"{value:g} Pa", "", lg(value), "Pa")
+            for key, log_d in self._diffusivity_extremes(m):
+                where = f"{path}.diffusivity.{key}"
+                given = f"{getattr(m.diffusivity, key):g}" + (" m^2/s" if key in (
+                    "value", "d0", "pristine", "lithiated") else "")
+                check(where, given, "" if key in ("value", "d0", "pristine", "lithiated")
+                      else "a diffusivity D(θ)", log_d, "m^2/s")
+                check(where, given, "a diffusion time R^2/D", 2 * lg(radius) - log_d, "s",
+                      f"the particle radius is {radius:.3g} m")
+            width = getattr(m.diffusivity, "width", None)
+            if width is not None:
+                check(f"{path}.diffusivity.width", f"{width:g}", "a slope 1/width of D(θ)",
+                      -lg(width), "", both_ends=False)
+            if not m.active or len(problems) > before:
+                continue  # what follows scales with the values above: not blamed on others
+            key = "c_max" if m.c_max is not None else "specific_capacity"
+            given = (f"{m.c_max:g} mol/m^3" if key == "c_max"
+                     else f"{m.specific_capacity:g} C/kg")
+            check(f"{path}.{key}", given, "c_max", lg(m.c_max_si), "mol/m^3")
+            check(f"{path}.{key}", given, "a Li capacity of the particle ~ c_max·R^3",
+                  lg(m.c_max_si) + 3 * lg(radius), "mol")
+            check(f"{path}.{key}", given, "a specific capacity", lg(m.specific_capacity_si),
+                  "C/kg")
+            if m.beta_v > 0 and len(problems) == before:
+                key = ("volume_expansion" if m.volume_expansion is not None
+                       else "partial_molar_volume")
+                given = (f"{m.volume_expansion:g}" if key == "volume_expansion"
+                         else f"{m.partial_molar_volume:g} m^3/mol")
+                for _, value in moduli:
+                    check(f"{path}.{key}", given, "a swelling stress E·β_V",
+                          lg(value, m.beta_v), "Pa", both_ends=False)
+                if self.coupling == "two_way" and len(problems) == before:
+                    # the stress-driven flux: Ω σ / (R T) with Ω = β_V / c_max, σ ~ E β_V
+                    for _, value in moduli:
+                        check("temperature", f"{self.temperature:g} K",
+                              "a stress-coupling number Ω·E·β_V/(R·T)",
+                              lg(m.beta_v, value, m.beta_v)
+                              - lg(m.c_max_si, 8.314462618, self.temperature), "",
+                              both_ends=False)
+        load = self.loading
+        if isinstance(load, GalvanostaticLoading) and len(self.materials) == 1 and not problems:
+            q = self.specific_capacity_si
+            if load.specific_current is not None:
+                key, given = "specific_current", f"{load.specific_current:g} A/kg"
+                log_i = lg(load.specific_current)
+            else:
+                key, given = "c_rate", f"{load.c_rate:g} (1/h)"
+                log_i = lg(load.c_rate, q) - math.log10(3600.0)
+            check(f"loading.{key}", given, "" if key == "specific_current"
+                  else "a specific current", log_i, "A/kg")
+            check(f"loading.{key}", given, "a time to fill the particle (capacity/current)",
+                  lg(q) - log_i, "s")
+        return problems
+
+    @staticmethod
+    def _diffusivity_extremes(m: Material) -> list[tuple[str, float]]:
+        """``(field, log10 D)`` of the largest and smallest values of a material's D(θ)
+        on θ in [0, 1] (for regular_solution, up to theta_max)."""
+        d = m.diffusivity
+        if d is None:
+            return []
+        lg = math.log10
+        if d.kind == "constant":
+            return [("value", lg(d.value))]
+        if d.kind == "two_phase":
+            return [("pristine", lg(d.pristine)), ("lithiated", lg(d.lithiated))]
+        if d.kind == "exponential":  # d0·exp(m θ): exp(800) alone is inf
+            return [("d0", lg(d.d0)), ("exponent", lg(d.d0) + d.exponent * math.log10(math.e))]
+        # regular_solution: d0·[1/(1 - θ) - 2αθ]; the bracket is 1 at θ = 0
+        t = float(d.theta_max)
+        bracket = abs(1.0 / (1.0 - t) - 2.0 * d.alpha * t)
+        return [("d0", lg(d.d0)), ("alpha", lg(d.d0) + (lg(bracket) if bracket else -math.inf))]
+
     def plausibility_warnings(self) -> list[tuple[str, str]]:
         """``(dotted field, message)`` for values that are valid but far outside what a
         battery-anode particle has: most often a unit left out (a bare number is read in the
@@ -1099,18 +1234,23 @@ class Case(_Model):
     def _estimated_cells(self, radius: float) -> float:
         """Rough cell count of a ball of ``radius``: the bulk at mesh.size plus a surface
         layer two surface cells thick (triangles ≈ 2 area/h², tetrahedra ≈ 6 volume/h³)."""
-        h = self.mesh.resolved_size(radius)
-        hs = min(self.mesh.resolved_surface_size(radius), h)
-        layer = min(2.0 * hs, radius)
-        if self.geometry.mode in ("axisymmetric", "plane_strain"):
-            fraction = 0.5 if self.geometry.mode == "axisymmetric" else 1.0
-            area = fraction * math.pi * radius**2
-            rim = fraction * 2.0 * math.pi * radius * layer
-            return 2.0 * ((area - rim) / h**2 + rim / hs**2)
-        fraction = 0.125 if self.geometry.mode == "octant" else 1.0
-        volume = fraction * 4.0 / 3.0 * math.pi * radius**3
-        shell = fraction * 4.0 * math.pi * radius**2 * layer
-        return 6.0 * ((volume - shell) / h**3 + shell / hs**3)
+        # in units of the radius: radius**3 or h**3 alone overflow or underflow for an
+        # extreme radius or size (OverflowError, ZeroDivisionError), their ratios less so
+        h = self.mesh.resolved_size(radius) / radius
+        hs = min(self.mesh.resolved_surface_size(radius) / radius, h)
+        layer = min(2.0 * hs, 1.0)
+        try:
+            if self.geometry.mode in ("axisymmetric", "plane_strain"):
+                fraction = 0.5 if self.geometry.mode == "axisymmetric" else 1.0
+                area = fraction * math.pi
+                rim = fraction * 2.0 * math.pi * layer
+                return 2.0 * ((area - rim) / h**2 + rim / hs**2)
+            fraction = 0.125 if self.geometry.mode == "octant" else 1.0
+            volume = fraction * 4.0 / 3.0 * math.pi
+            shell = fraction * 4.0 * math.pi * layer
+            return 6.0 * ((volume - shell) / h**3 + shell / hs**3)
+        except (OverflowError, ZeroDivisionError):  # a size of 1e-300 m: beyond counting
+            return math.inf
 
     def _outer_radius(self) -> float:
         """Outer radius of the particle incl. coatings (m): the bound for probes and sizes."""

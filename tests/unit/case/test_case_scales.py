@@ -1,0 +1,98 @@
+"""Finite values whose derived scales the solver cannot compute with are case errors.
+
+Before, each of these validated and the run ended in a JIT compile error (inf written into
+C), a PETSc traceback ("Computed maximum singular value as zero"), an OverflowError or a
+ZeroDivisionError in the cell estimate, or ran through without taking up any Li.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from solver.case import CaseError, load_case
+from solver.case.schema import MESH_CELLS_LIMIT, SCALE_LIMITS
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path"),
+    [
+        (["materials.core.density=1e-300"], "materials.core.density"),
+        (["materials.core.specific_capacity=1e-300"], "materials.core.specific_capacity"),
+        (["materials.core.specific_capacity=1e300"], "materials.core.specific_capacity"),
+        (["materials.core.specific_capacity=null", "materials.core.c_max=1e-300"],
+         "materials.core.c_max"),
+        (["materials.core.youngs_modulus=1e300"], "materials.core.youngs_modulus"),
+        (["materials.core.youngs_modulus.unlithiated=1e-300"],
+         "materials.core.youngs_modulus.unlithiated"),
+        (["materials.core.diffusivity.pristine=1e300"], "materials.core.diffusivity.pristine"),
+        (["materials.core.diffusivity.lithiated=1e-300"],
+         "materials.core.diffusivity.lithiated"),
+        (["materials.core.diffusivity.width=1e-300"], "materials.core.diffusivity.width"),
+        (["materials.core.diffusivity={kind: exponential, d0: 1e-15, exponent: 800}"],
+         "materials.core.diffusivity.exponent"),
+        (["materials.core.diffusivity={kind: regular_solution, d0: 1e-15, alpha: -1e300}"],
+         "materials.core.diffusivity.alpha"),
+        (["materials.core.volume_expansion=1e300"], "materials.core.volume_expansion"),
+        (["loading.specific_current=1e300"], "loading.specific_current"),
+        (["loading.specific_current=1e-300", "stop.mean_theta=null", "stop.time=1"],
+         "loading.specific_current"),
+        (["loading.specific_current=null", "loading.c_rate=1e300"], "loading.c_rate"),
+        (["coupling=two_way", "temperature=1e-300"], "temperature"),
+        (["geometry.radius=1e300", "mesh.size=null", "mesh.surface_size=null",
+          "output.probes=[]"], "geometry"),
+        (["geometry.radius=1e-40", "mesh.size=null", "mesh.surface_size=null",
+          "output.probes=[]"], "geometry"),
+        (["mesh.size=1e-300"], "mesh"),
+        (["mesh.surface_size=1e-300"], "mesh"),
+    ],
+)
+def test_unusable_scales_are_one_problem_naming_the_field(reference_path: Path, overrides,
+                                                          path: str) -> None:
+    with pytest.raises(CaseError) as info:
+        load_case(reference_path, overrides=overrides)
+    assert info.value.paths == [path], str(info.value)  # one line, not one per consequence
+    text = str(info.value)
+    assert "double precision" in text or "no machine" in text
+
+
+def test_the_message_says_what_was_given_and_the_range(reference_path: Path) -> None:
+    with pytest.raises(CaseError) as info:
+        load_case(reference_path, overrides=["materials.core.density=1e-300"])
+    text = str(info.value)
+    assert "1e-300 kg/m^3" in text and "density·R^3" in text
+    assert f"{SCALE_LIMITS[0]:g} ... {SCALE_LIMITS[1]:g}" in text
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        [],
+        # far outside what an anode has (warnings), but the solver computes with them
+        ["materials.core.youngs_modulus=120"],
+        ["materials.core.density=1e-3"],
+        ["materials.core.volume_expansion=0"],
+        ["materials.core.volume_expansion=1e-300"],  # no swelling, in effect
+        ["coupling=two_way", "temperature=1e300"],  # no stress-driven flux, in effect
+        ["materials.core.diffusivity={kind: exponential, d0: 1e-15, exponent: -20}"],
+        ["materials.core.diffusivity.width=1e-6"],
+        ["loading.specific_current=1e4"],
+        ["geometry.radius=2 mm", "mesh.size=null", "mesh.surface_size=null"],
+        ["time.dt_min=1e-300", "time.dt_initial=1e-300"],
+        ["time.dt_max=1e300"],
+        ["mesh.size=1 nm", "mesh.surface_size=1 nm"],  # a warning (2e11 cells), not refused
+    ],
+)
+def test_generous_values_stay_valid(reference_path: Path, overrides) -> None:
+    load_case(reference_path, overrides=overrides)
+
+
+def test_a_mesh_beyond_any_machine_is_refused_but_a_huge_one_warned(reference_path: Path):
+    """mesh.size 1e-300 m: the cell estimate divided by zero (a traceback at the start of
+    `run`); a merely huge mesh keeps its warning."""
+    with pytest.raises(CaseError) as info:
+        load_case(reference_path, overrides=["mesh.size=1e-12", "mesh.surface_size=1e-12"])
+    assert f"more than {MESH_CELLS_LIMIT:.0e}" in str(info.value)
+    case = load_case(reference_path, overrides=["mesh.size=2 nm", "mesh.surface_size=2 nm"])
+    assert "mesh" in dict(case.plausibility_warnings())

@@ -136,6 +136,10 @@ class MechanicsProblem:
         # the eigenstrain load: ∫ C:(ε_ch I) : ε(v)
         L = (ufl.inner(constitutive.stress(0.0 * I, -eps_ch, E, nu, I), coords.strain(v))
              * coords.weight * domain.dx)
+        # with no swelling anywhere (volume_expansion: 0) UFL simplifies the load to an empty
+        # form, whose assembly raised IndexError: keep a cell integral of a zero Constant
+        zero = dolfinx.fem.Constant(mesh, np.zeros(gdim, dtype=PETSc.ScalarType))
+        L = L + ufl.inner(zero, v) * coords.weight * domain.dx
         self.stress = constitutive.stress(coords.strain(self.u, guarded=True), eps_ch, E, nu, I)
         self.a = dolfinx.fem.form(_stiffness(self.V, domain, theta, fields))
         self.L = dolfinx.fem.form(L)

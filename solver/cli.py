@@ -159,7 +159,7 @@ def _run_parallel(args, case) -> int:
     from solver.physics.diffusion import NewtonDivergence
     from solver.physics.mechanics import MechanicsError
     from solver.outputs.checkpoint import CheckpointError
-    from solver.simulation import CaseSetupError, OutputDirError
+    from solver.simulation import CaseSetupError, NonFiniteResult, OutputDirError
     from solver.time_stepping import TimeStepError
 
     comm = MPI.COMM_WORLD
@@ -180,7 +180,7 @@ def _run_parallel(args, case) -> int:
         _err(f"invalid case:\n{case.source_path}: {exc}")
         return EXIT_CASE
     except (TimeStepError, MechanicsError, NewtonDivergence, DomainError, CheckpointError,
-            OutputDirError) as exc:
+            OutputDirError, NonFiniteResult) as exc:
         _err(f"error: {exc}")
         return EXIT_RUNTIME
     except RunInterrupted as exc:

@@ -118,6 +118,11 @@ class CaseSetupError(ValueError):
     """A case that validated but does not fit the mesh (e.g. a probe outside the particle)."""
 
 
+class NonFiniteResult(RuntimeError):
+    """The solution or a recorded quantity became NaN or inf (the run stops at that step:
+    results past it would be meaningless, and plots and ParaView choke on them)."""
+
+
 @dataclass
 class RunResult:
     """What a finished run reports back (also written to ``summary.json``)."""
@@ -1118,6 +1123,7 @@ class Simulation:
         """One history.csv row (and the fields when asked): the mechanics and every derived
         quantity are computed here, so only for the rows that are written."""
         kry_m = self._solve_mechanics(t)
+        self._check_finite(t)  # before the stress: its principal values need finite u
         self.stress.update()
         li = self.li_content()
         frac = self.domain.symmetry_fraction
@@ -1157,11 +1163,34 @@ class Simulation:
         row["Krylov iterations (mechanics)"] = kry_m
         row["rejected steps"] = rejected
         row["wall time [s]"] = time.perf_counter() - self._wall0
+        self._check_finite(t, row)
         self.history.append(row)
         if write_fields:
             self._check_space(t)
             self.field_output.write(t)
             self._keep_peak_frame(t, row)
+
+    #: history columns that are finite whenever θ and u are (others, such as the Li balance
+    #: error of a potentiostatic run or a statistic over an empty set, may be NaN by design)
+    FINITE_COLUMNS = ("mean lithiation fraction [-]", "capacity [A h/g]", "Li content [mol]")
+
+    def _check_finite(self, t: float, row: dict | None = None) -> None:
+        """Stop with one line when θ or u (and, given the row, the stress and the Li content)
+        is NaN or inf, naming the step, the time and what: a Krylov solve that reports
+        success does not check its answer, the principal stresses of a NaN u raise
+        LinAlgError, and every later row, field file and picture would be NaN."""
+        fields = [("lithiation fraction θ", self.theta), ("displacement u", self.mechanics.u)]
+        if row is not None:
+            fields += [(f.name, f) for f in self.stress.fields.values()]
+        what = [name for name, f in fields if not np.all(np.isfinite(f.x.array))]
+        what += [c for c in self.FINITE_COLUMNS if row is not None and not math.isfinite(row[c])]
+        what = [w for rank in self.comm.allgather(what) for w in rank]  # the same on all ranks
+        if what:
+            names = list(dict.fromkeys(what))
+            raise NonFiniteResult(
+                f"step {self._step}, t = {t:.6g} s: {', '.join(names)} not finite (NaN or inf); "
+                "history.csv and the fields hold the steps before it. A material value, the "
+                "current or the time step is probably far outside what the solver can handle")
 
     def _check_space(self, t: float) -> None:
         """Stop before a field write when the results' disk has less than MIN_FREE_MB left

@@ -46,7 +46,7 @@ from petsc4py import PETSc
 
 from solver.physics import constitutive
 from solver.physics.diffusion import QUADRATURE_DEGREE, NewtonDivergence, StepReport, \
-    diffusion_residual
+    diffusion_residual, snes_reason
 
 
 def _degree(expr) -> int:
@@ -252,10 +252,11 @@ class CoupledProblem:
         reason, its = snes.getConvergedReason(), snes.getIterationNumber()
         finite = all(np.all(np.isfinite(f.x.array))
                      for f in (self.u_hat, self.theta, *self.s_hats))
-        if reason <= 0 or not self.domain.comm.allreduce(finite, op=MPI.LAND):
+        finite = self.domain.comm.allreduce(finite, op=MPI.LAND)
+        if reason <= 0 or not finite:
             self.reject()
-            raise NewtonDivergence(f"monolithic coupling: SNES reason {reason} after {its} "
-                                   "iterations")
+            what = snes_reason(reason) if finite else "u, θ or σ_h not finite (NaN or inf)"
+            raise NewtonDivergence(f"monolithic coupling: {what} after {its} iterations")
         if self.mechanics.gauge is not None:
             self.mechanics.gauge.apply(self.u_hat.x.petsc_vec)
             self.u_hat.x.scatter_forward()

@@ -174,6 +174,19 @@ class NewtonDivergence(RuntimeError):
     """Newton did not converge for this time step (the stepper cuts dt back)."""
 
 
+#: SNESConvergedReason codes of a failed Newton solve, in words
+SNES_REASONS = {-1: "function domain error", -2: "function count limit", -3: "linear solve "
+                "failed", -4: "residual NaN or inf", -5: "iteration limit reached",
+                -6: "line search failed", -8: "residual grew beyond the divergence tolerance",
+                -11: "Jacobian domain error"}
+
+
+def snes_reason(reason: int) -> str:
+    """``"SNES reason -4 (residual NaN or inf)"``: the code and what it means."""
+    words = SNES_REASONS.get(reason)
+    return f"SNES reason {reason} ({words})" if words else f"SNES reason {reason}"
+
+
 @dataclass
 class StepReport:
     newton_iterations: int
@@ -343,8 +356,11 @@ class DiffusionProblem:
         # next collective): the finiteness check is reduced, the SNES reason is global
         finite = self.domain.comm.allreduce(bool(np.all(np.isfinite(self.theta.x.array))),
                                             op=MPI.LAND)
-        if reason <= 0 or not finite:
-            raise NewtonDivergence(f"SNES reason {reason} after {its} iterations")
+        if not finite:
+            raise NewtonDivergence(f"θ not finite (NaN or inf), SNES reason {reason} after "
+                                   f"{its} iterations")
+        if reason <= 0:
+            raise NewtonDivergence(f"{snes_reason(reason)} after {its} iterations")
         return StepReport(its, snes.getLinearSolveIterations(), self.max_change())
 
     def max_change(self) -> float:

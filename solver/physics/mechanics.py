@@ -111,6 +111,17 @@ class MechanicsError(RuntimeError):
     """The elasticity solve failed."""
 
 
+#: KSPConvergedReason codes a failed elasticity solve ends with, in words
+KSP_REASONS = {-3: "iteration limit reached", -4: "residual grew beyond the divergence "
+               "tolerance", -5: "breakdown", -8: "indefinite preconditioner",
+               -9: "NaN or inf in the system", -11: "preconditioner set-up failed"}
+
+
+def _ksp_reason(reason: int) -> str:
+    words = KSP_REASONS.get(reason)
+    return f"KSP reason {reason}: {words}" if words else f"KSP reason {reason}"
+
+
 class MechanicsProblem:
     """Elasticity driven by the swelling of a given θ field.
 
@@ -254,22 +265,31 @@ class MechanicsProblem:
             self.null_space.remove(self.b)
         x = self.u.x.petsc_vec
         start = x.copy() if self._reusing else None
-        self.ksp.solve(self.b, x)
-        reason = self.ksp.getConvergedReason()
-        if reason <= 0 and start is not None:
-            # the kept preconditioner no longer fits the matrix (E(θ) grew: its Jacobi
-            # diagonal and Chebyshev eigenvalue bound are too small, and CG breaks down at
-            # once rather than slowing down): rebuild it and solve again from the same start
-            start.copy(x)
-            self._keep_preconditioner(False)
+        try:
             self.ksp.solve(self.b, x)
             reason = self.ksp.getConvergedReason()
-            self.rebuilds_after_failure += 1
-        if start is not None:
-            start.destroy()
+            if reason <= 0 and start is not None:
+                # the kept preconditioner no longer fits the matrix (E(θ) grew: its Jacobi
+                # diagonal and Chebyshev eigenvalue bound are too small, and CG breaks down
+                # at once rather than slowing down): rebuild it and solve again from the
+                # same start
+                start.copy(x)
+                self._keep_preconditioner(False)
+                self.ksp.solve(self.b, x)
+                reason = self.ksp.getConvergedReason()
+                self.rebuilds_after_failure += 1
+        except PETSc.Error as exc:
+            # e.g. "Computed maximum singular value as zero" in the Chebyshev set-up of a
+            # matrix that under- or overflowed: one line, not a PETSc traceback
+            raise MechanicsError(f"elasticity solve failed in PETSc (error code {exc.ierr}): "
+                                 "the stiffness matrix or the swelling load is probably not "
+                                 "representable (check the moduli and the swelling)") from None
+        finally:
+            if start is not None:
+                start.destroy()
         if reason <= 0:
             raise MechanicsError(
-                f"elasticity solve did not converge (KSP reason {reason}, "
+                f"elasticity solve did not converge ({_ksp_reason(reason)}, "
                 f"{self.ksp.getIterationNumber()} iterations)"
             )
         if self.gauge is not None:

@@ -826,7 +826,8 @@ class SolverSettings(_Model):
     linear_rtol: Number = Field(
         1e-10, gt=0, le=1e-2, description="relative tolerance of the Krylov solvers"
     )
-    newton_rtol: Number = Field(1e-10, gt=0, description="relative tolerance of Newton")
+    newton_rtol: Number = Field(1e-10, gt=0, lt=1,
+                                description="relative tolerance of Newton, in (0, 1)")
     newton_atol: Number = Field(1e-14, ge=0, description="absolute tolerance of Newton")
     newton_max_iterations: Integer = Field(
         25, ge=1, description="Newton iterations before the step is cut back"
@@ -1221,6 +1222,10 @@ class Case(_Model):
         check("stop.capacity", self.stop.capacity, 3.6e3, 2e7, "C/kg",
               "a bare number is in C/kg: write '1 A*h/g' (a fraction of the capacity is "
               "stop.mean_theta)")
+        check("solver.newton_atol", self.solver.newton_atol, 0.0, 1e-3, "(dimensionless)",
+              "the Newton residual is scaled by the particle's Li capacity: at 1e-3 Newton "
+              "accepts steps a good part of a per-mille of θ off, and at 1 or more it accepts "
+              "θ unchanged, so no Li enters at all")
         cells = self._estimated_cells(radius)
         limit = MESH_CELLS_WARNING[self.geometry.mode]
         if cells > limit and not any(path == "geometry" for path, _ in out):  # not twice

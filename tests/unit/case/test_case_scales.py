@@ -96,3 +96,20 @@ def test_a_mesh_beyond_any_machine_is_refused_but_a_huge_one_warned(reference_pa
     assert f"more than {MESH_CELLS_LIMIT:.0e}" in str(info.value)
     case = load_case(reference_path, overrides=["mesh.size=2 nm", "mesh.surface_size=2 nm"])
     assert "mesh" in dict(case.plausibility_warnings())
+
+
+def test_newton_rtol_of_1_or_more_is_refused(reference_path: Path) -> None:
+    """PETSc refuses snes_rtol >= 1 ("Relative tolerance 1e+300 must be non-negative and
+    less than 1.0"): the run ended in a PETSc traceback after meshing."""
+    with pytest.raises(CaseError) as info:
+        load_case(reference_path, overrides=["solver.newton_rtol=1e300"])
+    assert info.value.paths == ["solver.newton_rtol"]
+    assert "< 1" in str(info.value)
+    load_case(reference_path, overrides=["solver.newton_rtol=0.5"])
+
+
+def test_a_newton_atol_that_accepts_any_step_is_warned(reference_path: Path) -> None:
+    """newton_atol 1e300 ran to completion with 0 Newton iterations and no Li taken up."""
+    case = load_case(reference_path, overrides=["solver.newton_atol=1e300"])
+    assert "no Li enters" in dict(case.plausibility_warnings())["solver.newton_atol"]
+    assert "solver.newton_atol" not in dict(load_case(reference_path).plausibility_warnings())

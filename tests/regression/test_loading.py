@@ -149,3 +149,27 @@ def test_potentiostatic_delithiation_counts_capacity_positive(tmp_path):
     assert last["mean lithiation fraction [-]"] == pytest.approx(0.6, abs=EVENT_TOL)
     assert last["capacity [A h/g]"] == pytest.approx(
         (0.9 - last["mean lithiation fraction [-]"]) * SPEC_CAP / 3.6e6, rel=1e-9)
+
+
+def test_max_steps_ends_the_run_saying_so(tmp_path):
+    _, res = run_case(_case(_galv(specific_current=2000.0), {"mean_theta": 0.9, "max_steps": 4}),
+                      tmp_path)
+    assert res.stop_reason == "stop.max_steps reached"
+    assert res.steps == 4 and res.history[-1]["step"] == 4
+    assert res.history[-1]["mean lithiation fraction [-]"] < 0.9
+    assert "stopped after stop.max_steps = 4 steps" in (tmp_path / "run.log").read_text()
+
+
+def test_checkpoint_minutes_writes_checkpoints_by_wall_time(tmp_path):
+    """output.checkpoint_minutes alone (no step count): a checkpoint whenever that much wall
+    time has passed since the last; 1e-9 min is every step."""
+    case = _case(_galv(specific_current=2000.0), {"mean_theta": 0.2})
+    case["output"].update(checkpoint_every=None, checkpoint_minutes=1e-9)
+    _, res = run_case(case, tmp_path / "often")
+    log = (tmp_path / "often" / "run.log").read_text()
+    steps = [int(line.split("checkpoint at step ")[1].split(",")[0])
+             for line in log.splitlines() if "checkpoint at step " in line]
+    assert steps == list(range(1, res.steps)), steps  # each step but the last (the end)
+    case["output"].update(checkpoint_minutes=None)
+    run_case(case, tmp_path / "never")
+    assert "checkpoint at step" not in (tmp_path / "never" / "run.log").read_text()

@@ -123,6 +123,21 @@ class NonFiniteResult(RuntimeError):
     results past it would be meaningless, and plots and ParaView choke on them)."""
 
 
+@dataclass(frozen=True)
+class _Events:
+    """The stops that events end (not known as a time in advance), in the run's direction."""
+
+    sign: float  # +1 when the run lithiates, -1 when it delithiates
+    cutoff: float | None  # stop.surface_theta (a current flows in)
+    hold: bool  # stop.hold_at_cutoff: hold the surface θ there (CV) instead of stopping
+    mean_targets: dict[str, float]  # stop reason → mean θ that ends a held-surface run
+
+    @property
+    def op(self):
+        """The reduction of the surface θ towards the cut-off."""
+        return MPI.MAX if self.sign > 0 else MPI.MIN
+
+
 @dataclass
 class RunResult:
     """What a finished run reports back (also written to ``summary.json``)."""
@@ -774,8 +789,6 @@ class Simulation:
     def _run_transient(self, resume: dict | None = None) -> str:
         c, diff = self.case, self.diffusion
         s, load = c.stop, c.loading
-        sign = self._direction_sign()
-        lithiating = sign > 0
         rate = self._li_rate_for_current() if self.kind == "galvanostatic" else 0.0
         diff.set_fluxes(rate, getattr(load, "flux_shares", None))
         theta0 = float(load.initial_theta)
@@ -804,14 +817,14 @@ class Simulation:
             # since the last history row: Newton and Krylov iterations, stepper.rejected then
             st["pending"] = [0, 0, 0]
         self._step = st["step"]
-        li_targets = self._mean_theta_targets(st["li0"])
+        ev = _Events(self._direction_sign(), cutoff, bool(s.hold_at_cutoff),
+                     self._mean_theta_targets(st["li0"]))
         output_times = sorted({*(float(x) for x in (c.time.output_times or [])),
                                *self._mean_theta_times(rate, st["li0"])})
         if not resume:
             self._record(t=0.0, dt=0.0, newton=0, krylov=0, rejected=0, li0=st["li0"],
                          inflow=0.0, write_fields=True)
         last_checkpoint = time.perf_counter()
-        reason = ""
         while True:
             if self._stop_request is not None and self._stop_request.agreed(self.comm):
                 self._maybe_checkpoint(st, stepper, last_checkpoint, force=True)
@@ -839,28 +852,12 @@ class Simulation:
                 stepper.rejected_step(dt, t, f"θ changed by {rep.max_change:.3g}",
                                       factor=SAFETY * c.time.max_dtheta / rep.max_change)
                 continue
-            # events: surface cut-off (galvanostatic), mean-θ target (potentiostatic / hold)
-            op = MPI.MAX if lithiating else MPI.MIN
-            if cutoff is not None and not dirichlet:
-                s_new = self.statistics.surface_theta_extreme(self.loaded_surfaces, op)
-                if sign * (s_new - cutoff) > EVENT_TOL and dt > c.time.dt_min:
-                    s_old = self.statistics.surface_theta_extreme(
-                        self.loaded_surfaces, op, theta=diff.theta_n)
-                    frac = (cutoff - s_old) / (s_new - s_old) if s_new != s_old else 0.5
-                    self._reject()
-                    stepper.rejected_step(dt, t, "surface θ cut-off overshoot", factor=0.98 * frac)
-                    continue
-            if dirichlet and li_targets and dt > c.time.dt_min:
-                m_new = self.li_content() / self.li_max
-                over = {r: v for r, v in li_targets.items() if sign * (m_new - v) > EVENT_TOL}
-                if over:
-                    m_old = self.li_content_old() / self.li_max
-                    frac = min((v - m_old) / (m_new - m_old) if m_new != m_old else 0.5
-                               for v in over.values())
-                    what = " and ".join(r.replace("reached", "overshoot") for r in over)
-                    self._reject()
-                    stepper.rejected_step(dt, t, what, factor=0.98 * frac)
-                    continue
+            over = self._event_overshoot(ev, dirichlet) if dt > c.time.dt_min else None
+            if over is not None:  # redo the step to end (just short of) the event
+                what, frac = over
+                self._reject()
+                stepper.rejected_step(dt, t, what, factor=0.98 * frac)
+                continue
             # accept
             if rep.max_change > c.time.max_dtheta and not self._warned_dt_min:
                 self._warned_dt_min = True
@@ -872,7 +869,7 @@ class Simulation:
                 st["inflow"] += diff.inflow_rate() * dt
             diff.accept()
             t = st["t"] = t + dt
-            self._check_theta_range(t, lithiating)
+            self._check_theta_range(t, ev.sign > 0)
             self._step = st["step"] = st["step"] + 1
             # a staggered step that needed over half its iterations does not grow dt: the
             # fixed point contracts worse at a larger dt, and a failed one is redone smaller
@@ -884,29 +881,8 @@ class Simulation:
             self._counters["newton"] += rep.newton_iterations
             self._counters["krylov_diffusion"] += rep.krylov_iterations
             mean = self.mean_theta()
-            done = False
-            if t >= st["t_end"] * (1 - 1e-12):
-                done, reason = True, self._end_reason(st["t_end"], rate, st["li0"])
-            if cutoff is not None and not dirichlet:
-                if sign * (self.statistics.surface_theta_extreme(self.loaded_surfaces, op)
-                           - cutoff) >= -EVENT_TOL:
-                    if s.hold_at_cutoff:
-                        st["holding"] = True  # CV: the surface θ stays at the cut-off from now on
-                        diff.set_surface_theta(cutoff)
-                        # the constant-current end time no longer applies: only stop.time
-                        # and the mean-θ and capacity events end a CV hold
-                        st["t_end"] = float(s.time) if s.time is not None else math.inf
-                        done = t >= st["t_end"] * (1 - 1e-12)
-                        self.log.info(f"t = {t:.4g} s: surface θ reached {cutoff}; holding (CV)")
-                    elif not done:
-                        done, reason = True, "surface θ cut-off reached"
-            if dirichlet and not done:
-                reached = [r for r, v in li_targets.items() if sign * (mean - v) >= -EVENT_TOL]
-                if reached:
-                    done, reason = True, reached[0]
-            if self._step >= s.max_steps and not done:
-                done, reason = True, "stop.max_steps reached"
-                self.log.warn(f"stopped after stop.max_steps = {s.max_steps} steps")
+            reason = self._stop_after_step(ev, st, mean, dirichlet, rate)
+            done = reason is not None
             write = done or (every is not None and self._step % every == 0) or any(
                 abs(t - x) <= 1e-9 * max(1.0, x) for x in output_times
             )
@@ -922,12 +898,62 @@ class Simulation:
                 self._solve_mechanics()  # σ_h of the accepted θ (staggered) for the next step
             t_end = st["t_end"]
             frac = t / t_end if math.isfinite(t_end) else self._theta_fraction(
-                mean, st["li0"] / self.li_max, li_targets)
+                mean, st["li0"] / self.li_max, ev.mean_targets)
             self.log.progress(self._step, t, mean, dt, frac, force=done)
             if done:
                 self._warn_unreached_outputs(t, st["li0"], rate)
                 return reason
             last_checkpoint = self._maybe_checkpoint(st, stepper, last_checkpoint)
+
+    def _event_overshoot(self, ev: _Events, dirichlet: bool) -> tuple[str, float] | None:
+        """``(what, fraction of the step at which it is reached)`` when the step just solved
+        went past an event: the surface θ cut-off (a current flows in), or a mean-θ or
+        capacity stop (the surface θ is held); None otherwise."""
+        if ev.cutoff is not None and not dirichlet:
+            surfaces, stats = self.loaded_surfaces, self.statistics
+            s_new = stats.surface_theta_extreme(surfaces, ev.op)
+            if ev.sign * (s_new - ev.cutoff) > EVENT_TOL:
+                s_old = stats.surface_theta_extreme(surfaces, ev.op, theta=self.diffusion.theta_n)
+                frac = (ev.cutoff - s_old) / (s_new - s_old) if s_new != s_old else 0.5
+                return "surface θ cut-off overshoot", frac
+        if dirichlet and ev.mean_targets:
+            m_new = self.li_content() / self.li_max
+            over = {r: v for r, v in ev.mean_targets.items()
+                    if ev.sign * (m_new - v) > EVENT_TOL}
+            if over:
+                m_old = self.li_content_old() / self.li_max
+                frac = min((v - m_old) / (m_new - m_old) if m_new != m_old else 0.5
+                           for v in over.values())
+                return " and ".join(r.replace("reached", "overshoot") for r in over), frac
+        return None
+
+    def _stop_after_step(self, ev: _Events, st: dict, mean: float, dirichlet: bool,
+                         rate: float) -> str | None:
+        """The stop reason when the accepted step ends the run, else None. Reaching the
+        cut-off with ``stop.hold_at_cutoff`` starts the CV hold (in ``st``) instead: the
+        surface θ stays at the cut-off, and from then on the constant-current end time no
+        longer applies (stop.time does; the mean-θ and capacity stops are events)."""
+        s, t = self.case.stop, st["t"]
+        reason = None
+        if t >= st["t_end"] * (1 - 1e-12):
+            reason = self._end_reason(st["t_end"], rate, st["li0"])
+        if reason is None and ev.cutoff is not None and not dirichlet:
+            surface = self.statistics.surface_theta_extreme(self.loaded_surfaces, ev.op)
+            if ev.sign * (surface - ev.cutoff) >= -EVENT_TOL:
+                if not ev.hold:
+                    return "surface θ cut-off reached"
+                st["holding"] = True
+                self.diffusion.set_surface_theta(ev.cutoff)
+                st["t_end"] = float(s.time) if s.time is not None else math.inf
+                self.log.info(f"t = {t:.4g} s: surface θ reached {ev.cutoff}; holding (CV)")
+        if reason is None and dirichlet:
+            reached = [r for r, v in ev.mean_targets.items()
+                       if ev.sign * (mean - v) >= -EVENT_TOL]
+            reason = reached[0] if reached else None
+        if reason is None and self._step >= s.max_steps:
+            self.log.warn(f"stopped after stop.max_steps = {s.max_steps} steps")
+            reason = "stop.max_steps reached"
+        return reason
 
     def _check_theta_range(self, t: float, lithiating: bool) -> None:
         """Track the smallest and largest θ of the Li-storing regions, and warn (once for each

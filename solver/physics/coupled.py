@@ -138,6 +138,7 @@ def snes_options(settings) -> dict:
         "snes_atol": settings.newton_atol,
         "snes_stol": 0.0,
         "snes_max_it": settings.newton_max_iterations,
+        "snes_force_iteration": True,  # (as the diffusion Newton: a tiny dt takes up Li too)
         "snes_error_if_not_converged": False,
         "ksp_type": "preonly",
         "pc_type": "lu",

@@ -293,6 +293,9 @@ class DiffusionProblem:
                 "snes_atol": s.newton_atol,
                 "snes_stol": NEWTON_STOL,
                 "snes_max_it": s.newton_max_iterations,
+                # at least one Newton step: a tiny dt makes the first residual (~ dt · current)
+                # fall below snes_atol, and a step of 0 iterations took up no Li at all
+                "snes_force_iteration": True,
                 "snes_error_if_not_converged": False,
                 "ksp_error_if_not_converged": False,
                 **self.linear_options,

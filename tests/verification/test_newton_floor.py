@@ -34,3 +34,25 @@ def test_newton_does_not_fail_at_the_round_off_floor(tmp_path, monkeypatch):
     # the same run without the update criterion shows the problem this guards against
     failures_without, _ = _newton_failures(tmp_path / "no_stol", 0.0, monkeypatch)
     assert failures_without >= 10
+
+
+def test_a_tiny_first_step_takes_up_its_li(tmp_path):
+    """With dt = 1 ns the first residual (~ dt · current) lies below newton_atol: Newton
+    took 0 iterations, accepted θ = θ_n, and the steps took up no Li while the inflow was
+    counted (Li balance error 1.0; robustness helper). Newton now takes at least one step.
+    Oracle: Faraday's law, the mean θ grows by rate · t exactly."""
+    from chemomech_testing import SI, run_case, sphere_case
+
+    for coupling in ("one_way", "two_way"):
+        case = sphere_case(mode="axisymmetric", radius=4e-6, size=1e-6,
+                           loading={"kind": "galvanostatic", "specific_current": 100.0,
+                                    "surfaces": ["outer_surface"]},
+                           stop={"mean_theta": 0.5, "max_steps": 3},
+                           time={"dt_initial": 1e-9, "dt_min": 1e-9}, coupling=coupling)
+        _, res = run_case(case, tmp_path / coupling)
+        spec_cap = SI["c_max"] * 96485.33212 / SI["density"]  # C/kg
+        for row in res.history[1:]:
+            expected = 100.0 * row["time [s]"] / spec_cap
+            assert abs(row["mean lithiation fraction [-]"] - expected) <= 1e-6 * expected, (
+                coupling, row["step"], row["mean lithiation fraction [-]"], expected)
+            assert row["Li balance error [-]"] < 1e-8

@@ -589,7 +589,9 @@ class Stop(_Model):
     capacity: SpecificCharge | None = Field(
         None,
         gt=0,
-        description="stop after this charge per active mass has passed, e.g. '1 A*h/g'",
+        description="stop after this charge per active mass has passed (counted in the "
+        "run's direction), e.g. '1 A*h/g'; with several stop criteria the first one reached "
+        "ends the run (summary.json stop_reason names it)",
         examples=[3.6e6],
     )
     time: Time | None = Field(None, gt=0, description="stop at this time", examples=[3600.0])

@@ -561,18 +561,16 @@ def resume_step(point_dir: Path, expected_hash: str | None) -> int | None:
     checkpoint.npz`` when the checkpoint is of the same resolved case (same case hash; a point
     run is ``chemomech run --resume``), else None (it starts afresh). Reads only the
     checkpoint's loop state (no MPI); the run itself also checks the mesh and history."""
-    path = Path(point_dir) / "results" / "checkpoint.npz"
-    if expected_hash is None or not path.exists():
+    from solver.outputs.result_files import CheckpointError, read_checkpoint_state
+
+    if expected_hash is None:
         return None
     try:
-        import numpy as np
-
-        with np.load(path) as data:
-            state = json.loads(str(data["state"]))
+        state = read_checkpoint_state(Path(point_dir) / "results")
         if state.get("case_hash") != expected_hash:
             return None
         return int(state["step"])
-    except Exception:  # unreadable or not ours: the run starts afresh
+    except (CheckpointError, KeyError, TypeError, ValueError):  # none, unreadable, not ours
         return None
 
 

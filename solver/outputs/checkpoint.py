@@ -27,11 +27,9 @@ from solver import _bootstrap  # noqa: F401
 
 from mpi4py import MPI
 
-FILENAME = "checkpoint.npz"
-
-
-class CheckpointError(RuntimeError):
-    """No usable checkpoint (missing, or written for another case or mesh)."""
+from solver.outputs.result_files import CHECKPOINT_FILE as FILENAME  # noqa: E402
+from solver.outputs.result_files import CheckpointError  # noqa: E402,F401
+from solver.outputs.result_files import read_checkpoint_state as read_state  # noqa: E402,F401
 
 
 def _node_indices(V) -> np.ndarray:
@@ -71,28 +69,6 @@ def write(out_dir: Path, theta, state: dict, extra: dict[str, np.ndarray] | None
         np.savez(tmp, node=all_idx[order], state=np.array(json.dumps(state)), **arrays)
         os.replace(tmp, path)
     comm.Barrier()
-
-
-def read_state(out_dir: Path) -> dict:
-    """The loop state saved in ``out_dir``'s checkpoint (step, t, case_hash, …), without
-    loading θ (any rank; no MPI).
-
-    Raises:
-        CheckpointError: no checkpoint, or one that cannot be read.
-    """
-    path = Path(out_dir) / FILENAME
-    if not path.exists():
-        raise CheckpointError(f"no checkpoint in {out_dir}")
-    try:
-        with np.load(path) as data:
-            if "node" not in data or "theta" not in data:
-                raise KeyError("node/theta")
-            state = json.loads(str(data["state"]))
-    except Exception as exc:  # truncated or not ours: zipfile, KeyError, JSON …
-        raise CheckpointError(f"{path} cannot be read ({type(exc).__name__}: {exc})") from None
-    if not isinstance(state, dict):
-        raise CheckpointError(f"{path} cannot be read (its state is not a mapping)")
-    return state
 
 
 def read(out_dir: Path, theta, extra: dict[str, np.ndarray] | None = None) -> dict:

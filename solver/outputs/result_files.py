@@ -3,7 +3,8 @@ edit): every problem becomes one :class:`~solver.batch.sweep.SweepError` line na
 file and what is wrong (exit 2), never a traceback.
 
 Used by ``plot`` (``history.csv``), ``compare`` (``history.csv``, ``summary.json``) and
-``collect`` (``sweep.csv``, each point's ``summary.json``).
+``collect`` (``sweep.csv``, each point's ``summary.json``). Also the parts of a results
+folder that a sweep reads without MPI: the run lock and the checkpoint's loop state.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import csv
 import io
 import json
 from pathlib import Path
+
+import numpy as np
 
 from solver.batch.sweep import SweepError
 
@@ -82,3 +85,33 @@ def read_run_lock(out: str | Path) -> dict | None:
         return {**lock, "pid": int(lock["pid"]), "host": str(lock["host"])}
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+#: the restart checkpoint of a results folder (:mod:`solver.outputs.checkpoint` writes it)
+CHECKPOINT_FILE = "checkpoint.npz"
+
+
+class CheckpointError(RuntimeError):
+    """No usable checkpoint (missing, or written for another case or mesh)."""
+
+
+def read_checkpoint_state(out_dir: str | Path) -> dict:
+    """The loop state saved in ``out_dir``'s checkpoint (step, t, case_hash, …), without
+    loading θ (any rank; no MPI).
+
+    Raises:
+        CheckpointError: no checkpoint, or one that cannot be read.
+    """
+    path = Path(out_dir) / CHECKPOINT_FILE
+    if not path.exists():
+        raise CheckpointError(f"no checkpoint in {out_dir}")
+    try:
+        with np.load(path) as data:
+            if "node" not in data or "theta" not in data:
+                raise KeyError("node/theta")
+            state = json.loads(str(data["state"]))
+    except Exception as exc:  # truncated or not ours: zipfile, KeyError, JSON …
+        raise CheckpointError(f"{path} cannot be read ({type(exc).__name__}: {exc})") from None
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{path} cannot be read (its state is not a mapping)")
+    return state

@@ -7,11 +7,8 @@ stops here: the physics modules receive SI floats and UFL objects.
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import shutil
-import socket
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -28,13 +25,18 @@ from mpi4py import MPI
 import meshes
 from meshes.tags import SYMMETRY_NAMES
 from solver.domain import build_domain
-from solver.interrupts import RunInterrupted, process_alive, stop_on_signals
+from solver.interrupts import RunInterrupted, stop_on_signals
 from solver.log import Reporter
 from solver.materials import MaterialFields, material_law
 from solver.outputs.fields import FieldOutput
 from solver.outputs import checkpoint
 from solver.outputs.history import HistoryWriter, read_history
-from solver.outputs.result_files import LOCK_FILE, read_run_lock
+from solver.outputs.run_dir import (  # noqa: F401  (the errors: imported from here too)
+    MIN_FREE_MB,
+    OutputDirError,
+    ResultsFolder,
+    describe_write_error,
+)
 from solver.outputs.provenance import (
     case_hash,
     peak_memory_mb,
@@ -58,23 +60,9 @@ EVENT_TOL = 1e-4  # θ units: how closely a cut-off or target θ event is hit
 THETA_RANGE_TOL = 0.01
 
 
-#: MB that must be free on the results' disk at the start and before each field write
-MIN_FREE_MB = 50
-
 #: the fields drawn in png/ (final state and ``*_at_peak``); a checkpoint keeps them for the
 #: peak frame, so that a restarted run still draws the peak of the frames written before it
 PICTURED_FIELDS = ["Von Mises stress [Pa]", "Lithiation fraction [-]", "Hydrostatic stress [Pa]"]
-
-
-def _is_chemomech_process(pid: int) -> bool:
-    """Whether a process with this pid runs (as far as this machine can tell) chemomech."""
-    if not process_alive(pid):
-        return False
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-    except OSError:
-        return True  # no /proc: alive is all we know
-    return b"chemomech" in cmdline or b"solver" in cmdline or b"pytest" in cmdline
 
 
 #: a 3D mesh above this many cells with a layer much thinner than mesh.size gets a warning
@@ -99,19 +87,6 @@ def _layer_thicknesses(geometry: dict) -> list[float]:
 
     walk("", geometry)
     return found
-
-
-class OutputDirError(RuntimeError):
-    """The results folder cannot be written (checked before any computing), or a result
-    could not be written at the end."""
-
-
-def describe_write_error(exc: BaseException) -> str:
-    """One line for a failed write: the OS reason and the file (``[Errno 28] No space left
-    on device`` → ``No space left on device: results/x/history.csv``)."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
-    return f"{type(exc).__name__}: {exc}"
 
 
 class CaseSetupError(ValueError):
@@ -402,11 +377,12 @@ class Simulation:
         else:
             # the checkpoint is checked first: a refused restart leaves the folder as it was
             resume = self._load_checkpoint(out) if restart else None
-        self._check_lock(out)
+        folder = ResultsFolder(out, self.comm, self.log)
+        folder.check_lock()
         if not restart:
-            self._warn_replaced_results(out)
-        self._prepare_out_dir(out, fresh=not restart)
-        self._take_lock(out)
+            folder.warn_replaced(self._hash)
+        folder.prepare(fresh=not restart)
+        folder.take_lock()
         if self.rank0:
             write_resolved_case(out / "case.resolved.yaml", resolved,
                                 getattr(self.case, "_material_sources", None))
@@ -477,7 +453,7 @@ class Simulation:
                 unwritten = []
                 self._closing_step(unwritten, "the field files", self.field_output.close)
                 self._closing_step(unwritten, "history.csv", self.history.close)
-                self._release_lock(out)
+                folder.release_lock()
                 if resume and self.rank0 and "vtk" in self.case.output.formats:
                     self._closing_step(unwritten, "fields.pvd", checkpoint.merge_pvd, out,
                                        self._restart_times)
@@ -507,88 +483,6 @@ class Simulation:
             text = f"{what}: {describe_write_error(exc)}"
             unwritten.append(text)
             self.log.warn(f"could not write the results: {text}")
-
-    def _check_lock(self, out: Path) -> None:
-        """Refuse to run into a folder that a live run on this machine is writing to (two
-        runs in one folder mix their field files, e.g. a sweep re-run while the point runs
-        of a killed sweep go on). A lock of a run that is gone is ignored; one from another
-        machine cannot be checked: a warning, and the run goes on."""
-        problem, note = None, None
-        if self.rank0:
-            lock = read_run_lock(out)
-            pid, host = (lock["pid"], lock["host"]) if lock else (None, None)
-            if lock and host != socket.gethostname():
-                note = (f"{out / LOCK_FILE}: a run on {host} (pid {pid}, started "
-                        f"{lock.get('started', '?')}) may still be writing here; going on")
-            elif lock and pid != os.getpid() and _is_chemomech_process(pid):
-                problem = (f"another chemomech run (pid {pid}, started "
-                           f"{lock.get('started', '?')}) is writing to {out}; wait for it, stop "
-                           f"it, or give another --out")
-        problem, note = self.comm.bcast((problem, note), root=0)
-        if note:
-            self.log.warn(note)
-        if problem:
-            raise OutputDirError(problem)
-
-    def _take_lock(self, out: Path) -> None:
-        if self.rank0:
-            (out / LOCK_FILE).write_text(json.dumps({
-                "pid": os.getpid(), "host": socket.gethostname(),
-                "started": time.strftime("%Y-%m-%d %H:%M:%S")}))
-
-    def _release_lock(self, out: Path) -> None:
-        if self.rank0:
-            (out / LOCK_FILE).unlink(missing_ok=True)
-
-    def _warn_replaced_results(self, out: Path) -> None:
-        """Say so when the folder holds the results of another case (another case file, or
-        the same one with other --set overrides): this run replaces them."""
-        old = None
-        if self.rank0:
-            try:
-                old = json.loads((out / "summary.json").read_text()).get("case", {})
-            except (OSError, ValueError, AttributeError):
-                old = None
-        old = self.comm.bcast(old, root=0)
-        if old and old.get("hash") and old["hash"] != self._hash:
-            source = old.get("source") or "?"
-            self.log.warn(f"{out} holds the results of another case ({source}, other inputs); "
-                          "they are replaced. Give --out (or output.name) to keep both")
-
-    def _prepare_out_dir(self, out: Path, fresh: bool = True) -> None:
-        """Create the results folder and prove it is writable, before any computing. A
-        ``fresh`` run first removes what an earlier run in the folder left that this one
-        would not overwrite: its checkpoint (a later --restart would continue that run),
-        the field files of its restarts and its numbered VTK frames."""
-        problem = None
-        if self.rank0:
-            try:
-                out.mkdir(parents=True, exist_ok=True)
-                if fresh:
-                    self._remove_previous_run(out)
-                (out / "png").mkdir(exist_ok=True)
-                probe = out / ".write-test"
-                probe.write_text("ok")
-                probe.unlink()
-                free_mb = shutil.disk_usage(out).free / 2**20
-                if free_mb < MIN_FREE_MB:
-                    problem = f"only {free_mb:.0f} MB free in {out}"
-            except OSError as exc:
-                problem = f"cannot write to {out}: {exc.strerror or exc}"
-        problem = self.comm.bcast(problem, root=0)
-        if problem:
-            raise OutputDirError(problem)
-
-    @staticmethod
-    def _remove_previous_run(out: Path) -> None:
-        stale = [out / checkpoint.FILENAME, out / (checkpoint.FILENAME + ".tmp.npz")]
-        for pattern in ("fields_r[0-9]*", "fields[0-9]*.pvtu", "fields_p[0-9]*_[0-9]*.vtu"):
-            stale += out.glob(pattern)
-        for path in stale:
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
 
     def _resume_checkpoint(self, out: Path) -> tuple[dict | None, str | None]:
         """The checkpoint of ``out`` loaded as :meth:`_load_checkpoint` does, when this run can

@@ -166,7 +166,12 @@ class MechanicsProblem:
         self.gauge = (RigidMotionGauge(self.V, self.null_space, coords.weight, domain.dx)
                       if self.null_space is not None else None)
 
-        self.A = dolfinx.fem.petsc.create_matrix(self.a)
+        # with the p-multigrid the P2 matrix only meets CG, Chebyshev/Jacobi and the P1 → P2
+        # interpolation, which all take a blocked (BAIJ, 3×3 or 2×2 blocks) matrix: it is
+        # assembled about 1.7× and multiplied about 1.45× as fast as AIJ (18k P2 DOFs,
+        # serial). GAMG on P2 (no p-multigrid) keeps AIJ
+        kind = "baij" if P_MULTIGRID and degree > 1 else None
+        self.A = dolfinx.fem.petsc.create_matrix(self.a, kind=kind)
         self.b = dolfinx.fem.petsc.create_vector(self.V)
         self._assembled = False
         self.A.setNearNullSpace(near_null_space(self.V, domain.mode, bodies))

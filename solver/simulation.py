@@ -1020,7 +1020,7 @@ class Simulation:
         """How far the mean θ has come from ``start`` to the nearest of ``targets`` (the
         progress of a run that an event ends; 0 without a target)."""
         fracs = [(mean - start) / (v - start) for v in targets.values() if v != start]
-        return max(0.0, *fracs)
+        return max([0.0, *fracs])
 
     def _solve_mechanics(self, t: float | None = None) -> int:
         """u at the current θ of time ``t`` (one-way: CG starts from u extrapolated in time

@@ -173,3 +173,10 @@ def test_checkpoint_minutes_writes_checkpoints_by_wall_time(tmp_path):
     case["output"].update(checkpoint_minutes=None)
     run_case(case, tmp_path / "never")
     assert "checkpoint at step" not in (tmp_path / "never" / "run.log").read_text()
+
+
+def test_cutoff_only_run_reports_progress_without_a_target(tmp_path):
+    """A galvanostatic run that only a surface cut-off ends has no end time and no mean-θ
+    target: its progress fraction is 0 (the progress line raised TypeError on it)."""
+    _, res = run_case(_case(_galv(specific_current=2000.0), {"surface_theta": 0.8}), tmp_path)
+    assert res.stop_reason == "surface θ cut-off reached"

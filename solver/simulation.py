@@ -767,7 +767,8 @@ class Simulation:
             self._step = st["step"] = st["step"] + 1
             # a staggered step that needed over half its iterations does not grow dt: the
             # fixed point contracts worse at a larger dt, and a failed one is redone smaller
-            hard = (rep.coupling_iterations or 0) > c.solver.coupling_max_iterations // 2
+            # (any step that changes θ takes 2: a budget of 3 or less must not freeze dt)
+            hard = (rep.coupling_iterations or 0) > max(2, c.solver.coupling_max_iterations // 2)
             stepper.accepted(dt, rep.hardest_newton or rep.newton_iterations, rep.max_change,
                              hard=hard)
             lo, hi = self._dt_range

@@ -358,13 +358,10 @@ def sweep_lock(out: Path, wait_s: float = 5.0):
     try:
         if not _flock(fh, wait_s):
             fh.seek(0)
-            holder = fh.read().strip() or "?"
-            raise SweepError(f"another chemomech sweep (pid {holder}) is working in {out}; "
-                             "wait for it to finish, or use another --out", 1)
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"{os.getpid()}\n")
-        fh.flush()
+            what, _, pid = fh.read().strip().rpartition(" ")
+            raise SweepError(f"another chemomech {what or 'sweep'} (pid {pid or '?'}) is "
+                             f"working in {out}; wait for it to finish, or use another --out", 1)
+        _write_holder(fh, "sweep")
         yield
     finally:
         fh.close()  # releases the lock
@@ -381,9 +378,20 @@ def sweep_lock_if_free(out: Path):
         yield False
         return
     try:
-        yield _flock(fh, 0.0)
+        held = _flock(fh, 0.0)
+        if held:
+            _write_holder(fh, "collect")
+        yield held
     finally:
         fh.close()
+
+
+def _write_holder(fh, what: str) -> None:
+    """Write ``<what> <pid>`` into the held lock file: a refused sweep names its holder."""
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"{what} {os.getpid()}\n")
+    fh.flush()
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -238,7 +238,7 @@ def test_collect_leaves_sweep_csv_to_a_running_sweep(tmp_path):
     but leaves sweep.csv alone; a sweep that starts while collect holds the lock waits."""
     import threading
 
-    from solver.batch.sweep import sweep_lock
+    from solver.batch.sweep import sweep_lock, sweep_lock_if_free
 
     sw, _ = swept(tmp_path)
     shutil.rmtree(sw.out / "points" / "p001")
@@ -265,6 +265,12 @@ def test_collect_leaves_sweep_csv_to_a_running_sweep(tmp_path):
     with sweep_lock(sw.out, wait_s=5):  # waits for the brief holder instead of refusing
         pass
     t.join()
+    # a sweep refused while collect holds the folder names collect, not an earlier sweep
+    with sweep_lock_if_free(sw.out) as free:
+        assert free
+        with pytest.raises(SweepError, match=f"another chemomech collect .pid {os.getpid()}"):
+            with sweep_lock(sw.out, wait_s=0.2):
+                pass
 
 
 def test_point_of_a_killed_sweep_is_not_left_running(tmp_path):

@@ -116,10 +116,13 @@ def _yaml_problem(file: str, path: str, exc: yaml.YAMLError) -> Problem:
     context = getattr(exc, "context", None)
     if context:
         what = f"{what} ({context})"
+    # a value YAML parsed but cannot build (an integer too long for Python) is no syntax error
+    label = ("invalid YAML value" if isinstance(exc, yaml.constructor.ConstructorError)
+             else "YAML syntax error")
     if mark is not None:
         where = f"line {mark.line + 1}, column {mark.column + 1}"
-        return Problem(file, path, f"YAML syntax error at {where}: {what}")
-    return Problem(file, path, f"YAML syntax error: {what}")
+        return Problem(file, path, f"{label} at {where}: {what}")
+    return Problem(file, path, f"{label}: {what}")
 
 
 def read_yaml(text: str, file: str = "<string>", path: str = "") -> Any:
@@ -231,7 +234,8 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str], file: str) -
             value = read_yaml(raw, file, OVERRIDE_PATH) if raw.strip() else None
         except CaseError as err:
             problems.append(
-                Problem(file, OVERRIDE_PATH, f"{item!r}: {err.problems[0].message}")
+                Problem(file, OVERRIDE_PATH,
+                        f"{describe_input(item)}: {err.problems[0].message}")
             )
             continue
         node: Any = data

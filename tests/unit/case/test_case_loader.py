@@ -183,3 +183,5 @@ def test_huge_integers_are_case_errors(reference_path) -> None:
     with pytest.raises(CaseError) as info:
         load_case(reference_path, overrides=["time.growth=1" + "0" * 5000])
     assert "too long to be a number" in str(info.value)
+    assert "invalid YAML value" in str(info.value)  # no syntax error
+    assert len(str(info.value)) < 400  # the --set text shortened, not echoed in full

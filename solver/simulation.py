@@ -353,8 +353,7 @@ class Simulation:
             current = float(load.specific_current)  # A/kg
         else:  # C-rate relative to the capacity of the whole particle (C/kg)
             current = float(load.c_rate) * (self.li_max * FARADAY / self.mass) / 3600.0
-        sign = 1.0 if load.direction == "lithiation" else -1.0
-        return sign * current * self.mass / FARADAY
+        return self._direction_sign() * current * self.mass / FARADAY
 
     # ---------------------------------------------------------------- run
     def run(self, restart: bool = False, resume_if_possible: bool = False) -> RunResult:
@@ -661,7 +660,8 @@ class Simulation:
 
     def _direction_sign(self) -> float:
         """+1 for a run that lithiates, -1 for one that delithiates (galvanostatic: the
-        loading's direction; potentiostatic: the held surface θ against the initial θ)."""
+        loading's direction; potentiostatic: the held surface θ against the initial θ;
+        a prescribed field: +1)."""
         load = self.case.loading
         if self.kind == "potentiostatic":
             return 1.0 if load.surface_theta >= load.initial_theta else -1.0
@@ -1048,7 +1048,7 @@ class Simulation:
         self.stress.update()
         li = self.li_content()
         frac = self.domain.symmetry_fraction
-        sign = self._direction_sign() if self.kind in ("galvanostatic", "potentiostatic") else 1.0
+        sign = self._direction_sign()  # (+1 for a prescribed field: no loading direction)
         row = {
             "step": self._step,
             "time [s]": t,

@@ -746,7 +746,13 @@ class Simulation:
                 stepper.rejected_step(dt, t, f"θ changed by {rep.max_change:.3g}",
                                       factor=SAFETY * c.time.max_dtheta / rep.max_change)
                 continue
-            over = self._event_overshoot(ev, dirichlet) if dt > c.time.dt_min else None
+            # the step's mean θ and (a current flowing in) the loaded surfaces' θ towards the
+            # cut-off: the event checks and, once accepted, the stop decision read them
+            mean = self.mean_theta()
+            surface = (self.statistics.surface_theta_extreme(self.loaded_surfaces, ev.op)
+                       if ev.cutoff is not None and not dirichlet else None)
+            over = (self._event_overshoot(ev, dirichlet, mean, surface)
+                    if dt > c.time.dt_min else None)
             if over is not None:  # redo the step to end (just short of) the event
                 what, frac = over
                 self._reject()
@@ -775,8 +781,7 @@ class Simulation:
             self._dt_range = (min(lo, dt), max(hi, dt))
             self._counters["newton"] += rep.newton_iterations
             self._counters["krylov_diffusion"] += rep.krylov_iterations
-            mean = self.mean_theta()
-            reason = self._stop_after_step(ev, st, mean, dirichlet, rate)
+            reason = self._stop_after_step(ev, st, dirichlet, rate, mean, surface)
             done = reason is not None
             write = done or (every is not None and self._step % every == 0) or any(
                 abs(t - x) <= 1e-9 * max(1.0, x) for x in output_times
@@ -800,19 +805,18 @@ class Simulation:
                 return reason
             last_checkpoint = self._maybe_checkpoint(st, stepper, last_checkpoint)
 
-    def _event_overshoot(self, ev: _Events, dirichlet: bool) -> tuple[str, float] | None:
+    def _event_overshoot(self, ev: _Events, dirichlet: bool, m_new: float,
+                         s_new: float | None) -> tuple[str, float] | None:
         """``(what, fraction of the step at which it is reached)`` when the step just solved
-        went past an event: the surface θ cut-off (a current flows in), or a mean-θ or
-        capacity stop (the surface θ is held); None otherwise."""
-        if ev.cutoff is not None and not dirichlet:
-            surfaces, stats = self.loaded_surfaces, self.statistics
-            s_new = stats.surface_theta_extreme(surfaces, ev.op)
-            if ev.sign * (s_new - ev.cutoff) > EVENT_TOL:
-                s_old = stats.surface_theta_extreme(surfaces, ev.op, theta=self.diffusion.theta_n)
-                frac = (ev.cutoff - s_old) / (s_new - s_old) if s_new != s_old else 0.5
-                return "surface θ cut-off overshoot", frac
+        went past an event: the surface θ cut-off (a current flows in; ``s_new`` the loaded
+        surfaces' θ towards it, None without a cut-off), or a mean-θ or capacity stop (the
+        surface θ is held; ``m_new`` the mean θ); None otherwise."""
+        if s_new is not None and ev.sign * (s_new - ev.cutoff) > EVENT_TOL:
+            s_old = self.statistics.surface_theta_extreme(self.loaded_surfaces, ev.op,
+                                                          theta=self.diffusion.theta_n)
+            frac = (ev.cutoff - s_old) / (s_new - s_old) if s_new != s_old else 0.5
+            return "surface θ cut-off overshoot", frac
         if dirichlet and ev.mean_targets:
-            m_new = self.li_content() / self.li_max
             over = {r: v for r, v in ev.mean_targets.items()
                     if ev.sign * (m_new - v) > EVENT_TOL}
             if over:
@@ -822,9 +826,10 @@ class Simulation:
                 return " and ".join(r.replace("reached", "overshoot") for r in over), frac
         return None
 
-    def _stop_after_step(self, ev: _Events, st: dict, mean: float, dirichlet: bool,
-                         rate: float) -> str | None:
-        """The stop reason when the accepted step ends the run, else None. Reaching the
+    def _stop_after_step(self, ev: _Events, st: dict, dirichlet: bool, rate: float,
+                         mean: float, surface: float | None) -> str | None:
+        """The stop reason when the accepted step ends the run, else None (``mean``,
+        ``surface``: as :meth:`_event_overshoot` had them for this step). Reaching the
         cut-off with ``stop.hold_at_cutoff`` starts the CV hold (in ``st``) instead: the
         surface θ stays at the cut-off, and from then on the constant-current end time no
         longer applies (stop.time does; the mean-θ and capacity stops are events)."""
@@ -832,8 +837,7 @@ class Simulation:
         reason = None
         if t >= st["t_end"] * (1 - 1e-12):
             reason = self._end_reason(st["t_end"], rate, st["li0"])
-        if reason is None and ev.cutoff is not None and not dirichlet:
-            surface = self.statistics.surface_theta_extreme(self.loaded_surfaces, ev.op)
+        if reason is None and surface is not None:
             if ev.sign * (surface - ev.cutoff) >= -EVENT_TOL:
                 if not ev.hold:
                     return "surface θ cut-off reached"

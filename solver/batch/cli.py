@@ -168,7 +168,7 @@ def _sweep_held(args, sweep, opts, say) -> int:
     """The sweep, with its folder held (:func:`solver.batch.sweep.sweep_lock`)."""
     from solver.batch import slurm
     from solver.batch.local import run_local
-    from solver.batch.sweep import expected_hashes, prepare, resume_step
+    from solver.batch.sweep import expected_hashes, prepare, resume_note
 
     rows = prepare(sweep, resubmit=args.resubmit)
     keys = sweep.keys
@@ -194,10 +194,8 @@ def _sweep_held(args, sweep, opts, say) -> int:
     script = slurm.write_script(sweep.out, todo, opts)
     hashes = expected_hashes(sweep.out, todo)
     for r in todo:
-        step = resume_step(sweep.out / "points" / r["point"], hashes.get(r["point"]))
-        if step is not None:
-            say(f"{r['point']}: resuming from step {step} if its checkpoint is usable "
-                "(else afresh: see its run.log)")
+        if note := resume_note(sweep.out, r["point"], hashes.get(r["point"])):
+            say(note)
     if args.dry_run:
         say(f"written: {script} ({len(todo)} array task(s)); submit it with: sbatch {script}")
         return EXIT_OK

@@ -26,7 +26,7 @@ from solver.batch.sweep import (
     mark_running,
     point_status,
     resolve_rel,
-    resume_step,
+    resume_note,
     write_manifest,
 )
 
@@ -197,10 +197,9 @@ def run_local(out: Path, keys: list[str], rows: list[dict[str, str]], workers: i
         t0 = time.perf_counter()
         try:
             _wait_for_earlier_run(resolve_rel(out, row["results"]), row, quiet)
-            step = resume_step(pdir, hashes.get(row["point"]))
-            if step is not None and not quiet:
-                print(f"{row['point']}: resuming from step {step} if its checkpoint is usable "
-                      "(else afresh: see its run.log)", flush=True)
+            note = resume_note(out, row["point"], hashes.get(row["point"]))
+            if note and not quiet:
+                print(note, flush=True)
             clear_attempt(pdir)
             mark_running(pdir)  # lets collect tell a point of a killed sweep from a running one
         except OSError as exc:  # a read-only or full point folder fails this point only

@@ -582,6 +582,16 @@ def resume_step(point_dir: Path, expected_hash: str | None) -> int | None:
         return None
 
 
+def resume_note(out: Path, point: str, expected_hash: str | None) -> str | None:
+    """The line a sweep prints for a point that will continue from its checkpoint
+    (:func:`resume_step`), or None when it starts afresh."""
+    step = resume_step(Path(out) / "points" / point, expected_hash)
+    if step is None:
+        return None
+    return (f"{point}: resuming from step {step} if its checkpoint is usable (else afresh: "
+            "see its run.log)")
+
+
 def clear_attempt(point_dir: Path) -> None:
     """Remove the traces of an earlier attempt (before a point is run again); its results
     and checkpoint stay, so that the new run can continue (``chemomech run --resume``)."""

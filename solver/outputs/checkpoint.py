@@ -109,24 +109,28 @@ def read(out_dir: Path, theta, extra: dict[str, np.ndarray] | None = None) -> di
     return state
 
 
+def _read_pvd(pvd: Path):
+    """(the parsed ``pvd``, None), or (None, why the restart cannot continue it)."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        tree = ET.parse(pvd)
+        coll = tree.getroot().find("Collection")
+        if coll is None:
+            raise ValueError("no <Collection> element")
+        for ds in coll:
+            float(ds.get("timestep"))
+    except (ET.ParseError, ValueError, TypeError, OSError) as exc:
+        return None, (f"{pvd}: cannot read it ({exc}); damaged? Repair or remove it (the field "
+                      "frames it lists stay on disk), or run without --restart")
+    return tree, None
+
+
 def pvd_problem(pvd: Path) -> str | None:
     """Why the restart cannot continue the series ``pvd`` (a ``fields.pvd``), or None: it is
     absent (the restart's frames go to ``fields_r<k>.pvd``) or a readable collection."""
-    import xml.etree.ElementTree as ET
-
     pvd = Path(pvd)
-    if not pvd.exists():
-        return None
-    try:
-        root = ET.parse(pvd).getroot()
-        if root.find("Collection") is None:
-            raise ValueError("no <Collection> element")
-        for ds in root.find("Collection"):
-            float(ds.get("timestep"))
-    except (ET.ParseError, ValueError, TypeError, OSError) as exc:
-        return (f"{pvd}: cannot read it ({exc}); damaged? Repair or remove it (the field "
-                "frames it lists stay on disk), or run without --restart")
-    return None
+    return _read_pvd(pvd)[1] if pvd.exists() else None
 
 
 def merge_pvd(out_dir: Path, restart_times: list[float]) -> None:
@@ -141,10 +145,9 @@ def merge_pvd(out_dir: Path, restart_times: list[float]) -> None:
     main = Path(out_dir) / "fields.pvd"
     if not main.exists() or not restart_times:
         return
-    problem = pvd_problem(main)
+    tree, problem = _read_pvd(main)
     if problem:
         raise CheckpointError(problem)
-    tree = ET.parse(main)
     coll = tree.getroot().find("Collection")
     # restart k began at restart_times[k - 1]; None: not known (an older checkpoint), skipped
     known = [(k, t) for k, t in enumerate(restart_times, start=1) if t is not None]

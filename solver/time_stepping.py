@@ -53,8 +53,9 @@ class AdaptiveStep:
         """Next nominal dt after an accepted step of ``dt_taken`` (s).
 
         Grows by ``growth`` after an easy Newton solve, unless the step was ``hard`` (an
-        outer iteration, e.g. the staggered coupling, needed most of its budget). With ``max_change`` (the largest nodal
-        change of θ in the step) the next dt is also kept to SAFETY · max_dtheta over the
+        outer iteration, e.g. the staggered coupling, needed most of its budget). With
+        ``max_change`` (the largest nodal change of θ in the step) the next dt is also kept
+        to SAFETY · max_dtheta over the
         predicted rate of change: the rate of this step (max_change / dt_taken), times its
         growth since the last accepted step when it grew (at most RATE_GROWTH_MAX). A
         lithiation front speeds up as it closes in on the centre, so a constant-rate guess

@@ -239,7 +239,8 @@ class CoupledProblem:
         diff.dt.value = dt
         self.theta.x.array[:] = diff.theta_n.x.array
         if dirichlet:
-            self.theta.x.array[self.diffusion.load_dofs] = diff.surface_theta.x.array[self.diffusion.load_dofs]
+            dofs = diff.load_dofs
+            self.theta.x.array[dofs] = diff.surface_theta.x.array[dofs]
         self.u_hat.x.array[:] = u.x.array / self.length
         for s_hat, p in zip(self.s_hats, parts):
             s_hat.x.array[:] = p.sigma.x.array / self.e_ref

@@ -658,7 +658,7 @@ def parse_args(argv=None):
                    help="extra override for the B runs")
     p.add_argument("--diffusion-solver", default=None, metavar="KIND",
                    help="force the Newton linear solver of θ (solver.physics.diffusion."
-                        "linear_solver_options: direct, lagged_lu[:N], gamg, ilu; default: "
+                        "linear_solver_options: direct, lagged_lu[:N], gamg, ilu, amg; default: "
                         "the solver's choice by size)")
     p.add_argument("--no-log-view", dest="log_view", action="store_false",
                    help="do not run chemomech under PETSc -log_view")

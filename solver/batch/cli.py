@@ -84,7 +84,9 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     pv = sub.add_parser("paraview", help="write a ParaView script that opens a results directory")
     pv.add_argument("results", help="results directory (holds fields.pvd)")
     pv.add_argument("--screenshot", metavar="PNG", default=None,
-                    help="make the script also save a screenshot to PNG (for checks)")
+                    help="make the script also save a screenshot to PNG (for checks; needs a "
+                         "display, or a ParaView built with EGL/OSMesa: without one the script "
+                         "builds the pipeline and draws nothing)")
 
 
 def run_command(args: argparse.Namespace) -> int | None:

@@ -604,7 +604,8 @@ class Stop(_Model):
     hold_at_cutoff: bool = Field(
         False,
         description="CC-CV: after the surface cut-off is reached, hold the surface θ there and "
-        "continue until another criterion is met",
+        "continue until another criterion is met (a mean θ or capacity the held surface θ "
+        "bounds: short of the cut-off)",
     )
     max_steps: Integer = Field(
         100000, ge=1, description="largest number of time steps: reaching it ends the run "
@@ -1435,20 +1436,34 @@ class Case(_Model):
                         f"the mean θ target ({stop.mean_theta:g}) must be smaller",
                     )
                 )
-            elif cutoff is not None and not stop.hold_at_cutoff and (
+            elif cutoff is not None and (
                 (lithiation and stop.mean_theta >= cutoff)
                 or (not lithiation and stop.mean_theta <= cutoff)
             ):
+                if stop.hold_at_cutoff:
+                    # as with potentiostatic loading: the held surface θ bounds the mean θ
+                    reason = (f"the CV hold keeps the surface at stop.surface_theta "
+                              f"({cutoff:g}) and the mean θ only approaches that value; "
+                              f"{stop.mean_theta:g} must lie strictly between initial_theta "
+                              f"({theta0:g}) and it")
+                else:
+                    reason = (f"the run stops when the surface θ reaches stop.surface_theta "
+                              f"({cutoff:g}), before the mean θ can reach "
+                              f"{stop.mean_theta:g}; lower the target or set "
+                              "stop.hold_at_cutoff: true (CC-CV)")
+                problems.append(("stop.mean_theta", f"unreachable: {reason}"))
+        if stop.capacity is not None and cutoff is not None and stop.hold_at_cutoff:
+            reachable = q * abs(cutoff - theta0)
+            if stop.capacity >= reachable:
                 problems.append(
                     (
-                        "stop.mean_theta",
-                        f"unreachable: the run stops when the surface θ reaches "
-                        f"stop.surface_theta ({cutoff:g}), before the mean θ can reach "
-                        f"{stop.mean_theta:g}; lower the target or set "
-                        "stop.hold_at_cutoff: true (CC-CV)",
+                        "stop.capacity",
+                        f"unreachable: {_fmt(stop.capacity, cap_unit)} is not less than the "
+                        f"{_fmt(reachable, cap_unit)} available between initial_theta "
+                        f"({theta0:g}) and the held stop.surface_theta ({cutoff:g})",
                     )
                 )
-        if stop.capacity is not None:
+        elif stop.capacity is not None:
             available = q * (1.0 - theta0) if lithiation else q * theta0
             if stop.capacity > available * (1 + 1e-12):
                 problems.append(

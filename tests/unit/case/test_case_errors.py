@@ -121,6 +121,14 @@ MALFORMED: list[tuple[list[str], str, list[str]]] = [
     (["stop={surface_theta: 0.95, hold_at_cutoff: true, mean_theta: 0.9}",
       "time.output_mean_theta=[0.5]"], "time.output_mean_theta", ["stop.hold_at_cutoff"]),
     (["stop.hold_at_cutoff=true"], "stop.hold_at_cutoff", ["stop.surface_theta"]),
+    # the CV hold keeps the surface at the cut-off: the mean θ never passes it (such a run
+    # went on for 38 660 steps at mean θ 0.8 before it was stopped by hand)
+    (["stop={surface_theta: 0.8, hold_at_cutoff: true, mean_theta: 0.85}"], "stop.mean_theta",
+     ["unreachable", "CV hold", "(0.8)", "0.85"]),
+    (["stop={surface_theta: 0.8, hold_at_cutoff: true, mean_theta: 0.8}"], "stop.mean_theta",
+     ["unreachable", "strictly between"]),
+    (["stop={surface_theta: 0.5, hold_at_cutoff: true, capacity: 1.8 A*h/g}"], "stop.capacity",
+     ["unreachable", "held stop.surface_theta (0.5)"]),
     (["solver.linear_rtol=0.1"], "solver.linear_rtol", ["<= 0.01"]),
     (["solver.diffusion_linear_solver=hypre"], "solver.diffusion_linear_solver",
      ["'auto', 'direct', 'ilu' or 'amg'"]),

@@ -194,9 +194,7 @@ def _render_field(name: str, field: FieldInfo, indent: int) -> list[str]:
         lines = [f"{pad}{name}:  # {field.description} (required)"]
         lines.append(f"{pad}{_INDENT}{key}:")
         if name == "materials":  # the library entry a material may start from (loader)
-            lines.append(f"{pad}{_INDENT * 2}# from: si_crystalline  # start from a library "
-                         "material (cases/materials.yaml, or the file of a top-level "
-                         "'library:' key); the fields given here override its values")
+            lines.append(f"{pad}{_INDENT * 2}# from: si_crystalline  # {_FROM_TEXT}")
         return lines + _render_model(value_type, indent + 2)
 
     if origin is list and _is_model(split_annotation(typing.get_args(base)[0])[0]):
@@ -217,6 +215,13 @@ def _render_field(name: str, field: FieldInfo, indent: int) -> list[str]:
         value, note, commented = default, f"default: {_scalar(default)}", False
     line = f"{name}: {_scalar(value)}  # {_comment(field, unit, base, note)}"
     return [pad + ("# " if commented else "") + line]
+
+
+# Keys the loader resolves before validation (solver.case.library), so not schema fields.
+_FROM_TEXT = ("start from a library material (cases/materials.yaml, or the file of a "
+              "top-level 'library:' key); the fields given here override its values")
+_LIBRARY_TEXT = ("another material library (path relative to the case file) for "
+                 "materials.<region>.from (default: cases/materials.yaml)")
 
 
 def schema_template() -> str:
@@ -240,8 +245,7 @@ def schema_template() -> str:
     body = _render_model(Case, 0)
     # the loader's top-level key (not a schema field: it is resolved before validation)
     at = next(i for i, line in enumerate(body) if line.startswith("geometry:"))
-    body.insert(at, "# library: my_materials.yaml  # another material library (path relative "
-                    "to the case file) for materials.<region>.from (default: cases/materials.yaml)")
+    body.insert(at, f"# library: my_materials.yaml  # {_LIBRARY_TEXT}")
     return "\n".join(header + body) + "\n"
 
 
@@ -372,10 +376,15 @@ def schema_markdown() -> str:
         base, _, _ = _metadata(field)
         rows: list[list[str]] = []
         _md_rows_single(name, field, rows)
+        if name == "materials":
+            rows.insert(1, ["`materials.<region>.from`", "string", "—", "`null`",
+                            _md_escape(f"(loader) {_FROM_TEXT}")])
         if _is_model(base) or discriminated_variants(base) or typing.get_origin(base) is dict:
             sections.append((name, rows))
         else:
             top_level.extend(rows)
+    top_level.append(["`library`", "string", "—", "`null`",
+                      _md_escape(f"(loader) {_LIBRARY_TEXT}")])
     out += ["### General", "", header, rule]
     out += ["| " + " | ".join(r) + " |" for r in top_level]
     for name, rows in sections:

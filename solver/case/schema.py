@@ -1095,7 +1095,7 @@ class Case(_Model):
             return sum(math.log10(abs(f)) if f else -math.inf for f in factors)
 
         radius = self._outer_radius()
-        check("geometry", f"a particle radius of {radius:g} m", "a volume ~ R^3",
+        check(self._radius_field(), f"a particle radius of {radius:g} m", "a volume ~ R^3",
               3 * lg(radius), "m^3", "particle radii are about 10 nm ... 100 um (a bare "
               "number is in m: write '2 um')")
         if problems:
@@ -1202,8 +1202,8 @@ class Case(_Model):
                             f"{lo:g} ... {hi:g} {unit}; {hint}"))
 
         radius = self._outer_radius()
-        check("geometry", radius, 1e-9, 1e-4, "m", "particle radii are about 10 nm ... 100 um "
-              "(a bare number is in m: write '2 um')")
+        check(self._radius_field(), radius, 1e-9, 1e-4, "m",
+              "particle radii are about 10 nm ... 100 um (a bare number is in m: write '2 um')")
         for name, m in self.materials.items():
             path = f"materials.{name}"
             e = m.youngs_modulus
@@ -1231,7 +1231,7 @@ class Case(_Model):
               "θ unchanged, so no Li enters at all")
         cells = self._estimated_cells(radius)
         limit = MESH_CELLS_WARNING[self.geometry.mode]
-        if cells > limit and not any(path == "geometry" for path, _ in out):  # not twice
+        if cells > limit and not any(path.startswith("geometry") for path, _ in out):  # once
             out.append(("mesh", f"mesh.size {self.mesh.resolved_size(radius):.3g} m and "
                         f"mesh.surface_size {self.mesh.resolved_surface_size(radius):.3g} m give "
                         f"roughly {cells:.2g} cells for a particle of radius {radius:.3g} m "
@@ -1259,6 +1259,12 @@ class Case(_Model):
             return 6.0 * ((volume - shell) / h**3 + shell / hs**3)
         except (OverflowError, ZeroDivisionError):  # a size of 1e-300 m: beyond counting
             return math.inf
+
+    def _radius_field(self) -> str:
+        """The field to name for a bad :meth:`_outer_radius`: ``geometry.radius`` for the
+        kinds that have one (sphere, porous, inclusions), else ``geometry`` (a layered
+        particle's outer radius adds up several fields)."""
+        return "geometry.radius" if "radius" in type(self.geometry).model_fields else "geometry"
 
     def _outer_radius(self) -> float:
         """Outer radius of the particle incl. coatings (m): the bound for probes and sizes."""

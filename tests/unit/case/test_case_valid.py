@@ -214,7 +214,7 @@ def test_plausibility_warnings_catch_a_missing_unit(reference_path: Path) -> Non
         "materials.core.youngs_modulus=120", "stop.capacity=0.8", "geometry.radius=2 mm",
         "materials.core.volume_expansion=280"])
     found = dict(case.plausibility_warnings())
-    assert set(found) == {"materials.core.youngs_modulus", "stop.capacity", "geometry",
+    assert set(found) == {"materials.core.youngs_modulus", "stop.capacity", "geometry.radius",
                           "materials.core.volume_expansion"}, found
     assert "120 Pa" in found["materials.core.youngs_modulus"]
     assert "'120 GPa'" in found["materials.core.youngs_modulus"]

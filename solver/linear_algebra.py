@@ -23,6 +23,11 @@ def rigid_body_modes(V, mode: str) -> list[np.ndarray]:
     as a *near*-null vector for the multigrid preconditioner only.
     """
     x = V.tabulate_dof_coordinates()
+    # in units of the body's size: the span is the same, but a rotation of a 1e-30 m
+    # particle is then not round-off beside a translation (orthonormalisation refused it)
+    size = V.mesh.comm.allreduce(float(np.abs(x).max()) if x.size else 0.0, op=MPI.MAX)
+    if size > 0.0:
+        x = x / size
     bs = V.dofmap.index_map_bs
     n = V.dofmap.index_map.size_local + V.dofmap.index_map.num_ghosts
 

@@ -68,3 +68,20 @@ def test_cube_root_swelling_is_the_exact_isotropic_stretch(tmp_path):
     err = np.abs(sim.mechanics.u.x.array - (stretch * x).ravel()).max()
     assert sim.domain.comm.allreduce(float(err), op=MPI.MAX) < DISP_TOL * stretch * R
     assert abs(result.history[-1]["core: max Von Mises stress [Pa]"]) < STRESS_TOL * STRESS_SCALE
+
+
+def test_linear_swelling_is_measured_from_the_reference_theta(tmp_path):
+    """linear law with θ_ref ≠ 0: ε_ch = β_V (θ − θ_ref)/3, so u = β_V (θ − θ_ref) x / 3 (the
+    other tests use θ_ref = 0, where θ − θ_ref and θ + θ_ref cannot be told apart)."""
+    R = 4e-6
+    theta_ref = 0.2
+    uniform = {"kind": "prescribed", "profile": {"kind": "uniform", "theta": THETA}}
+    case = sphere_case(mode="octant", radius=R, size=R / 3, loading=uniform)
+    case["materials"]["core"].update(swelling_law="linear", reference_theta=theta_ref)
+    case["solver"] = {"linear_rtol": 1e-12}
+    sim, result = run_case(case, tmp_path)
+    strain = BETA * (THETA - theta_ref) / 3.0
+    x = sim.mechanics.V.tabulate_dof_coordinates()
+    err = np.abs(sim.mechanics.u.x.array - (strain * x).ravel()).max()
+    assert sim.domain.comm.allreduce(float(err), op=MPI.MAX) < DISP_TOL * strain * R
+    assert abs(result.history[-1]["core: max Von Mises stress [Pa]"]) < STRESS_TOL * STRESS_SCALE

@@ -66,3 +66,36 @@ def test_potentiostatic_mean_theta_matches_crank(tmp_path):
         assert surface == pytest.approx(THETA_S, abs=1e-12)
         got, want = row["mean lithiation fraction [-]"], crank_mean(tau)
         assert got == pytest.approx(want, rel=MEAN_TOL), (tau, got, want)
+
+
+def test_no_accepted_step_changes_theta_by_more_than_max_dtheta(tmp_path):
+    """time.max_dtheta bounds the largest nodal change of θ in every accepted step (above
+    dt_min): a step that exceeds it is rejected and redone smaller. The surface θ jumps to
+    θ_s within the first steps here, so the first nominal steps are too long and must be
+    rejected; the mean θ still follows Crank."""
+    from solver import build_simulation, load_case_dict
+
+    limit, dt_min = 0.05, 1e-4
+    case = sphere_case(mode="axisymmetric", radius=R, size=R / 8, surface_size=R / 32)
+    case["materials"]["core"]["diffusivity"] = {"kind": "constant", "value": D}
+    case["loading"] = {"kind": "potentiostatic", "surface_theta": THETA_S,
+                       "ramp_time": TAU_RAMP * T_SCALE, "surfaces": ["outer_surface"],
+                       "initial_theta": 0.0}
+    case["stop"] = {"time": TAUS[0] * T_SCALE}
+    case["time"] = {"dt_initial": 4.0, "dt_min": dt_min, "dt_max": 5.0, "max_dtheta": limit,
+                    "output_every": 1000}
+    sim = build_simulation(load_case_dict(case, source="<test>"), out_dir=tmp_path, quiet=True)
+    accepted = []
+    accept = sim.diffusion.accept
+
+    def recording_accept():
+        accepted.append((sim.diffusion.max_change(), float(sim.diffusion.dt.value)))
+        accept()
+
+    sim.diffusion.accept = recording_accept
+    result = sim.run()
+    assert result.summary["run"]["rejected_steps"] > 0  # the limit was hit and enforced
+    too_large = [(c, dt) for c, dt in accepted if c > limit * (1 + 1e-9) and dt > dt_min]
+    assert not too_large, too_large
+    assert result.history[-1]["mean lithiation fraction [-]"] == pytest.approx(
+        crank_mean(TAUS[0]), rel=MEAN_TOL)

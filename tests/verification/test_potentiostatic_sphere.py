@@ -99,3 +99,24 @@ def test_no_accepted_step_changes_theta_by_more_than_max_dtheta(tmp_path):
     assert not too_large, too_large
     assert result.history[-1]["mean lithiation fraction [-]"] == pytest.approx(
         crank_mean(TAUS[0]), rel=MEAN_TOL)
+
+
+def test_surface_theta_follows_the_ramp_at_the_end_of_each_step(tmp_path):
+    """Backward Euler: the surface value of a step is the ramp at the step's end time,
+    θ(R, t) = θ_s min(1, t / t_r) at every history row (a value taken at the start of the
+    step lags the ramp by dt; the mean θ after the ramp hides that within MEAN_TOL)."""
+    ramp = TAU_RAMP * T_SCALE
+    case = sphere_case(mode="axisymmetric", radius=R, size=R / 4)
+    case["materials"]["core"]["diffusivity"] = {"kind": "constant", "value": D}
+    case["loading"] = {"kind": "potentiostatic", "surface_theta": THETA_S, "ramp_time": ramp,
+                       "surfaces": ["outer_surface"], "initial_theta": 0.0}
+    case["stop"] = {"time": 1.5 * ramp}
+    case["time"] = {"dt_initial": 0.5, "dt_max": 1.0, "max_dtheta": 0.5, "output_every": 1}
+    _, result = run_case(case, tmp_path)
+    rows = result.history[1:]
+    assert sum(r["time [s]"] < ramp for r in rows) >= 4
+    for r in rows:
+        want = THETA_S * min(1.0, r["time [s]"] / ramp)
+        for key in ("min", "max"):
+            got = r[f"outer_surface: {key} lithiation fraction [-]"]
+            assert got == pytest.approx(want, abs=1e-12), (r["time [s]"], got, want)

@@ -39,13 +39,3 @@ def stress(eps, eps_ch, E, nu, identity):
     eps_e = eps - eps_ch * identity
     return lmbda * ufl.tr(eps_e) * identity + 2.0 * mu * eps_e
 
-
-def von_mises(sigma):
-    """Von Mises equivalent stress ``sqrt(3/2 s:s)`` (Pa) of a 3x3 stress."""
-    s = ufl.dev(sigma)
-    return ufl.sqrt(1.5 * ufl.inner(s, s))
-
-
-def hydrostatic(sigma):
-    """Hydrostatic stress ``tr(σ)/3`` (Pa)."""
-    return ufl.tr(sigma) / 3.0

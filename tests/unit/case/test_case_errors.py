@@ -189,6 +189,23 @@ MALFORMED: list[tuple[list[str], str, list[str]]] = [
     (["output.name=../../elsewhere"], "output.name", ["not a folder name"]),
     (["output.name=.."], "output.name", ["not a folder name"]),
     (["output.name=a/b"], "output.name", ["not a folder name"]),
+    # targets exactly at the limit are not reached either (the run would never stop, or
+    # stop at once): the boundaries of the stop checks are exclusive
+    (["stop.mean_theta=0"], "stop.mean_theta", ["unreachable", "must be larger"]),
+    (["stop.surface_theta=0.9"], "stop.mean_theta",  # the reference stops at mean θ 0.9
+     ["unreachable", "stop.surface_theta (0.9)"]),
+    (["stop={surface_theta: 0}"], "stop.surface_theta", ["must be above initial_theta"]),
+    # potentiostatic: the mean θ and the charge approach their limits only asymptotically
+    (["loading={kind: potentiostatic, surface_theta: 0.9}", "stop={mean_theta: 0.9}"],
+     "stop.mean_theta", ["unreachable", "strictly between"]),
+    (["loading={kind: potentiostatic, surface_theta: 0.5}",
+      "stop={capacity: 1789.5 mA*h/g}"],  # exactly 0.5 × 3579 mA*h/g
+     "stop.capacity", ["unreachable", "is not less than"]),
+    # a time-only stop from a partly lithiated particle: 2 h at 1 A/g is 2000 mA*h/g, more
+    # than the 0.5 × 3579 = 1789.5 mA*h/g left above initial_theta 0.5
+    (["loading.initial_theta=0.5", "loading.specific_current=1 A/g", "stop={time: 2 h}"],
+     "stop.time", ["unreachable", "initial_theta (0.5)"]),
+    (["time.output_times=[10, 10]"], "time.output_times.1", ["increase strictly"]),
 ]
 
 

@@ -158,3 +158,33 @@ def test_a_quantity_only_some_configurations_have(tmp_path, synth, base_referenc
     assert w["A"]["ours"] == 21.0 and w["B"]["note"] == "not defined for this configuration"
     ref = load_reference(tmp_path / "reference.yaml")
     assert ref.needed("z") == {"B"} and ref.needed("y") == {"A", "B"}
+
+
+def test_orderings_are_strict_a_tie_does_not_hold(tmp_path, synth, base_reference):
+    # equal values (ours and the paper's) do not make "B above A" or "y above z" true
+    base_reference["quantities"]["y"]["reported"] = {"A": 2.0, "B": 2.0}
+    base_reference["quantities"]["z"] = {"column": "measure y [Pa]", "unit": "kPa",
+                                         "reported": {"A": 2.0}}
+    base_reference["orderings"].append({"name": "y above z", "greater": "y", "than": "z",
+                                        "configurations": ["A"]})
+    c = _compare(tmp_path, synth, base_reference,
+                 {"A": synth.linear_history(1.0), "B": synth.linear_history(1.0)})
+    for o in c["orderings"]:
+        assert o["holds"] is False and "FAILS" in o["details"], o
+        assert o["reported_holds"] is False, o
+    assert c["all_orderings_hold"] is False
+
+
+def test_every_output_time_up_to_the_end_of_the_shortest_run(tmp_path, synth, base_reference):
+    # A runs to 10 s, B stops at 6 s: the output times both reached are 4 s and 6 s (B's
+    # end, which is an output time); 10 s only A reached. B = 4t - 2 > A = 2t + 1 at both.
+    base_reference["orderings"] = [{"name": "B above A", "quantity": "y",
+                                    "descending": ["B", "A"], "at": "every_output_time"}]
+    times = {"output_times": [4.0, 6.0, 10.0]}
+    c = _compare(tmp_path, synth, base_reference,
+                 {"A": synth.linear_history(),
+                  "B": synth.linear_history(n=7, y=lambda t: 4.0 * t - 2.0)},
+                 A=times, B=times)
+    o = c["orderings"][0]
+    assert o["holds"] is True, o
+    assert "2 output time(s) (4, 6 s)" in o["details"], o["details"]

@@ -439,3 +439,24 @@ def test_collect_without_a_completed_point_exits_1_with_an_error_line(tmp_path):
     assert "collect: 3 failed of 3 points" in p.stdout
     assert p.stderr.startswith("error: ") and "no point completed (3 failed)" in p.stderr, \
         p.stderr
+
+
+def test_results_of_another_case_are_not_completed(tmp_path):
+    """A point whose results/summary.json has another case hash (results copied in, or the
+    point's case.yaml edited since) is not counted as completed: collect says why and a
+    re-run runs that point again."""
+    sw, rows = swept(tmp_path)
+    assert [r["status"] for r in rows] == ["completed"] * 3
+    summary_file = sw.out / "points" / "p001" / "results" / "summary.json"
+    s = json.loads(summary_file.read_text())
+    s["case"]["hash"] = "0" * 16
+    summary_file.write_text(json.dumps(s))
+    _, table = gather(sw.out)
+    by_point = {r["point"]: r for r in table}
+    assert by_point["p001"]["status"] == "failed"
+    assert "another case" in by_point["p001"]["error"]
+    assert by_point["p000"]["status"] == by_point["p002"]["status"] == "completed"
+    calls: list[str] = []
+    sw2 = build(DEFAULT, VARY, sw.out)
+    run_local(sw2.out, sw2.keys, prepare(sw2), runner=runner(calls), quiet=True)
+    assert calls == ["p001"]

@@ -115,3 +115,12 @@ def test_infinity_written_out_is_not_called_too_large() -> None:
     with pytest.raises(ValidationError) as info:
         _Holder(length="inf")
     assert "not a finite number" in str(info.value)
+
+
+@pytest.mark.parametrize(("given", "expected"), [("1.23456789 um", 1.23456789e-6),
+                                                 ("4.0000001 um", 4.0000001e-6),
+                                                 ("1234.56789012 nm", 1.23456789012e-6)])
+def test_a_quantity_with_units_keeps_every_digit_given(given: str, expected: float) -> None:
+    """The rounding that makes "2.5 um" and "2500 nm" one float must not cut the digits a
+    user wrote: a radius of 4.0000001 um is not 4 um."""
+    assert _Holder(length=given).length == pytest.approx(expected, rel=1e-13, abs=0)

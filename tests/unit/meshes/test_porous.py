@@ -26,6 +26,14 @@ from meshes.porous import (
 )
 from meshes.session import gmsh_session, new_model
 
+
+def approx(expected, rel):
+    """``pytest.approx`` without its default absolute tolerance of 1e-12, which is larger than
+    any volume (~1e-17 m^3) or area (~1e-11 m^2) of a micrometre particle: with it a
+    comparison of volumes passes whatever the mesh holds."""
+    return pytest.approx(expected, rel=rel, abs=0)
+
+
 UM = 1e-6
 R = 2.5 * UM  # Si body radius
 SIZE = Sizing(R / 6)
@@ -145,9 +153,9 @@ def test_porous_volumes_areas_tags(porous_meshes, mode):
         "coating_1": shell(R + TC, R),
     }
     for name, value in expected.items():
-        assert measure(data, name, axi) == pytest.approx(f * value, rel=0.01), name
-    assert measure(data, "pore_surface", axi) == pytest.approx(f * n * 4 * math.pi * RP**2, rel=0.01)
-    assert measure(data, "outer_surface", axi) == pytest.approx(
+        assert measure(data, name, axi) == approx(f * value, rel=0.01), name
+    assert measure(data, "pore_surface", axi) == approx(f * n * 4 * math.pi * RP**2, rel=0.01)
+    assert measure(data, "outer_surface", axi) == approx(
         f * 4 * math.pi * (R + TC) ** 2, rel=0.01
     )
 
@@ -156,7 +164,7 @@ def test_octant_is_an_eighth_of_3d(porous_meshes):
     _, full, _ = porous_meshes["3d"]
     _, octant, _ = porous_meshes["octant"]
     for name in ("core", "pore_coating", "coating_1"):
-        assert 8 * measure(octant, name, False) == pytest.approx(measure(full, name, False), rel=0.01)
+        assert 8 * measure(octant, name, False) == approx(measure(full, name, False), rel=0.01)
     x = octant["x"][np.unique(octant["groups"]["core"][1])]
     assert x.min() > -1e-12 * R
 
@@ -171,7 +179,7 @@ def test_octant_random_pores_are_mirrored_and_match_3d():
     check_tags(spec, data)
     assert spec.region_names() == ("core",) and "closed_pore_surface" not in spec.boundary_names()
     expected = BALL * (R**3 - 8 * (0.3 * UM) ** 3) / 8
-    assert measure(data, "core", False) == pytest.approx(expected, rel=0.01)
+    assert measure(data, "core", False) == approx(expected, rel=0.01)
 
 
 def test_plane_strain_section_of_random_pores():
@@ -187,10 +195,10 @@ def test_plane_strain_section_of_random_pores():
     disc = lambda a, z: math.pi * (a * a - z * z)  # noqa: E731
     hole_area = sum(disc(p.r, p.a[2]) for p in holes)
     coat_area = sum(disc(p.r + 0.1 * UM, p.a[2]) for p in coats)
-    assert measure(data, "core", False) == pytest.approx(math.pi * R**2 - coat_area, rel=0.01)
-    assert measure(data, "pore_coating", False) == pytest.approx(coat_area - hole_area, rel=0.01)
+    assert measure(data, "core", False) == approx(math.pi * R**2 - coat_area, rel=0.01)
+    assert measure(data, "pore_coating", False) == approx(coat_area - hole_area, rel=0.01)
     perimeter = sum(2 * math.pi * math.sqrt(p.r**2 - p.a[2] ** 2) for p in holes)
-    assert measure(data, "closed_pore_surface", False) == pytest.approx(perimeter, rel=0.01)
+    assert measure(data, "closed_pore_surface", False) == approx(perimeter, rel=0.01)
     assert "pore_surface" not in spec.boundary_names()
 
 
@@ -297,10 +305,13 @@ def test_inclusions_volumes_and_tags(mode):
     ends = "flat" if mode == "3d" else "capped"
     assert spec.region_names() == ("core", "inclusion_sn", "inclusion_sb", "coating_1")
     v_sn, v_sb = BALL * (0.4 * UM) ** 3, nbar * bar_volume(ends)
-    assert measure(data, "inclusion_sn", axi) == pytest.approx(v_sn, rel=0.01)
-    assert measure(data, "inclusion_sb", axi) == pytest.approx(v_sb, rel=0.01)
-    assert measure(data, "core", axi) == pytest.approx(BALL * R**3 - v_sn - v_sb, rel=0.01)
-    assert measure(data, "coating_1", axi) == pytest.approx(shell(R + 0.4 * UM, R), rel=0.01)
+    # the small inclusions meshed in 3D at this size are faceted: the 0.4 um sphere's volume
+    # is 3.7 % short, the bars' 1.4 %
+    rel_sn, rel_sb = (0.05, 0.02) if mode == "3d" else (0.01, 0.01)
+    assert measure(data, "inclusion_sn", axi) == approx(v_sn, rel=rel_sn)
+    assert measure(data, "inclusion_sb", axi) == approx(v_sb, rel=rel_sb)
+    assert measure(data, "core", axi) == approx(BALL * R**3 - v_sn - v_sb, rel=0.01)
+    assert measure(data, "coating_1", axi) == approx(shell(R + 0.4 * UM, R), rel=0.01)
 
 
 def test_inclusions_octant_random_and_plane_strain_section():
@@ -309,14 +320,15 @@ def test_inclusions_octant_random_and_plane_strain_section():
     )
     data, _ = build_mesh(spec)
     check_tags(spec, data)
-    assert measure(data, "inclusion_sn", False) == pytest.approx(2 * BALL * (0.3 * UM) ** 3, rel=0.01)
+    # two faceted 0.3 um spheres: 3.9 % short of the exact volume at this mesh size
+    assert measure(data, "inclusion_sn", False) == approx(2 * BALL * (0.3 * UM) ** 3, rel=0.05)
     tilted = bar("flat", ((1.2 * UM, 0, 0),), ((1, 0, 1),))
     section = InclusionsSpec(R, (SN, tilted), mode="plane_strain")
     data, _ = build_mesh(section)
     check_tags(section, data)
     ellipse = math.pi * BAR_R**2 * math.sqrt(2)  # the z = 0 section of the 45° bar
-    assert measure(data, "inclusion_sb", False) == pytest.approx(ellipse, rel=0.01)
-    assert measure(data, "inclusion_sn", False) == pytest.approx(math.pi * (0.4 * UM) ** 2, rel=0.01)
+    assert measure(data, "inclusion_sb", False) == approx(ellipse, rel=0.02)  # 1.3 % short
+    assert measure(data, "inclusion_sn", False) == approx(math.pi * (0.4 * UM) ** 2, rel=0.01)
 
 
 @pytest.mark.parametrize(("mode", "radius", "rel"), [("3d", 0.25, 0.02), ("octant", 0.15, 0.1)])
@@ -328,7 +340,7 @@ def test_porosity_with_a_radius_spread_is_met_by_the_radii_drawn(mode, radius, r
     rb = 2.0 * UM
     placement = PorosityPlacement(0.2, seed=seed, min_ligament=0.02 * UM, radius_spread=0.5)
     pores = PorousSpec(rb, radius * UM, placement, mode=mode).pores()
-    assert sum(p.r**3 for p in pores) / rb**3 == pytest.approx(0.2, rel=rel)
+    assert sum(p.r**3 for p in pores) / rb**3 == approx(0.2, rel=rel)
     # eight pores of 0.4-0.6 um (the fewest an octant mirrors) are 0.064 or more: refused
     big = PorosityPlacement(0.02, seed=seed, min_ligament=0.02 * UM, radius_spread=0.2)
     with pytest.raises(GeometryError, match="multiple of 8") as info:

@@ -18,6 +18,14 @@ from meshes import GeometryError, MeshingError, Sizing, SphereSpec, build, mesh_
 from meshes.io import cache_key, load_into_gmsh, mesh_file
 from meshes.session import gmsh_session, new_model
 
+
+def approx(expected, rel):
+    """``pytest.approx`` without its default absolute tolerance of 1e-12, which is larger than
+    any volume (~1e-17 m^3) or area (~1e-11 m^2) of a micrometre particle: with it a
+    comparison of volumes passes whatever the mesh holds."""
+    return pytest.approx(expected, rel=rel, abs=0)
+
+
 R = 2.5e-6  # m, a typical Si microparticle radius
 MODES = ("3d", "octant", "axisymmetric")
 
@@ -120,8 +128,8 @@ def test_volume_and_outer_area_match_analytic(meshes_by_mode, mode):
     else:
         volume, area = tet_volume(data.x, core), float(triangle_areas(data.x, outer).sum())
     fraction = spec.symmetry_fraction
-    assert volume == pytest.approx(fraction * BALL_VOLUME, rel=0.01)
-    assert area == pytest.approx(fraction * SPHERE_AREA, rel=0.01)
+    assert volume == approx(fraction * BALL_VOLUME, rel=0.01)
+    assert area == approx(fraction * SPHERE_AREA, rel=0.01)
     # The mesh of a convex body with its boundary nodes on the sphere is inscribed.
     assert volume < fraction * BALL_VOLUME
 
@@ -143,27 +151,27 @@ def test_octant_symmetry_faces(meshes_by_mode):
     assert np.all(data.x[core_nodes] >= -1e-12 * R)
     for axis, name in enumerate((tags.SYMMETRY_X, tags.SYMMETRY_Y, tags.SYMMETRY_Z)):
         cells = data.groups[(2, name)]
-        assert float(triangle_areas(data.x, cells).sum()) == pytest.approx(
+        assert float(triangle_areas(data.x, cells).sum()) == approx(
             math.pi * R**2 / 4, rel=0.01
         )
         # Each face lies on its own plane and covers the quarter disc of the other two axes.
         face_x = data.x[np.unique(cells)]
         np.testing.assert_allclose(face_x[:, axis], 0.0, atol=1e-12 * R)
         others = [i for i in range(3) if i != axis]
-        assert face_x[:, others].max() == pytest.approx(R, rel=1e-9)
+        assert face_x[:, others].max() == approx(R, rel=1e-9)
 
 
 def test_axisymmetric_half_disc(meshes_by_mode):
     data, _ = meshes_by_mode["axisymmetric"]
     core = data.groups[(2, tags.CORE)]
     axis = data.groups[(1, tags.AXIS)]
-    assert float(segment_lengths(data.x, axis).sum()) == pytest.approx(2 * R, rel=1e-9)
+    assert float(segment_lengths(data.x, axis).sum()) == approx(2 * R, rel=1e-9)
     np.testing.assert_allclose(data.x[np.unique(axis), 0], 0.0, atol=1e-12 * R)
     nodes = data.x[np.unique(core)]
     assert np.all(nodes[:, 0] >= -1e-12 * R)
     np.testing.assert_allclose(nodes[:, 2], 0.0, atol=0.0)  # a 2D mesh in the x-y plane
     # Plane area of the half disc: pi R^2 / 2.
-    assert float(triangle_areas(data.x, core).sum()) == pytest.approx(math.pi * R**2 / 2, rel=0.01)
+    assert float(triangle_areas(data.x, core).sum()) == approx(math.pi * R**2 / 2, rel=0.01)
 
 
 # --- physical groups and cells -----------------------------------------------------------------
@@ -211,7 +219,7 @@ def test_mesh_is_scale_invariant():
         SphereSpec(small_r, "octant"), Sizing(small_r / 8, small_r / 16)
     )
     assert small_stats["num_elements"] == big_stats["num_elements"]
-    assert tet_volume(small.x, small.groups[(3, tags.CORE)]) == pytest.approx(
+    assert tet_volume(small.x, small.groups[(3, tags.CORE)]) == approx(
         math.pi * small_r**3 / 6, rel=0.01
     )
 
@@ -228,8 +236,8 @@ def test_graded_sizing_refines_the_surface(meshes_by_mode, mode):
     outer_key = (spec.gdim - 1, tags.OUTER_SURFACE)
     h_uniform = edges_mean_length(uniform.x, uniform.groups[outer_key])
     h_graded = edges_mean_length(graded.x, graded.groups[outer_key])
-    assert h_uniform == pytest.approx(R / 8, rel=0.3)
-    assert h_graded == pytest.approx(R / 32, rel=0.3)
+    assert h_uniform == approx(R / 8, rel=0.3)
+    assert h_graded == approx(R / 32, rel=0.3)
     # Still the right body, and the interior stays coarse: cells near the centre are large.
     core = graded.groups[(spec.gdim, tags.CORE)]
     centroid_r = np.linalg.norm(graded.x[core].mean(axis=1), axis=1)
@@ -276,8 +284,9 @@ def test_load_into_gmsh_round_trip(tmp_path, monkeypatch):
         data = extract()
         stats = mesh_statistics()
     assert {name for _, name in data.groups} == set(spec.region_names() + spec.boundary_names())
-    assert tet_volume(data.x, data.groups[(3, tags.CORE)]) == pytest.approx(
-        BALL_VOLUME / 8, rel=0.01
+    # R/6 cells: the inscribed mesh is 1.0 % short of the ball
+    assert tet_volume(data.x, data.groups[(3, tags.CORE)]) == approx(
+        BALL_VOLUME / 8, rel=0.02
     )
     assert stats["num_elements"] == len(data.groups[(3, tags.CORE)])
 

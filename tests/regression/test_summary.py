@@ -1,0 +1,54 @@
+"""summary.json against the run's history and the case (no numbers from earlier runs): the
+final row, the step and rejection totals, the peaks; and the history's Li content, which is
+that of the whole particle whatever part of it the mesh holds."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from chemomech_testing import SI, run_case, sphere_case
+
+R = 4e-6
+TWO_PHASE = {"kind": "two_phase", "pristine": 2e-17, "lithiated": 2e-15, "theta_star": 0.5,
+             "width": 0.05}
+
+
+@pytest.mark.parametrize("mode", ["octant", "axisymmetric"])
+def test_li_content_is_that_of_the_whole_particle(tmp_path, mode):
+    # uniform θ = 0.5 prescribed: c_max θ over the ball (the octant mesh holds 1/8 of it)
+    _, res = run_case(sphere_case(mode=mode, radius=R, size=R / 6), tmp_path)
+    expected = 0.5 * SI["c_max"] * 4.0 / 3.0 * math.pi * R**3
+    # the inscribed (faceted) mesh is about 1 % short of the ball
+    assert res.history[-1]["Li content [mol]"] == pytest.approx(expected, rel=0.02, abs=0)
+
+
+def test_summary_final_totals_and_peaks_agree_with_the_history(tmp_path):
+    # a sharp front at 1 A/g from dt 200 s: a few steps are cut back on the way
+    case = sphere_case(mode="axisymmetric", radius=R, size=R / 6, surface_size=R / 12,
+                       loading={"kind": "galvanostatic", "specific_current": 1000.0,
+                                "surfaces": ["outer_surface"]},
+                       stop={"mean_theta": 0.3},
+                       time={"dt_initial": 200.0, "dt_max": 2000.0, "max_dtheta": 0.05})
+    case["materials"]["core"]["diffusivity"] = TWO_PHASE
+    _, res = run_case(case, tmp_path)
+    rows = res.history
+    summary = json.loads((res.out_dir / "summary.json").read_text())
+    assert summary["status"] == "completed"
+    assert summary["stop_reason"] == "mean θ target reached"
+    # the final state is the last row, at the stop target
+    assert summary["final"]["mean lithiation fraction [-]"] == pytest.approx(0.3, rel=1e-9)
+    assert summary["final"]["step"] == rows[-1]["step"]
+    assert summary["final"]["time [s]"] == rows[-1]["time [s]"]
+    # totals over the whole run
+    assert summary["run"]["steps"] == rows[-1]["step"] == len(rows) - 1
+    rejected = sum(r["rejected steps"] for r in rows)
+    assert rejected > 0, "the case was meant to cut some steps back"
+    assert summary["run"]["rejected_steps"] == rejected
+    # the peak of a stress column is its value of largest magnitude, sign kept
+    col = "outer_surface: mean hoop stress [Pa]"
+    values = [r[col] for r in rows]
+    assert summary["peak"][col] == max(values, key=abs)
+    assert summary["range"][col] == [min(values), max(values)]

@@ -185,3 +185,12 @@ def test_huge_integers_are_case_errors(reference_path) -> None:
     assert "too long to be a number" in str(info.value)
     assert "invalid YAML value" in str(info.value)  # no syntax error
     assert len(str(info.value)) < 400  # the --set text shortened, not echoed in full
+
+
+def test_override_inside_the_last_list_item(reference_path: Path) -> None:
+    """--set reaches a field of a list item, also the last (only) one, as a sweep over
+    output.measures.0.statistic or geometry.coatings.0.thickness needs."""
+    case = load_case(reference_path, [
+        "output.measures=[{name: m, field: theta, statistic: max}]",
+        "output.measures.0.statistic=min"])
+    assert case.output.measures[0].statistic == "min"

@@ -416,3 +416,23 @@ def test_collect_writes_string_values_without_json_quotes(tmp_path):
     with open(sw.out / "collect.csv", newline="") as fh:
         table = list(csv.DictReader(fh))
     assert [r["geometry.mode [-]"] for r in table] == ["axisymmetric", "octant"]
+
+
+def test_slurm_task_records_the_exit_code_of_its_point(tmp_path):
+    """The array task's script (run by bash here, as SLURM would run task 1) writes the
+    run's exit code for the point: a failed run makes a failed point, not a completed one."""
+    from solver.batch.sweep import point_status
+
+    sw = build(DEFAULT, ["stop.mean_theta=0.2,0.4"], tmp_path / "sw")
+    rows = prepare(sw)
+    script = slurm.write_script(sw.out, rows, slurm.make_options(None), workdir=tmp_path)
+    pdir = sw.out / "points" / "p001"
+    (pdir / "case.yaml").write_text("geometry: {kind: sphere, radius: -1}\n")  # exit 2
+    env = {**os.environ, "SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_JOB_ID": "7"}
+    proc = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert (pdir / "exit_code").read_text().strip() == "2"
+    status, error = point_status(pdir)
+    assert status == "failed" and error
+    assert not (sw.out / "points" / "p000" / "exit_code").exists()  # task 1 is p001 only

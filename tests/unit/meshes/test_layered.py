@@ -523,6 +523,8 @@ BAD = [
     (HollowSpec(2 * U, 2 * U), "geometry.inner_radius", "smaller than outer_radius"),
     (HollowSpec(3 * U, 2 * U), "geometry.inner_radius", "smaller than outer_radius"),
     (HollowSpec(1 * U, 2 * U, (0.6 * U, 0.5 * U)), "geometry.inner_coatings", "does not fit"),
+    # coatings exactly as thick as the cavity's radius leave no cavity either
+    (HollowSpec(1 * U, 2 * U, (0.5 * U, 0.5 * U)), "geometry.inner_coatings", "does not fit"),
     (HollowSpec(1 * U, 2 * U, (-0.1 * U,)), "geometry.inner_coatings.0", "> 0"),
     (HollowSpec(1 * U, 2 * U, outer_coatings=(0.1 * U, 0)), "geometry.outer_coatings.1", "> 0"),
     (HollowSpec(1 * U, -2 * U), "geometry.outer_radius", "> 0"),

@@ -18,3 +18,12 @@ def test_no_eta_until_a_share_of_the_run_is_done():
     assert _eta(101.0, 0.1 + 0.5 * ETA_AFTER, (100.0, 0.1)) == float("inf")
     assert _eta(101.0, 0.0, (100.0, 0.0)) == float("inf")
     assert _eta(150.0, 1.0, (100.0, 0.0)) == 0.0
+
+
+def test_elapsed_and_eta_are_hours_minutes_seconds():
+    from solver.log import _hms
+
+    assert _hms(59.6) == "00:01:00"
+    assert _hms(3725.0) == "01:02:05"  # 1 h 2 min 5 s, not 62 minutes
+    assert _hms(26 * 3600 + 61) == "26:01:01"
+    assert _hms(float("inf")) == _hms(float("nan")) == "--:--:--"

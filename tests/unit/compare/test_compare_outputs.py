@@ -442,3 +442,23 @@ def test_damaged_results_are_one_line_naming_the_file(tmp_path, synth, base_refe
     # read directly: the same, and a run (without --no-run) would run them again
     res = read_results("B", tmp_path / "b.yaml", tmp_path / "res" / "B")
     assert res.status == "missing" and str(summary) in res.error
+
+
+def test_no_run_reports_results_of_a_changed_case_as_stale(tmp_path, synth, base_reference,
+                                                             capsys):
+    """compare --no-run only reads: results whose case hash is not that of the
+    configuration's case now (the case was edited since) are stale, not compared."""
+    from solver.cli import main
+    from solver.compare import runs
+
+    ref_file = synth.write_reference(tmp_path, base_reference,
+                                     {"a.yaml": TINY_CASE, "b.yaml": TINY_CASE})
+    synth.write_results(tmp_path / "res" / "A", synth.linear_history(), case_hash="edited")
+    synth.write_results(tmp_path / "res" / "B", synth.linear_history(3.0),
+                        case_hash=runs.expected_hash(tmp_path / "b.yaml", []))
+    rc = main(["compare", "--reference", str(ref_file), "--results", str(tmp_path / "res"),
+               "--out", str(tmp_path / "cmp"), "--no-run", "--quiet"])
+    err = capsys.readouterr().err
+    assert rc == 1, err
+    assert "configuration A stale" in err, err
+    assert "configuration B" not in err, err

@@ -460,3 +460,22 @@ def test_results_of_another_case_are_not_completed(tmp_path):
     sw2 = build(DEFAULT, VARY, sw.out)
     run_local(sw2.out, sw2.keys, prepare(sw2), runner=runner(calls), quiet=True)
     assert calls == ["p001"]
+
+
+def test_collect_plots_completed_points_only(tmp_path, monkeypatch):
+    """An interrupted point's summary holds the peaks of a partial run: the table lists it
+    as failed and the metric plot leaves it out."""
+    import solver.batch.collect as collect_mod
+
+    sw, _ = swept(tmp_path)  # fake peaks: mean_theta × 1e9 Pa → 2e8, 4e8, 6e8
+    summary_file = sw.out / "points" / "p001" / "results" / "summary.json"
+    s = json.loads(summary_file.read_text())
+    s["status"], s["error"] = "interrupted", "interrupted by a signal at step 3"
+    summary_file.write_text(json.dumps(s))
+    drawn = []
+    monkeypatch.setattr(collect_mod, "_draw",
+                        lambda png, series, xlabel, ylabel, title: drawn.append(series))
+    written = collect(sw.out, quiet=True)
+    assert written["counts"] == {"completed": 2, "failed": 1}
+    ((xs, ys, _),) = drawn[0]
+    assert xs == [0.2, 0.6] and ys == [2e8, 6e8]

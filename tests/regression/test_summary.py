@@ -52,3 +52,27 @@ def test_summary_final_totals_and_peaks_agree_with_the_history(tmp_path):
     values = [r[col] for r in rows]
     assert summary["peak"][col] == max(values, key=abs)
     assert summary["range"][col] == [min(values), max(values)]
+
+
+def test_region_stress_columns_are_the_named_statistics(tmp_path):
+    """The core's history columns against identities that hold whatever the stress: the
+    mean of σ_rr is -2 × that of σ_θθ (a traction-free ball has a volume-averaged stress
+    tensor of 0, and σ_rr + 2 σ_θθ is its trace; exact for the octant's equilibrium, which
+    includes the test function x), and each max is above its min and mean."""
+    case = sphere_case(mode="octant", radius=R, size=R / 6, surface_size=R / 12,
+                       loading={"kind": "galvanostatic", "specific_current": 1000.0,
+                                "surfaces": ["outer_surface"]},
+                       stop={"mean_theta": 0.2},
+                       time={"dt_initial": 200.0, "dt_max": 2000.0, "max_dtheta": 0.05})
+    case["materials"]["core"]["diffusivity"] = TWO_PHASE
+    _, res = run_case(case, tmp_path)
+    for r in res.history[1:]:
+        c = {k.removeprefix("core: "): v for k, v in r.items() if k.startswith("core: ")}
+        assert c["mean radial stress [Pa]"] == pytest.approx(
+            -2.0 * c["mean hoop stress [Pa]"], rel=1e-6)
+        assert c["max hydrostatic stress [Pa]"] > c["min hydrostatic stress [Pa]"]
+        for k in ("radial", "hoop"):
+            mx, mean, mn = (c[f"{s} {k} stress [Pa]"] for s in ("max", "mean", "min"))
+            assert mx > mean > mn
+        assert c["max Von Mises stress [Pa]"] > c["mean Von Mises stress [Pa]"] > 0.0
+        assert c["max first principal stress [Pa]"] >= c["max hoop stress [Pa]"] * (1 - 1e-9)

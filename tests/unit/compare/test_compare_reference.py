@@ -55,6 +55,8 @@ def test_at_values_are_parsed_to_si(raw, kind, value):
     (lambda d: d["configurations"].update({"A.log": "c.yaml"}), "configurations.A.log"),
     (lambda d: d["orderings"][0].update(quantity="nope"), "orderings.0.quantity"),
     (lambda d: d["orderings"][0].update(descending=["B", "Q"]), "orderings.0.descending.1"),
+    # a label listed twice (B > B can never hold) is refused
+    (lambda d: d["orderings"][0].update(descending=["B", "B"]), "orderings.0.descending"),
     (lambda d: d["orderings"][0].update(greater="y", than="y"), "orderings.0"),
     (lambda d: d["orderings"][0].pop("quantity"), "orderings.0.quantity"),
     (lambda d: d["orderings"].append({"name": "x", "greater": "y"}), "orderings.1.than"),

@@ -128,6 +128,14 @@ def test_malformed_override(reference_path: Path, bad: str) -> None:
     assert "dotted.key=value" in str(err)
 
 
+def test_override_with_an_empty_value_is_null(reference_path: Path) -> None:
+    """``--set mesh.size=`` is YAML's empty value, null (here: the default size), as
+    ``--set mesh.size=null`` is; not the empty string."""
+    case = load_case(reference_path, ["mesh.size="])
+    assert case.mesh.size is None
+    assert case == load_case(reference_path, ["mesh.size=null"])
+
+
 def test_override_with_bad_yaml(reference_path: Path) -> None:
     err = _load_error(reference_path, ("time.output_times=[1, 2",))
     assert err.paths == ["--set"]

@@ -25,15 +25,19 @@ def test_li_content_is_that_of_the_whole_particle(tmp_path, mode):
     assert res.history[-1]["Li content [mol]"] == pytest.approx(expected, rel=0.02, abs=0)
 
 
-def test_summary_final_totals_and_peaks_agree_with_the_history(tmp_path):
-    # a sharp front at 1 A/g from dt 200 s: a few steps are cut back on the way
-    case = sphere_case(mode="axisymmetric", radius=R, size=R / 6, surface_size=R / 12,
+def _front_case(mode: str, mean_theta: float) -> dict:
+    """A sharp front at 1 A/g from dt 200 s: a few steps are cut back on the way."""
+    case = sphere_case(mode=mode, radius=R, size=R / 6, surface_size=R / 12,
                        loading={"kind": "galvanostatic", "specific_current": 1000.0,
                                 "surfaces": ["outer_surface"]},
-                       stop={"mean_theta": 0.3},
+                       stop={"mean_theta": mean_theta},
                        time={"dt_initial": 200.0, "dt_max": 2000.0, "max_dtheta": 0.05})
     case["materials"]["core"]["diffusivity"] = TWO_PHASE
-    _, res = run_case(case, tmp_path)
+    return case
+
+
+def test_summary_final_totals_and_peaks_agree_with_the_history(tmp_path):
+    _, res = run_case(_front_case("axisymmetric", 0.3), tmp_path)
     rows = res.history
     summary = json.loads((res.out_dir / "summary.json").read_text())
     assert summary["status"] == "completed"
@@ -59,13 +63,7 @@ def test_region_stress_columns_are_the_named_statistics(tmp_path):
     mean of σ_rr is -2 × that of σ_θθ (a traction-free ball has a volume-averaged stress
     tensor of 0, and σ_rr + 2 σ_θθ is its trace; exact for the octant's equilibrium, which
     includes the test function x), and each max is above its min and mean."""
-    case = sphere_case(mode="octant", radius=R, size=R / 6, surface_size=R / 12,
-                       loading={"kind": "galvanostatic", "specific_current": 1000.0,
-                                "surfaces": ["outer_surface"]},
-                       stop={"mean_theta": 0.2},
-                       time={"dt_initial": 200.0, "dt_max": 2000.0, "max_dtheta": 0.05})
-    case["materials"]["core"]["diffusivity"] = TWO_PHASE
-    _, res = run_case(case, tmp_path)
+    _, res = run_case(_front_case("octant", 0.2), tmp_path)
     for r in res.history[1:]:
         c = {k.removeprefix("core: "): v for k, v in r.items() if k.startswith("core: ")}
         assert c["mean radial stress [Pa]"] == pytest.approx(

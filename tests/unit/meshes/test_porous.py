@@ -169,6 +169,24 @@ def test_octant_is_an_eighth_of_3d(porous_meshes):
     assert x.min() > -1e-12 * R
 
 
+def test_symmetry_planes_and_axis_lie_where_their_names_say(porous_meshes):
+    """``symmetry_x`` is the plane x = 0 (the solver fixes u_x there), ``symmetry_y`` y = 0,
+    ``symmetry_z`` z = 0, and the axisymmetric ``axis`` is r = 0: a swapped name puts the
+    roller condition on the wrong plane."""
+    _, octant, _ = porous_meshes["octant"]
+    for axis, name in enumerate((tags.SYMMETRY_X, tags.SYMMETRY_Y, tags.SYMMETRY_Z)):
+        d, cells = octant["groups"][name]
+        assert d == 2 and len(cells)
+        x = octant["x"][np.unique(cells)]
+        np.testing.assert_allclose(x[:, axis], 0.0, atol=1e-9 * R, err_msg=name)
+        others = [i for i in range(3) if i != axis]
+        assert x[:, others].max() > 0.9 * R  # the whole plane, out to the particle surface
+    _, axi, _ = porous_meshes["axisymmetric"]
+    d, cells = axi["groups"][tags.AXIS]
+    assert d == 1
+    np.testing.assert_allclose(axi["x"][np.unique(cells), 0], 0.0, atol=1e-9 * R)
+
+
 def test_octant_random_pores_are_mirrored_and_match_3d():
     spec = PorousSpec(R, 0.3 * UM, RandomPlacement(8, 3, 0.2 * UM), mode="octant")
     pores = spec.pores()

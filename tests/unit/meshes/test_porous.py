@@ -272,6 +272,9 @@ def test_porosity_and_shells_resolve_counts():
          "geometry.pores.placement.centers", "pore 1"),
         (dict(placement=ExplicitPlacement(((2.4 * UM, 0, 0),))),
          "geometry.pores.placement.centers", "particle surface"),
+        # inside the particle, but 0.1 um from its surface where 0.2 um are asked for
+        (dict(placement=ExplicitPlacement(((2.2 * UM, 0, 0),), min_ligament=0.2 * UM)),
+         "geometry.pores.placement.centers", "particle surface"),
         (dict(pore_coating=2.4 * UM), "geometry.pores.coating", "does not fit"),
         (dict(pore_radius=-1.0), "geometry.pores.radius", "> 0"),
         (dict(coatings=(0.1 * UM, 0.0)), "geometry.coatings.1", "> 0"),

@@ -239,6 +239,21 @@ def test_random_placement_is_deterministic_and_keeps_the_ligament():
             assert gap(p, q) >= lig * (1 - 1e-9)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_random_octant_pores_keep_the_ligament_to_their_mirror_images(seed):
+    """The octant's pores are mirrored into the other seven octants: a pore placed nearer
+    than half the ligament to a symmetry plane ends up closer than the ligament to (or
+    overlapping) its own mirror image."""
+    lig = 0.1 * UM
+    spec = PorousSpec(R, 0.2 * UM, RandomPlacement(8 * 15, seed, lig), mode="octant")
+    pores = spec.pores()
+    assert len(pores) == 8 * 15
+    for i, p in enumerate(pores):
+        assert R - np.linalg.norm(p.a) - p.r >= lig * (1 - 1e-9)
+        for q in pores[:i]:
+            assert gap(p, q) >= lig * (1 - 1e-9), (p, q)
+
+
 def test_porosity_and_shells_resolve_counts():
     spec = PorousSpec(R, 0.25 * UM, PorosityPlacement(0.05, seed=4, min_ligament=0.05 * UM))
     n = len(spec.pores())

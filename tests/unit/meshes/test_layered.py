@@ -477,6 +477,17 @@ def test_registered_and_serialisable():
     )
 
 
+def test_cache_key_depends_on_every_layer_thickness():
+    """The mesh cache is keyed on the spec: two particles that differ only in their coating
+    (or cavity-coating) thicknesses must not share a cached mesh."""
+    key = lambda spec: cache_key(spec, Sizing(U / 4))  # noqa: E731
+    assert key(CoreShellSpec(2 * U, (0.1 * U, 0.2 * U))) != key(
+        CoreShellSpec(2 * U, (0.2 * U, 0.1 * U)))
+    assert key(CoreShellSpec(2 * U, (0.1 * U,))) != key(CoreShellSpec(2 * U, (0.2 * U,)))
+    assert key(HollowSpec(1 * U, 2 * U, inner_coatings=(0.1 * U,))) != key(
+        HollowSpec(1 * U, 2 * U, inner_coatings=(0.2 * U,)))
+
+
 def test_spec_names_and_properties():
     cs = CoreShellSpec(2 * U, (0.1 * U, 0.2 * U), "octant", ("carbon", "oxide"))
     assert cs.region_names() == ("core", "carbon", "oxide")

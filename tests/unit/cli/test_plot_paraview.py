@@ -369,3 +369,20 @@ def test_output_formats_from_the_summary_when_there_is_no_resolved_case(tmp_path
     assert output_formats(tmp_path) == ["vtk", "xdmf"]
     (tmp_path / "summary.json").write_text("[]")
     assert output_formats(tmp_path) is None
+
+
+def test_an_ambiguous_metric_is_refused_naming_the_candidates():
+    """``--metric "max von mises"`` in a core-shell history matches the core's and the
+    coating's column: plotting whichever came first would show a curve the user did not ask
+    for; the command names both instead. A metric that matches one column picks it."""
+    from solver.batch.sweep import SweepError
+    from solver.outputs.replot import _match
+
+    cols = ["time [s]", "core: max Von Mises stress [Pa]",
+            "coating_1: max Von Mises stress [Pa]", "mean lithiation fraction [-]"]
+    with pytest.raises(SweepError) as info:
+        _match("max von mises", cols)
+    assert "core: max Von Mises" in str(info.value) and "coating_1: max Von Mises" in str(
+        info.value)
+    assert _match("coating_1: max von", cols) == "coating_1: max Von Mises stress [Pa]"
+    assert _match("lithiation", cols) == "mean lithiation fraction [-]"

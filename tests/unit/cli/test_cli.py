@@ -243,3 +243,24 @@ def test_an_argument_that_is_not_utf8_is_one_error_line():
         assert p.returncode == 2
         err = p.stderr.decode("utf-8", "replace")
         assert "not valid UTF-8" in err and "Traceback" not in err, err
+
+
+def test_an_interrupted_run_exits_1(tmp_path):
+    """A run stopped by a signal (here: as on SIGTERM, because the sweep named by
+    CHEMOMECH_SWEEP_PID is gone) has not finished: exit 1, so that a batch script or a
+    sweep does not take it for a completed run, with no traceback and how to continue."""
+    import json
+
+    from solver import interrupts
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    out = tmp_path / "out"
+    p = subprocess.run(
+        [*chemomech_cmd(), "run", str(DEFAULT), "--out", str(out), "--quiet",
+         "--set", "output.pictures=false", "--set", "mesh.cache=false", "--set", "mesh.size=1 um"],
+        capture_output=True, text=True, cwd=ROOT, timeout=600,
+        env={**os.environ, interrupts.PARENT_PID_VARIABLE: str(gone.pid)})
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "Traceback" not in p.stderr and "--restart" in p.stderr, p.stderr
+    assert json.loads((out / "summary.json").read_text())["status"] == "interrupted"

@@ -264,3 +264,32 @@ def test_an_interrupted_run_exits_1(tmp_path):
     assert p.returncode == 1, p.stdout + p.stderr
     assert "Traceback" not in p.stderr and "--restart" in p.stderr, p.stderr
     assert json.loads((out / "summary.json").read_text())["status"] == "interrupted"
+
+
+@pytest.mark.parametrize(("error", "code", "words"), [
+    ("setup", 2, "invalid case"),  # found only once the mesh is built (a probe in a pore)
+    ("disk", 1, "cannot write the results"),  # a write failing mid-run
+    ("ctrl_c", 1, "interrupted"),  # a second Ctrl-C, or one during the set-up
+], ids=["case_setup_error", "os_error", "keyboard_interrupt"])
+def test_exit_code_of_each_kind_of_failure(tmp_path, monkeypatch, capsys, error, code, words):
+    """The documented exit codes (0 ok, 1 runtime, 2 invalid input) of the failures that
+    are hard to bring about for real in a unit test: the run itself is replaced."""
+    import errno
+
+    import solver
+    from solver import cli
+    from solver.simulation import CaseSetupError
+
+    raised = {"setup": CaseSetupError("output.probes.0.point (p: [0, 0, 0] m): not inside "
+                                      "the meshed particle"),
+              "disk": OSError(errno.ENOSPC, "No space left on device", "out/history.csv"),
+              "ctrl_c": KeyboardInterrupt()}[error]
+
+    def build_simulation(*args, **kwargs):
+        raise raised
+
+    monkeypatch.setattr(solver, "build_simulation", build_simulation)
+    rc = cli.main(["run", str(DEFAULT), "--quiet", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert rc == code, err
+    assert words in err and "Traceback" not in err, err

@@ -379,3 +379,21 @@ def test_meshes_does_not_import_the_solver_stack():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_piece_without_a_region_is_refused_not_dropped():
+    """A builder that leaves a volume without a physical group would give the solver a
+    particle with a hole (dolfinx reads only tagged cells): meshing stops instead."""
+    from meshes._common import add_physical_groups, build_in_reference_units
+
+    def two_balls_one_tagged():
+        occ = gmsh.model.occ
+        a = occ.addSphere(0.0, 0.0, 0.0, 0.5)
+        occ.addSphere(2.0, 0.0, 0.0, 0.5)
+        occ.synchronize()
+        add_physical_groups(3, [(tags.CORE, [a])])
+
+    with gmsh_session():
+        new_model("untagged")
+        with pytest.raises(MeshingError, match="without a physical group"):
+            build_in_reference_units(two_balls_one_tagged, Sizing(R / 2), R, 3)

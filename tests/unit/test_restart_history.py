@@ -28,3 +28,17 @@ def test_the_rows_written_up_to_the_checkpoint_continue():
 def test_any_other_rows_are_refused(rows):
     problem = _history_problem(rows, STATE, Path("history.csv"))
     assert problem is not None and "run without --restart" in problem
+
+
+def test_read_history_drops_only_a_cut_last_row(tmp_path):
+    """A run killed while writing history.csv leaves its last row cut short: that row is
+    left out. A damaged row before the last is no such accident: it is refused, naming the
+    row, not skipped (a restart would otherwise continue a history with a hole in it)."""
+    from solver.outputs.history import read_history
+
+    path = tmp_path / "history.csv"
+    path.write_text("step,time [s]\n0,0.0\n1,2.5\n2,")
+    assert read_history(path) == [{"step": 0, "time [s]": 0.0}, {"step": 1, "time [s]": 2.5}]
+    path.write_text("step,time [s]\n0,0.0\nx,y\n2,5.0\n")
+    with pytest.raises(ValueError, match="row 2"):
+        read_history(path)

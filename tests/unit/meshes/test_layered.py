@@ -526,6 +526,11 @@ BAD = [
     (CoreShellSpec(U, (0.1 * U,), coating_names=("a", "b")), "geometry.coatings", "2 coating"),
     (CoreShellSpec(U, (0.1 * U,), coating_names=("2c",)), "geometry.coatings.0.name", "identifier"),
     (CoreShellSpec(U, (0.1 * U,), coating_names=("core",)), "geometry.coatings.0.name", "reserved"),
+    # a region named like a symmetry plane or the axis: the solver would take it for one
+    (CoreShellSpec(U, (0.1 * U, 0.1 * U), coating_names=("carbon", "symmetry_x")),
+     "geometry.coatings.1.name", "reserved"),
+    (CoreShellSpec(U, (0.1 * U,), coating_names=("axis",)), "geometry.coatings.0.name",
+     "reserved"),
     (
         CoreShellSpec(U, (0.1 * U, 0.1 * U), coating_names=("c", "c")),
         "geometry.coatings.1.name",

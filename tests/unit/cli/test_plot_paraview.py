@@ -303,6 +303,8 @@ def test_xdmf_problem_names_what_paraview_would_abort_on(tmp_path):
     assert "fields.h5 is missing" in xdmf_problem(xdmf)
     (tmp_path / "fields.h5").write_bytes(b"")
     assert "fields.h5 is missing, empty or not HDF5" in xdmf_problem(xdmf)
+    (tmp_path / "fields.h5").write_bytes(b"<html>not the data</html>\n")  # not HDF5
+    assert "fields.h5 is missing, empty or not HDF5" in xdmf_problem(xdmf)
     (tmp_path / "fields.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(64))
     assert xdmf_problem(xdmf) is None
 

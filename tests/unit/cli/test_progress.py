@@ -27,3 +27,13 @@ def test_elapsed_and_eta_are_hours_minutes_seconds():
     assert _hms(3725.0) == "01:02:05"  # 1 h 2 min 5 s, not 62 minutes
     assert _hms(26 * 3600 + 61) == "26:01:01"
     assert _hms(float("inf")) == _hms(float("nan")) == "--:--:--"
+
+
+def test_quiet_prints_no_progress(capsys):
+    """``--quiet`` of sweep/collect/compare: no progress lines (only errors, on stderr)."""
+    from solver.cli_common import progress_printer
+
+    progress_printer(True)("point 1 of 3 done")
+    assert capsys.readouterr() == ("", "")
+    progress_printer(False)("point 1 of 3 done")
+    assert capsys.readouterr().out == "point 1 of 3 done\n"

@@ -1376,6 +1376,16 @@ class Case(_Model):
         q = self.specific_capacity_si if len(self.materials) == 1 else math.inf
         cap_unit = "C/kg"
 
+        def held_capacity(held: float, name: str) -> list[tuple[str, str]]:
+            # a surface held at θ `held` (potentiostatic, CV hold): the charge only
+            # approaches what lies between the initial θ and it
+            reachable = q * abs(held - theta0)
+            if stop.capacity is None or stop.capacity < reachable:
+                return []
+            return [("stop.capacity", f"unreachable: {_fmt(stop.capacity, cap_unit)} is not "
+                     f"less than the {_fmt(reachable, cap_unit)} available between "
+                     f"initial_theta ({theta0:g}) and {name} ({held:g})")]
+
         if isinstance(loading, PotentiostaticLoading):
             if stop.surface_theta is not None:
                 problems.append(
@@ -1401,16 +1411,7 @@ class Case(_Model):
                         f"{stop.mean_theta:g} must lie strictly between them",
                     )
                 )
-            reachable = q * abs(target - theta0)
-            if stop.capacity is not None and stop.capacity >= reachable:
-                problems.append(
-                    (
-                        "stop.capacity",
-                        f"unreachable: {_fmt(stop.capacity, cap_unit)} is not less than the "
-                        f"{_fmt(reachable, cap_unit)} available between initial_theta "
-                        f"({theta0:g}) and surface_theta ({target:g})",
-                    )
-                )
+            problems += held_capacity(target, "surface_theta")
             return problems
 
         # galvanostatic
@@ -1458,17 +1459,8 @@ class Case(_Model):
                               f"{stop.mean_theta:g}; lower the target or set "
                               "stop.hold_at_cutoff: true (CC-CV)")
                 problems.append(("stop.mean_theta", f"unreachable: {reason}"))
-        if stop.capacity is not None and cutoff is not None and stop.hold_at_cutoff:
-            reachable = q * abs(cutoff - theta0)
-            if stop.capacity >= reachable:
-                problems.append(
-                    (
-                        "stop.capacity",
-                        f"unreachable: {_fmt(stop.capacity, cap_unit)} is not less than the "
-                        f"{_fmt(reachable, cap_unit)} available between initial_theta "
-                        f"({theta0:g}) and the held stop.surface_theta ({cutoff:g})",
-                    )
-                )
+        if cutoff is not None and stop.hold_at_cutoff:
+            problems += held_capacity(cutoff, "the held stop.surface_theta")
         elif stop.capacity is not None:
             available = q * (1.0 - theta0) if lithiation else q * theta0
             if stop.capacity > available * (1 + 1e-12):

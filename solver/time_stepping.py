@@ -55,12 +55,11 @@ class AdaptiveStep:
         Grows by ``growth`` after an easy Newton solve, unless the step was ``hard`` (an
         outer iteration, e.g. the staggered coupling, needed most of its budget). With
         ``max_change`` (the largest nodal change of θ in the step) the next dt is also kept
-        to SAFETY · max_dtheta over the
-        predicted rate of change: the rate of this step (max_change / dt_taken), times its
-        growth since the last accepted step when it grew (at most RATE_GROWTH_MAX). A
-        lithiation front speeds up as it closes in on the centre, so a constant-rate guess
-        overshoots the limit step after step, and every rejection costs a second Newton
-        solve of the same step.
+        to SAFETY · max_dtheta over the predicted rate of change: the rate of this step
+        (max_change / dt_taken), times its growth since the last accepted step when it grew
+        (at most RATE_GROWTH_MAX). A lithiation front speeds up as it closes in on the
+        centre, so a constant-rate guess overshoots the limit step after step, and every
+        rejection costs a second Newton solve of the same step.
         """
         base = max(self.dt, dt_taken)  # a step shortened to land on a target keeps nominal dt
         if newton_iterations <= self.s.easy_newton_iterations and not hard:

@@ -376,91 +376,12 @@ class Simulation:
         else:
             # the checkpoint is checked first: a refused restart leaves the folder as it was
             resume = self._load_checkpoint(out) if restart else None
-        folder = ResultsFolder(out, self.comm, self.log)
-        folder.check_lock()
-        if not restart:
-            folder.warn_replaced(self._hash)
-        folder.prepare(fresh=not restart)
-        folder.take_lock()
-        if self.rank0:
-            write_resolved_case(out / "case.resolved.yaml", resolved,
-                                getattr(self.case, "_material_sources", None))
-        self._restarts = resume["restarts"] + 1 if resume else 0
-        # the time at which each restart of this run began (checkpoints carry the list)
-        self._restart_times = []
-        if resume:
-            # (None for the restarts of a checkpoint of an older version, which has no list)
-            earlier = resume.get("restart_times") or [None] * resume["restarts"]
-            self._restart_times = [*earlier, resume["t"]]
-            # the summary's ranges cover the whole run, not only this part of it
-            lo, hi = resume.get("dt_range", (math.inf, 0.0))
-            self._dt_range = (lo if lo is not None else math.inf, hi or 0.0)
-            lo, hi = resume.get("theta_bounds", (math.inf, -math.inf))
-            self.theta_bounds = (lo if lo is not None else math.inf,
-                                 hi if hi is not None else -math.inf)
-        self.log.open_file(out / "run.log", append=restart)
-        self._log_header()
-        if note:
-            self.log.info(note)
-        self.history = HistoryWriter(out / "history.csv", enabled=self.rank0)
-        if resume:
-            self.history.resume(resume["rows"])
-            if self.gap_monitor is not None:  # a closing before the checkpoint stays recorded
-                closed = [r for r in resume["rows"] if r.get("yolk-shell gap [m]", 1.0) <= 0.0]
-                if closed:
-                    self.gap_closed_at = {k: closed[0][k] for k in
-                                          ("time [s]", "mean lithiation fraction [-]")}
-        stem = f"fields_r{self._restarts}" if resume else "fields"
-        if resume and self.rank0 and "vtk" in self.case.output.formats:
-            # frames of earlier restarts that ended without merging them (killed)
-            checkpoint.merge_pvd(out, self._restart_times)
-        self.field_output = FieldOutput(out, self.domain, self.theta, self.c_max,
-                                        self.mechanics.u, self.stress, self.case.output.formats,
-                                        stem=stem)
-        if resume and resume.get("peak_arrays"):
-            vm, t_peak, mean = resume["peak_frame"]
-            self._peak_frame = (vm, t_peak, mean, {
-                name: self._between_p1(a, self.diffusion.theta_n, self.field_output.theta_out)
-                for name, a in zip(PICTURED_FIELDS, resume["peak_arrays"])})
-        self._counters = dict(resume["counters"]) if resume else {
-            "newton": 0, "krylov_diffusion": 0, "krylov_mechanics": 0}
-        self._wall0 = time.perf_counter() - (resume["wall"] if resume else 0.0)
-        status, reason, error = "completed", "", None
+        # the handlers first: a SIGTERM while the run takes its folder's lock and opens its
+        # files (a sweep stopping its points) ends the run as "interrupted" with a summary,
+        # not by the default action, which left the lock and no summary.json
         with stop_on_signals(announce=self.rank0) as self._stop_request:
-            try:
-                if self.diffusion is None:
-                    reason = self._run_prescribed()
-                else:
-                    reason = self._run_transient(resume)
-            except RunInterrupted as exc:
-                status, reason, error = "interrupted", "interrupted by a signal", str(exc)
-                raise
-            except KeyboardInterrupt:
-                status, reason = "interrupted", "interrupted by a signal"
-                error = "interrupted during a step (no checkpoint of it)"
-                raise
-            except Exception as exc:
-                status, reason = "failed", "failed (see error)"
-                error = f"{type(exc).__name__}: {exc}"
-                self.log.file_only(traceback.format_exc())
-                raise
-            finally:
-                if self._stop_request is not None:  # a second Ctrl-C no longer cuts this short
-                    self._stop_request.shielded = True
-                # each closing step on its own: a full disk that made the run fail must not
-                # also cost the summary (nor raise a second traceback over the first error)
-                unwritten = []
-                self._closing_step(unwritten, "the field files", self.field_output.close)
-                self._closing_step(unwritten, "history.csv", self.history.close)
-                folder.release_lock()
-                if resume and self.rank0 and "vtk" in self.case.output.formats:
-                    self._closing_step(unwritten, "fields.pvd", checkpoint.merge_pvd, out,
-                                       self._restart_times)
-                summary = self._summary(status, reason, error)
-                if self.rank0:
-                    self._closing_step(unwritten, "summary.json", write_json,
-                                       out / "summary.json", summary)
-                self.log.file_only(f"status: {status} {reason or error or ''}")
+            summary, status, reason, unwritten = self._run_in_folder(
+                out, resolved, restart, resume, note)
         unwritten = [text for rank in self.comm.allgather(unwritten) for text in rank]
         if unwritten:  # the run itself went through, its results did not all reach the disk
             raise OutputDirError(f"results in {out} not all written: {unwritten[0]}")
@@ -471,6 +392,101 @@ class Simulation:
         self.log.info(f"results: {out.resolve()}")
         self.log.close_file()
         return RunResult(status, reason, self._step, out, self.history.rows, summary)
+
+    def _run_in_folder(self, out: Path, resolved: dict, restart: bool, resume: dict | None,
+                       note: str | None) -> tuple[dict, str, str, list]:
+        """The run proper, with the signal handlers installed: take the folder, open the
+        outputs, step, close them and write summary.json. Returns (summary, status, reason,
+        what could not be written)."""
+        folder = ResultsFolder(out, self.comm, self.log)
+        folder.check_lock()
+        if not restart:
+            folder.warn_replaced(self._hash)
+        folder.prepare(fresh=not restart)
+        folder.take_lock()
+        try:
+            if self.rank0:
+                write_resolved_case(out / "case.resolved.yaml", resolved,
+                                    getattr(self.case, "_material_sources", None))
+            self._restarts = resume["restarts"] + 1 if resume else 0
+            # the time at which each restart of this run began (checkpoints carry the list)
+            self._restart_times = []
+            if resume:
+                # (None for the restarts of a checkpoint of an older version, which has no list)
+                earlier = resume.get("restart_times") or [None] * resume["restarts"]
+                self._restart_times = [*earlier, resume["t"]]
+                # the summary's ranges cover the whole run, not only this part of it
+                lo, hi = resume.get("dt_range", (math.inf, 0.0))
+                self._dt_range = (lo if lo is not None else math.inf, hi or 0.0)
+                lo, hi = resume.get("theta_bounds", (math.inf, -math.inf))
+                self.theta_bounds = (lo if lo is not None else math.inf,
+                                     hi if hi is not None else -math.inf)
+            self.log.open_file(out / "run.log", append=restart)
+            self._log_header()
+            if note:
+                self.log.info(note)
+            self.history = HistoryWriter(out / "history.csv", enabled=self.rank0)
+            if resume:
+                self.history.resume(resume["rows"])
+                if self.gap_monitor is not None:  # a closing before the checkpoint stays recorded
+                    closed = [r for r in resume["rows"] if r.get("yolk-shell gap [m]", 1.0) <= 0.0]
+                    if closed:
+                        self.gap_closed_at = {k: closed[0][k] for k in
+                                              ("time [s]", "mean lithiation fraction [-]")}
+            stem = f"fields_r{self._restarts}" if resume else "fields"
+            if resume and self.rank0 and "vtk" in self.case.output.formats:
+                # frames of earlier restarts that ended without merging them (killed)
+                checkpoint.merge_pvd(out, self._restart_times)
+            self.field_output = FieldOutput(out, self.domain, self.theta, self.c_max,
+                                            self.mechanics.u, self.stress, self.case.output.formats,
+                                            stem=stem)
+            if resume and resume.get("peak_arrays"):
+                vm, t_peak, mean = resume["peak_frame"]
+                self._peak_frame = (vm, t_peak, mean, {
+                    name: self._between_p1(a, self.diffusion.theta_n, self.field_output.theta_out)
+                    for name, a in zip(PICTURED_FIELDS, resume["peak_arrays"])})
+            self._counters = dict(resume["counters"]) if resume else {
+                "newton": 0, "krylov_diffusion": 0, "krylov_mechanics": 0}
+            self._wall0 = time.perf_counter() - (resume["wall"] if resume else 0.0)
+            status, reason, error = "completed", "", None
+        except BaseException:  # no run went on in the folder: its lock must not stay
+            folder.release_lock()
+            raise
+        try:
+            if self.diffusion is None:
+                reason = self._run_prescribed()
+            else:
+                reason = self._run_transient(resume)
+        except RunInterrupted as exc:
+            status, reason, error = "interrupted", "interrupted by a signal", str(exc)
+            raise
+        except KeyboardInterrupt:
+            status, reason = "interrupted", "interrupted by a signal"
+            error = "interrupted during a step (no checkpoint of it)"
+            raise
+        except Exception as exc:
+            status, reason = "failed", "failed (see error)"
+            error = f"{type(exc).__name__}: {exc}"
+            self.log.file_only(traceback.format_exc())
+            raise
+        finally:
+            if self._stop_request is not None:  # a second Ctrl-C no longer cuts this short
+                self._stop_request.shielded = True
+            # each closing step on its own: a full disk that made the run fail must not
+            # also cost the summary (nor raise a second traceback over the first error)
+            unwritten = []
+            self._closing_step(unwritten, "the field files", self.field_output.close)
+            self._closing_step(unwritten, "history.csv", self.history.close)
+            folder.release_lock()
+            if resume and self.rank0 and "vtk" in self.case.output.formats:
+                self._closing_step(unwritten, "fields.pvd", checkpoint.merge_pvd, out,
+                                   self._restart_times)
+            summary = self._summary(status, reason, error)
+            if self.rank0:
+                self._closing_step(unwritten, "summary.json", write_json,
+                                   out / "summary.json", summary)
+            self.log.file_only(f"status: {status} {reason or error or ''}")
+        return summary, status, reason, unwritten
 
     def _closing_step(self, unwritten: list, what: str, step, *args) -> None:
         """Run one step of closing the outputs (``what``: the files it writes); an OSError

@@ -84,6 +84,51 @@ def _interrupted_run(out):
     assert (out / "checkpoint.npz").exists()
 
 
+@pytest.mark.parametrize("where", ["case.resolved.yaml", "history.csv"])
+def test_a_signal_while_the_run_opens_its_files_ends_it_as_interrupted(tmp_path, monkeypatch,
+                                                                       where):
+    """SIGTERM between taking the folder's lock and the first step (a sweep stopping its
+    point runs just as one starts) used to meet the default handler: the process died with
+    run.lock left and no summary.json. Now it ends the run at step 0 like any other signal:
+    a checkpoint, status 'interrupted', no lock; --restart continues."""
+    import solver.simulation as simulation
+    from solver.interrupts import RunInterrupted
+
+    def with_signal(original):
+        def opening(*args, **kwargs):
+            os.kill(os.getpid(), signal.SIGTERM)
+            return original(*args, **kwargs)
+        return opening
+
+    name = {"case.resolved.yaml": "write_resolved_case", "history.csv": "HistoryWriter"}[where]
+    monkeypatch.setattr(simulation, name, with_signal(getattr(simulation, name)))
+    out = tmp_path / "run"
+    sim = _simulation(out)
+    with pytest.raises(RunInterrupted, match="step 0,"):
+        sim.run()
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "interrupted"
+    assert not (out / "run.lock").exists()
+    assert (out / "checkpoint.npz").exists()
+    monkeypatch.undo()
+    assert _simulation(out).run(restart=True).status == "completed"
+
+
+def test_a_failure_while_the_run_opens_its_files_leaves_no_lock(tmp_path, monkeypatch):
+    """An error after the lock is taken and before the time loop (here: the field files
+    cannot be opened) releases the lock: no later run is told a run is writing there."""
+    import solver.simulation as simulation
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(simulation, "FieldOutput", broken)
+    out = tmp_path / "run"
+    with pytest.raises(OSError, match="No space"):
+        _simulation(out).run()
+    assert not (out / "run.lock").exists()
+
+
 def test_resume_if_possible_continues_this_case_else_starts_afresh(tmp_path):
     """``chemomech run --resume`` (what a sweep's point runs use): no checkpoint → a fresh
     run; a checkpoint of this case → a restart to the same end; a checkpoint that cannot be

@@ -38,11 +38,24 @@ def test_at_values_are_parsed_to_si(raw, kind, value):
     assert at.value == (pytest.approx(value) if value is not None else None)
 
 
+def test_capacity_fraction_must_be_above_zero_mean_theta_may_be_zero():
+    """capacity_fraction is in (0, 1], mean_theta in [0, 1]: only the capacity fraction
+    excludes 0 (a capacity of 0 is the start of every history, not a point along it)."""
+    with pytest.raises(ValueError, match=r"capacity_fraction: must be in \(0, 1\], got 0"):
+        parse_at({"capacity_fraction": 0})
+    with pytest.raises(ValueError, match=r"capacity_fraction: must be in \(0, 1\]"):
+        parse_at({"capacity_fraction": 0.0})
+    assert parse_at({"capacity_fraction": 1e-9}).value == 1e-9
+    assert parse_at({"mean_theta": 0}).value == 0.0
+
+
 @pytest.mark.parametrize("mutate, path", [
     (lambda d: d["quantities"]["y"].update(colum="x"), "quantities.y.colum"),
     (lambda d: d["quantities"]["y"].update(at="middle"), "quantities.y.at"),
     (lambda d: d["quantities"]["y"].update(at={"time": "3 kg"}), "quantities.y.at"),
     (lambda d: d["quantities"]["y"].update(at={"capacity_fraction": 1.5}), "quantities.y.at"),
+    # the fraction of the end capacity is in (0, 1]: at 0 there is no capacity yet to place it
+    (lambda d: d["quantities"]["y"].update(at={"capacity_fraction": 0}), "quantities.y.at"),
     (lambda d: d["quantities"]["y"].update(at="every_output_time"), "quantities.y.at"),
     (lambda d: d["quantities"]["y"].update(unit="furlongs"), "quantities.y.unit"),
     (lambda d: d["quantities"]["y"].update(unit="s"), "quantities.y.unit"),

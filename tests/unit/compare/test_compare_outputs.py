@@ -128,6 +128,32 @@ def test_radial_profile_and_section_from_vtu_frames(tmp_path, synth, base_refere
     assert [w for w in warnings if "t = 7 s" in w] and len(warnings) == 2, warnings
 
 
+def test_precheck_asks_a_measure_only_of_the_configurations_that_need_it(
+        tmp_path, synth, base_reference):
+    """A quantity defined for some configurations (its ``configurations``, or a
+    greater/than ordering's) needs its measure only in their cases: B writes
+    "measure z", A does not, and that is no problem for quantities of B only."""
+    from solver.compare.core import precheck
+
+    base_reference["quantities"]["z"] = {"column": "measure z [Pa]", "configurations": ["B"]}
+    base_reference["quantities"]["zz"] = {"column": "measure z [Pa]"}
+    base_reference["orderings"].append({"name": "zz above y in B", "greater": "zz",
+                                        "than": "y", "configurations": ["B"]})
+    b_case = TINY_CASE.replace("statistic: max}]", "statistic: max},\n"
+                               "             {name: z, field: von_mises, statistic: min}]")
+    assert b_case != TINY_CASE
+    ref = load_reference(synth.write_reference(tmp_path, base_reference,
+                                               {"a.yaml": TINY_CASE, "b.yaml": b_case}))
+    assert set(precheck(ref, ["A", "B"], [])) == {"A", "B"}
+    # a quantity every configuration needs is still checked in each case
+    base_reference["quantities"]["z"].pop("configurations")
+    ref = load_reference(synth.write_reference(tmp_path, base_reference))
+    with pytest.raises(CaseError) as info:
+        precheck(ref, ["A", "B"], [])
+    assert info.value.paths == ["quantities.z.column"]
+    assert "configuration A" in str(info.value)
+
+
 def test_precheck_names_a_measure_no_case_writes(tmp_path, synth, base_reference):
     from solver.compare.core import precheck
 

@@ -105,3 +105,32 @@ def test_duplicate_key_and_missing_file(tmp_path):
     assert "duplicate key" in str(info.value)
     with pytest.raises(CaseError, match="file not found"):
         load_reference(tmp_path / "nothere.yaml")
+
+
+def test_needed_configurations_of_a_quantity(tmp_path, synth, base_reference):
+    """Which configurations a quantity must have a value for: its own ``configurations``;
+    else those with a reported value, in a chain ordering of it, or in a greater/than
+    ordering naming it (that ordering's ``configurations``, else all); else all."""
+    d = base_reference
+    d["configurations"].update(C="c.yaml", D="d.yaml")
+    d["quantities"] = {
+        "y": {"column": "measure y [Pa]", "reported": {"A": 2.0, "B": None}},
+        "own": {"column": "measure y [Pa]", "reported": {"C": 1.0}, "configurations": ["C", "D"]},
+        "chain": {"column": "measure y [Pa]"},
+        "pair": {"column": "measure y [Pa]"},
+        "pair_all": {"column": "measure y [Pa]"},
+        "nothing": {"column": "measure y [Pa]"},
+    }
+    d["orderings"] = [
+        {"name": "chain", "quantity": "chain", "ascending": ["B", "D"]},
+        {"name": "pair", "greater": "pair", "than": "y", "configurations": ["D"]},
+        {"name": "pair_all", "greater": "nothing", "than": "pair_all"},
+    ]
+    ref = load_reference(synth.write_reference(tmp_path, d))
+    every = {"A", "B", "C", "D"}
+    assert ref.needed("own") == {"C", "D"}  # all of its configurations, reported or not
+    assert ref.needed("y") == {"A", "D"}  # reported (None is not a value) + the pair's D
+    assert ref.needed("chain") == {"B", "D"}
+    assert ref.needed("pair") == {"D"}
+    assert ref.needed("pair_all") == every  # a greater/than without configurations: all
+    assert ref.needed("nothing") == every

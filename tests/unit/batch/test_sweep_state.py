@@ -462,6 +462,23 @@ def test_results_of_another_case_are_not_completed(tmp_path):
     assert calls == ["p001"]
 
 
+@pytest.mark.parametrize("case_section", [{"hash": None}, {}, None],
+                         ids=["hash_null", "no_hash", "no_case"])
+def test_a_summary_without_a_case_hash_is_not_completed(tmp_path, case_section):
+    """A point's results/summary.json naming no case hash cannot be shown to be of the
+    point's case: not completed when a hash is expected (a re-run runs the point again)."""
+    pdir = tmp_path / "p000"
+    (pdir / "results").mkdir(parents=True)
+    (pdir / "exit_code").write_text("0\n")
+    summary = {"status": "completed", "error": None}
+    if case_section is not None:
+        summary["case"] = case_section
+    (pdir / "results" / "summary.json").write_text(json.dumps(summary))
+    status, error = point_status(pdir, "0123456789abcdef")
+    assert status == "failed" and "another case" in error
+    assert point_status(pdir) == ("completed", "")  # no hash expected: as written
+
+
 def test_collect_plots_completed_points_only(tmp_path, monkeypatch):
     """An interrupted point's summary holds the peaks of a partial run: the table lists it
     as failed and the metric plot leaves it out."""

@@ -64,6 +64,26 @@ def test_status_missing_failed_stale(tmp_path, synth):
     assert read_results("A", tmp_path / "a.yaml", s, expected_hash="old").status == "completed"
 
 
+@pytest.mark.parametrize("case_section", [{"hash": None}, {}, None],
+                         ids=["hash_null", "no_hash", "no_case"])
+def test_a_summary_without_a_case_hash_is_stale(tmp_path, synth, case_section):
+    """Results whose summary.json names no case hash (hand-made, or written by an older
+    version) cannot be shown to be of this case: stale (run again), never compared."""
+    import json
+
+    folder = synth.write_results(tmp_path / "r", synth.linear_history())
+    summary = json.loads((folder / "summary.json").read_text())
+    if case_section is None:
+        del summary["case"]
+    else:
+        summary["case"] = case_section
+    (folder / "summary.json").write_text(json.dumps(summary))
+    res = read_results("A", tmp_path / "a.yaml", folder, expected_hash="h")
+    assert res.status == "stale" and "changed" in res.error
+    # nothing to check the hash against: the results are read as they are
+    assert read_results("A", tmp_path / "a.yaml", folder).status == "completed"
+
+
 def _compare(tmp_path, synth, data, histories, **kw):
     ref = load_reference(synth.write_reference(tmp_path, data))
     results = {}

@@ -257,6 +257,13 @@ class CoupledProblem:
         finite = self.domain.comm.allreduce(finite, op=MPI.LAND)
         if reason <= 0 or not finite:
             self.reject()
+            if reason == PETSc.SNES.ConvergedReason.DIVERGED_LINEAR_SOLVE:
+                # the MUMPS factorisation failed (a singular or NaN Jacobian): PETSc keeps the
+                # failed factor and MUMPS refuses every later solve with it (INFOG(1) = -3, a
+                # PETSc error), so every smaller step failed too and the run stopped at
+                # dt_min. Resetting the KSP (its type, the PC's and MUMPS's options stay)
+                # makes the next Jacobian factorised afresh, as in a run without the failure.
+                snes.getKSP().reset()
             what = snes_reason(reason) if finite else "u, θ or σ_h not finite (NaN or inf)"
             raise NewtonDivergence(f"monolithic coupling: {what} after {its} iterations")
         if self.mechanics.gauge is not None:

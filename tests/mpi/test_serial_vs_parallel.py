@@ -106,6 +106,15 @@ VARIANTS = {
                        "--set", "mesh.surface_size=0.25 um", "--set", "stop.mean_theta=0.2",
                        "--set", "loading={kind: potentiostatic, surface_theta: 0.8, "
                        "ramp_time: 20 s}"],
+    # the same in the monolithic two-way Newton, the surface θ a Dirichlet row of its (u, θ,
+    # σ_h) system. At t = 10.7 s the step of 2.25 s diverges in both runs: serially the
+    # residual turns NaN, on 2 ranks the MUMPS factorisation fails first; MUMPS then refused
+    # every later solve (INFOG(1) = -3, no valid factorisation) and the run ended at dt_min
+    "potentiostatic_two_way": ["--set", "geometry.mode=axisymmetric", "--set", "mesh.size=0.5 um",
+                               "--set", "mesh.surface_size=0.25 um",
+                               "--set", "stop.mean_theta=0.1", "--set", "coupling=two_way",
+                               "--set", "loading={kind: potentiostatic, surface_theta: 0.8, "
+                               "ramp_time: 20 s}"],
     # CC-CV on delithiation: the minimum surface θ reaches the cut-off 0.6 (the step is redone
     # to land on it), then θ is held there until the mean θ falls to 0.65; exponential D(θ)
     "delithiation_cccv": ["--set", "geometry.mode=axisymmetric", "--set", "mesh.size=0.5 um",

@@ -184,17 +184,8 @@ def _history(path):
         return list(csv.DictReader(fh))
 
 
-@pytest.mark.parametrize("variant", [
-    pytest.param(v, marks=pytest.mark.slow) if v in SLOW else v for v in sorted(VARIANTS)
-])
-def test_history_same_in_serial_and_parallel(variant, tmp_path):
-    args = [*VARIANTS[variant], *COMMON]
-    s = _run(tmp_path, [*args, "--out", str(tmp_path / "serial")])
-    assert s.returncode == 0, s.stderr
-    p = _run(tmp_path, [*args, "--out", str(tmp_path / "mpi")], n=2)
-    assert p.returncode == 0, p.stderr
-    hs, hp = _history(tmp_path / "serial" / "history.csv"), _history(tmp_path / "mpi" / "history.csv")
-    assert len(hs) == len(hp) >= MIN_ROWS.get(variant, 4)
+def _assert_same_history(hs, hp):
+    """Every column of ``hp`` equals ``hs`` to REL_TOL of its scale (see the module doc)."""
     assert list(hs[0]) == list(hp[0])
     stress_scale = max(abs(float(r[c])) for r in hs for c in hs[0]
                        if c.endswith("[Pa]") and not math.isnan(float(r[c])))
@@ -217,6 +208,21 @@ def test_history_same_in_serial_and_parallel(variant, tmp_path):
             scale = stress_scale
         worst = max(abs(x - y) for x, y in zip(a, b))
         assert worst <= REL_TOL * scale, (col, worst / scale)
+
+
+@pytest.mark.parametrize("variant", [
+    pytest.param(v, marks=pytest.mark.slow) if v in SLOW else v for v in sorted(VARIANTS)
+])
+def test_history_same_in_serial_and_parallel(variant, tmp_path):
+    args = [*VARIANTS[variant], *COMMON]
+    s = _run(tmp_path, [*args, "--out", str(tmp_path / "serial")])
+    assert s.returncode == 0, s.stderr
+    p = _run(tmp_path, [*args, "--out", str(tmp_path / "mpi")], n=2)
+    assert p.returncode == 0, p.stderr
+    hs = _history(tmp_path / "serial" / "history.csv")
+    hp = _history(tmp_path / "mpi" / "history.csv")
+    assert len(hs) == len(hp) >= MIN_ROWS.get(variant, 4)
+    _assert_same_history(hs, hp)
     import json
 
     summary = json.loads((tmp_path / "mpi" / "summary.json").read_text())
@@ -226,6 +232,50 @@ def test_history_same_in_serial_and_parallel(variant, tmp_path):
     expected_solver = {"octant_iterative_theta": "ilu", "octant_amg_theta": "amg"}
     if variant in expected_solver:
         assert summary["run"]["diffusion_linear_solver"] == expected_solver[variant]
+
+
+#: a run of 31 steps, checkpointed at steps 12 and 24, fields every 5 steps
+RESTART_ARGS = ["--set", "geometry.mode=axisymmetric", "--set", "mesh.size=0.5 um",
+                "--set", "mesh.surface_size=0.25 um", "--set", "stop.mean_theta=0.3",
+                "--set", "output.checkpoint_every=12", "--set", "time.output_every=5",
+                "--set", "output.pictures=false", "--set", "output.formats=[vtk]",
+                "--set", "mesh.cache=false", "--quiet"]
+
+
+def test_checkpoint_restarts_on_another_rank_count(tmp_path):
+    """A checkpoint holds θ by .msh node (solver/outputs/checkpoint.py), so a run written on
+    2 ranks continues on 1 (--restart) and one written serially continues on 2 (--resume,
+    which reads and checks the checkpoint on rank 0 and broadcasts its decision); both end
+    with the history of the uninterrupted serial run, and fields.pvd lists its frames once.
+    The last checkpoint of a completed run is at step 24: the restarts redo steps 25-31."""
+    import json
+    import shutil
+    import xml.etree.ElementTree as ET
+
+    def pvd_times(out):
+        root = ET.parse(tmp_path / out / "fields.pvd").getroot()
+        return [float(d.get("timestep")) for d in root.find("Collection")]
+
+    for out, n in (("serial", None), ("mpi", 2)):
+        r = _run(tmp_path, [*RESTART_ARGS, "--out", str(tmp_path / out)], n=n)
+        assert r.returncode == 0, r.stderr
+    reference = _history(tmp_path / "serial" / "history.csv")
+    assert len(reference) == 32
+    for source, out, n, flag in (("mpi", "mpi_then_serial", None, "--restart"),
+                                 ("serial", "serial_then_mpi", 2, "--resume")):
+        shutil.copytree(tmp_path / source, tmp_path / out)
+        r = _run(tmp_path, [*RESTART_ARGS, "--out", str(tmp_path / out), flag], n=n)
+        assert r.returncode == 0, r.stderr
+        assert "restarting from the checkpoint at step 24" in (tmp_path / out /
+                                                               "run.log").read_text()
+        got = _history(tmp_path / out / "history.csv")
+        assert [row["step"] for row in got] == [row["step"] for row in reference]
+        _assert_same_history(reference, got)
+        times = pvd_times(out)
+        assert times == sorted(set(times))
+        assert times == pytest.approx(pvd_times("serial"), rel=1e-12)
+        summary = json.loads((tmp_path / out / "summary.json").read_text())
+        assert summary["status"] == "completed" and summary["mpi_size"] == (n or 1)
 
 
 def test_fields_same_in_serial_and_parallel(tmp_path):

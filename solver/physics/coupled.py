@@ -46,7 +46,7 @@ from petsc4py import PETSc
 
 from solver.physics import constitutive
 from solver.physics.diffusion import QUADRATURE_DEGREE, NewtonDivergence, StepReport, \
-    diffusion_residual, snes_reason
+    diffusion_residual, recover_after_failed_solve, snes_reason
 
 
 def _degree(expr) -> int:
@@ -249,6 +249,9 @@ class CoupledProblem:
             problem.solve()
         except PETSc.Error as exc:  # factorisation failure etc.
             self.reject()
+            # a PETSc error inside SNESSolve leaves its vectors locked: every later solve
+            # with this SNES would fail too, so the next step builds a new one
+            del self._problems[dirichlet]
             raise NewtonDivergence(f"monolithic coupling: PETSc error {exc}") from exc
         snes = problem.solver
         reason, its = snes.getConvergedReason(), snes.getIterationNumber()
@@ -257,13 +260,7 @@ class CoupledProblem:
         finite = self.domain.comm.allreduce(finite, op=MPI.LAND)
         if reason <= 0 or not finite:
             self.reject()
-            if reason == PETSc.SNES.ConvergedReason.DIVERGED_LINEAR_SOLVE:
-                # the MUMPS factorisation failed (a singular or NaN Jacobian): PETSc keeps the
-                # failed factor and MUMPS refuses every later solve with it (INFOG(1) = -3, a
-                # PETSc error), so every smaller step failed too and the run stopped at
-                # dt_min. Resetting the KSP (its type, the PC's and MUMPS's options stay)
-                # makes the next Jacobian factorised afresh, as in a run without the failure.
-                snes.getKSP().reset()
+            recover_after_failed_solve(snes, reason)
             what = snes_reason(reason) if finite else "u, θ or σ_h not finite (NaN or inf)"
             raise NewtonDivergence(f"monolithic coupling: {what} after {its} iterations")
         if self.mechanics.gauge is not None:

@@ -187,6 +187,17 @@ def snes_reason(reason: int) -> str:
     return f"SNES reason {reason} ({words})" if words else f"SNES reason {reason}"
 
 
+def recover_after_failed_solve(snes, reason: int) -> None:
+    """Make a Newton solver whose solve failed fit for the next (smaller) step.
+
+    A failed factorisation (SNES reason -3 with MUMPS: a singular or NaN Jacobian) stays in
+    the KSP: PETSc does not factorise the next Jacobian afresh, MUMPS refuses to solve with
+    the failed factor (INFOG(1) = -3, a PETSc error) and every later step fails as well.
+    ``KSP.reset`` drops it and keeps the KSP's and PC's types and options (MUMPS stays)."""
+    if reason == PETSc.SNES.ConvergedReason.DIVERGED_LINEAR_SOLVE:
+        snes.getKSP().reset()
+
+
 @dataclass
 class StepReport:
     newton_iterations: int
@@ -352,9 +363,13 @@ class DiffusionProblem:
         try:
             problem.solve()
         except PETSc.Error as exc:  # factorisation failure etc.
+            # a PETSc error inside SNESSolve leaves its vectors locked: every later solve
+            # with this SNES would fail too, so the next step builds a new one
+            del self._problems[dirichlet]
             raise NewtonDivergence(f"PETSc error {exc}") from exc
         reason = snes.getConvergedReason()
         its = snes.getIterationNumber()
+        recover_after_failed_solve(snes, reason)
         # every rank decides alike (a raise on one rank alone would leave the others in the
         # next collective): the finiteness check is reduced, the SNES reason is global
         finite = self.domain.comm.allreduce(bool(np.all(np.isfinite(self.theta.x.array))),

@@ -20,11 +20,31 @@ from solver.compare.cli import add_subcommand as add_compare_subcommand  # noqa:
 from solver.compare.cli import run_command as run_compare_command  # noqa: E402
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: chemomech's version and those of the libraries a result depends on (as
+    summary.json records them), worked out only when asked (importing dolfinx takes a while)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from solver import _bootstrap  # noqa: F401  (before dolfinx and petsc4py)
+        from solver.outputs.provenance import versions
+
+        found = versions()
+        print(f"chemomech {found.pop('chemomech', '?')}")
+        for name, version in found.items():
+            print(f"  {name} {version}")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="chemomech",
         description="Chemo-mechanical stress in lithiating battery-anode particles.",
     )
+    p.add_argument("--version", action=_VersionAction,
+                   help="print the versions of chemomech and its libraries and exit")
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a case file")
     run.add_argument("case", help="case YAML file")

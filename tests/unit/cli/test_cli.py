@@ -110,6 +110,19 @@ def test_python_dash_m_solver_help():
     assert p.returncode == 0 and "run" in p.stdout
 
 
+def test_version_names_chemomech_and_the_libraries_a_result_depends_on():
+    """What a bug report needs: the installed chemomech's version and dolfinx's, PETSc's and
+    Gmsh's, as summary.json records them."""
+    from importlib import metadata
+
+    p = cli("--version")
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.splitlines()
+    assert lines[0] == f"chemomech {metadata.version('chemomech')}"
+    names = {line.split()[0] for line in lines[1:]}
+    assert {"python", "dolfinx", "petsc4py", "gmsh", "mpi4py"} <= names, names
+
+
 def test_mesh_png_is_a_cross_section_of_every_region(tmp_path):
     """A multi-region case: the mesh keeps its region tags and quality statistics."""
     import json

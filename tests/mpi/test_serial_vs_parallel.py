@@ -108,8 +108,9 @@ VARIANTS = {
                        "ramp_time: 20 s}"],
     # the same in the monolithic two-way Newton, the surface θ a Dirichlet row of its (u, θ,
     # σ_h) system. At t = 10.7 s the step of 2.25 s diverges in both runs: serially the
-    # residual turns NaN, on 2 ranks the MUMPS factorisation fails first; MUMPS then refused
-    # every later solve (INFOG(1) = -3, no valid factorisation) and the run ended at dt_min
+    # residual turns NaN, on 2 ranks the MUMPS factorisation fails first. MUMPS refused every
+    # later solve (INFOG(1) = -3, no valid factorisation) and the run ended at dt_min, until
+    # the failed factor was dropped (solver.physics.diffusion.recover_after_failed_solve)
     "potentiostatic_two_way": ["--set", "geometry.mode=axisymmetric", "--set", "mesh.size=0.5 um",
                                "--set", "mesh.surface_size=0.25 um",
                                "--set", "stop.mean_theta=0.1", "--set", "coupling=two_way",

@@ -153,6 +153,16 @@ VARIANTS = {
                          "--set", "materials.core.poissons_ratio={kind: linear, "
                          "unlithiated: 0.22, lithiated: 0.28}",
                          "--set", "materials.core.swelling_law=cube_root"],
+    # an ellipsoid octant with three unequal semi-axes (no rotational symmetry at all)
+    "ellipsoid_octant": ["--case", "cases/examples/ellipsoid.yaml",
+                         "--set", "geometry.mode=octant",
+                         "--set", "geometry.semi_axes=[2.5 um, 2.0 um, 1.5 um]",
+                         "--set", "mesh.size=0.6 um", "--set", "mesh.surface_size=null",
+                         "--set", "stop.mean_theta=0.1"],
+    # a hollow sphere lithiated through its outer coating and its cavity wall (two loaded
+    # surfaces sharing one current by area)
+    "hollow": ["--case", "cases/examples/hollow.yaml", "--set", "mesh.size=0.4 um",
+               "--set", "stop.mean_theta=0.05"],
     # seed 004's octant with 32 Sn/Sb spheres, coarse (slow: about 20 s serial + 2 ranks)
     "gao2023_inclusions_octant": ["--case", "cases/gao2023/si_sn_sb_spheres.yaml",
                                   "--set", "mesh.size=1 um", "--set", "mesh.surface_size=null",

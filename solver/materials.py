@@ -16,6 +16,9 @@ import ufl
 #: m²/s: transport of Li through an inactive layer when its case gives no law (assumption)
 INERT_TRANSPORT_D = 1e-12
 
+#: |y| beyond which tanh(y) is ±1 in double precision (tanh(19) == 1.0)
+TANH_CLIP = 20.0
+
 
 def _clip01(theta):
     return ufl.max_value(0.0, ufl.min_value(1.0, theta))
@@ -51,7 +54,14 @@ def diffusivity_law(spec) -> Callable:
     if kind == "two_phase":
         dp, dr = float(spec.pristine), float(spec.lithiated)
         ts, w = float(spec.theta_star), float(spec.width)
-        return lambda theta: dp + (dr - dp) * 0.5 * (1.0 + ufl.tanh((theta - ts) / w))
+        # tanh's argument clipped to ±TANH_CLIP, where tanh is ±1 in double precision: D is
+        # unchanged, but UFL's derivative of tanh(y), (2 cosh y / (cosh 2y + 1))², is
+        # inf/inf = NaN once |y| > 710 (a sharp step far from θ*: width 1e-3, θ = 0, θ* = 0.8)
+        def d_two_phase(theta):
+            y = ufl.max_value(-TANH_CLIP, ufl.min_value(TANH_CLIP, (theta - ts) / w))
+            return dp + (dr - dp) * 0.5 * (1.0 + ufl.tanh(y))
+
+        return d_two_phase
     if kind == "regular_solution":
         d0, alpha, tmax = float(spec.d0), float(spec.alpha), float(spec.theta_max)
 

@@ -1222,6 +1222,8 @@ class Case(_Model):
         if getattr(load, "specific_current", None) is not None:
             check("loading.specific_current", load.specific_current, 1e-3, 1e5, "A/kg",
                   "a bare number is in A/kg: write '0.1 A/g'")
+        check("temperature", self.temperature, 200.0, 500.0, "K",
+              "a bare number is in K: write '25 degC' or 298.15")
         check("stop.capacity", self.stop.capacity, 3.6e3, 2e7, "C/kg",
               "a bare number is in C/kg: write '1 A*h/g' (a fraction of the capacity is "
               "stop.mean_theta)")

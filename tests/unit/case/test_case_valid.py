@@ -227,6 +227,17 @@ def test_plausibility_warnings_catch_a_missing_unit(reference_path: Path) -> Non
         assert load_case(path).plausibility_warnings() == [], path
 
 
+def test_plausibility_warning_for_a_temperature_in_celsius(reference_path: Path) -> None:
+    """'temperature: 25' meant as °C is 25 K (a bare number is in K), which makes the two_way
+    stress-driven flux Ω θ ∇σ_h/(R T) twelve times too strong: named like the other slips."""
+    found = dict(load_case(reference_path, overrides=["temperature=25"]).plausibility_warnings())
+    assert "temperature" in found and "25 K" in found["temperature"], found
+    assert "degC" in found["temperature"]
+    for ok in ("25 degC", "-20 degC", "60 degC"):
+        assert "temperature" not in dict(
+            load_case(reference_path, overrides=[f"temperature={ok}"]).plausibility_warnings())
+
+
 def test_plausibility_warning_for_a_mesh_far_too_fine(reference_path: Path) -> None:
     """mesh.size 1 nm on a micron particle: meshing alone ran for minutes and Ctrl-C was
     not seen while Gmsh worked; validate now says how many cells that is."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import platform
 import resource
 import sys
@@ -55,13 +56,32 @@ def write_resolved_case(path: Path, resolved: dict, material_sources: dict | Non
 
 
 def write_json(path: Path, data: dict) -> None:
+    """Write ``data`` as standard JSON: a NaN or infinite value (e.g. the Li balance error of
+    a row whose surface θ is held, where the inflow is not measured) becomes null, as in
+    comparison.json; a bare NaN token is not JSON (RFC 8259) and strict readers refuse the
+    whole file."""
     tmp = Path(path).with_suffix(".json.tmp")
     try:
-        tmp.write_text(json.dumps(data, indent=2, default=_json_default) + "\n")
+        tmp.write_text(json.dumps(_finite_or_null(data), indent=2, default=_json_default,
+                                  allow_nan=False) + "\n")
         tmp.replace(path)
     except OSError:  # e.g. a full disk: leave no cut-off temporary file behind
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _finite_or_null(obj):
+    if isinstance(obj, dict):
+        return {k: _finite_or_null(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite_or_null(v) for v in obj]
+    if isinstance(obj, (bool, int, str)) or obj is None:
+        return obj
+    try:
+        value = float(obj)  # also numpy scalars
+    except (TypeError, ValueError):
+        return obj
+    return value if math.isfinite(value) else None
 
 
 def _json_default(obj):

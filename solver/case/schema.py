@@ -108,6 +108,10 @@ MESH_CELLS_LIMIT = 1e15
 #: Chebyshev eigenvalue estimate; a c_max of 1e-300 mol/m^3 turns the scale of the
 #: diffusion residual into inf, which the form compiler cannot write in C). No battery
 #: particle comes near it: moduli ~1e11 Pa, diffusivities ~1e-15 m^2/s, radii ~1e-6 m.
+#: Poisson's ratio above which the pure-displacement P2 formulation's hydrostatic stress
+#: is more than 1-2 % off (plausibility_warnings; measured 2026-12-07)
+NU_LOCKING = 0.45
+
 SCALE_LIMITS = (1e-100, 1e100)
 
 class MeshSettings(_Model):
@@ -1211,6 +1215,20 @@ class Case(_Model):
                 check(f"{path}.youngs_modulus" + ("" if key == "value" else f".{key}"),
                       getattr(e, key, None), 1e8, 2e12, "Pa", "a bare number is in Pa: write "
                       "'120 GPa'")
+            nu = m.poissons_ratio
+            for key in ("value", "unlithiated", "lithiated"):
+                value = getattr(nu, key, None)
+                if value is not None and float(value) > NU_LOCKING:
+                    field = f"{path}.poissons_ratio" + ("" if key == "value" else f".{key}")
+                    out.append((field, (
+                        f"{float(value):g} is close to 0.5: the displacement formulation "
+                        "then locks volumetrically and its pressure, the hydrostatic stress "
+                        "(and the two_way flux it drives), degrades as 1/(1 - 2ν) while von "
+                        "Mises stays right (against the closed form of a prescribed "
+                        "θ = 0.5 r²/R², axisymmetric: mean radial and hoop stresses 1-2 % "
+                        "off at 0.45, 6-12 % at 0.49, the mean hoop stress of the wrong sign "
+                        f"at 0.499); use ν <= {NU_LOCKING:g} or do not trust the hydrostatic, "
+                        "radial and hoop stresses")))
             check(f"{path}.volume_expansion", m.volume_expansion, 0.0, 5.0, "(fraction)",
                   "it is a fraction: 2.8 means 280 %")
             check(f"{path}.density", m.density, 500.0, 2e4, "kg/m^3", "a bare number is in "

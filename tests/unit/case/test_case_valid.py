@@ -238,6 +238,23 @@ def test_plausibility_warning_for_a_temperature_in_celsius(reference_path: Path)
             load_case(reference_path, overrides=[f"temperature={ok}"]).plausibility_warnings())
 
 
+def test_plausibility_warning_for_a_nearly_incompressible_material(reference_path: Path) -> None:
+    """ν = 0.4999 is valid (< 0.5), but the P2 displacement formulation locks: against the
+    closed form of a prescribed θ = 0.5 r²/R² (axisymmetric, 0.2 µm cells) the mean radial
+    stress came out 4.5 times too large and the mean hoop stress of the wrong sign, in a run
+    reported completed without a word. It is now named, constant or as a θ law."""
+    found = dict(load_case(reference_path, overrides=[
+        "materials.core.poissons_ratio=0.4999"]).plausibility_warnings())
+    assert "materials.core.poissons_ratio" in found, found
+    assert "hydrostatic" in found["materials.core.poissons_ratio"]
+    law = "{kind: linear, unlithiated: 0.3, lithiated: 0.49}"
+    found = dict(load_case(reference_path, overrides=[
+        f"materials.core.poissons_ratio={law}"]).plausibility_warnings())
+    assert set(found) == {"materials.core.poissons_ratio.lithiated"}, found
+    assert dict(load_case(reference_path, overrides=[
+        "materials.core.poissons_ratio=0.45"]).plausibility_warnings()) == {}
+
+
 def test_plausibility_warning_for_a_mesh_far_too_fine(reference_path: Path) -> None:
     """mesh.size 1 nm on a micron particle: meshing alone ran for minutes and Ctrl-C was
     not seen while Gmsh worked; validate now says how many cells that is."""

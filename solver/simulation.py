@@ -1097,8 +1097,14 @@ class Simulation:
             row["yolk-shell gap [m]"] = gap
             if gap <= 0.0 and self.gap_closed_at is None:
                 self.gap_closed_at = {"time [s]": t, "mean lithiation fraction [-]": li / self.li_max}
-                self.log.warn(f"t = {t:.4g} s (mean θ = {li / self.li_max:.4f}): the yolk touches "
-                              "the shell; without contact the results after this are not physical")
+                mean = li / self.li_max
+                cure = ("prescribe a lower θ" if self.kind == "prescribed" else
+                        f"end the run before it (stop.mean_theta below {mean:.4g}, or "
+                        "stop.time)")
+                self.log.warn(f"t = {t:.4g} s (mean θ = {mean:.4f}): the yolk touches "
+                              "the shell; without contact the results after this are not "
+                              f"physical: {cure}, or give the yolk more room "
+                              "(geometry.void_thickness)")
         row["Newton iterations"] = newton
         row["Krylov iterations (diffusion)"] = krylov
         row["Krylov iterations (mechanics)"] = kry_m

@@ -211,3 +211,27 @@ def test_a_thin_layer_in_3d_is_named_as_the_cause_of_a_large_mesh(tmp_path, monk
     monkeypatch.setattr(simulation, "LARGE_3D_CELLS", 10**9)
     build_simulation(load_case_dict(case, source="<thin>"), out_dir=tmp_path)
     assert "thinnest layer" not in capsys.readouterr().err
+
+
+def test_gap_closure_warning_names_a_cure(tmp_path):
+    """The warning that the yolk touches the shell said the later results are not physical,
+    but not what to do: it now names the stop that ends the run before and the void."""
+    c = sphere_case(radius=2.4 * UM, size=0.2 * UM)
+    c["geometry"] = {"kind": "yolk_shell", "mode": "axisymmetric", "yolk_radius": 2.0 * UM,
+                     "void_thickness": 0.1 * UM, "shell_thickness": 0.3 * UM}
+    si = {**c["materials"]["core"], "diffusivity": {"kind": "constant", "value": 1e-13}}
+    c["materials"] = {"yolk": si, "shell": {"active": False, "density": 2000.0,
+                                            "youngs_modulus": 50e9, "poissons_ratio": 0.25}}
+    c["loading"] = {"kind": "galvanostatic", "specific_current": 1000.0,
+                    "surfaces": ["yolk_surface"]}
+    c["stop"] = {"mean_theta": 0.1}  # closes near mean θ 0.06
+    c["time"] = {"dt_initial": 5.0, "max_dtheta": 0.05}
+    c["output"] = {"pictures": False, "formats": ["vtk"]}
+    _, res = run_case(c, tmp_path / "run")
+    closed = res.summary["yolk_shell_gap_closed_at"]
+    assert closed is not None
+    line = next(l for l in (tmp_path / "run" / "run.log").read_text().splitlines()
+                if "the yolk touches the shell" in l)
+    assert "stop.mean_theta below" in line and "geometry.void_thickness" in line, line
+    below = float(line.split("stop.mean_theta below ")[1].split(",")[0])
+    assert below == pytest.approx(closed["mean lithiation fraction [-]"], rel=1e-3)

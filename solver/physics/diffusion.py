@@ -174,11 +174,25 @@ class NewtonDivergence(RuntimeError):
     """Newton did not converge for this time step (the stepper cuts dt back)."""
 
 
-#: SNESConvergedReason codes of a failed Newton solve, in words
-SNES_REASONS = {-1: "function domain error", -2: "function count limit", -3: "linear solve "
-                "failed", -4: "residual NaN or inf", -5: "iteration limit reached",
-                -6: "line search failed", -8: "residual grew beyond the divergence tolerance",
-                -11: "Jacobian domain error"}
+#: SNESConvergedReason names of a failed Newton solve, in words (looked up by name: the
+#: numbers are PETSc's, e.g. -8 is a local minimum and -9 the divergence tolerance)
+_SNES_REASON_WORDS = {
+    "DIVERGED_FUNCTION_DOMAIN": "function domain error",
+    "DIVERGED_FUNCTION_COUNT": "function count limit",
+    "DIVERGED_LINEAR_SOLVE": "linear solve failed",
+    "DIVERGED_FNORM_NAN": "residual NaN or inf",
+    "DIVERGED_FUNCTION_NANORINF": "residual NaN or inf",
+    "DIVERGED_MAX_IT": "iteration limit reached",
+    "DIVERGED_LINE_SEARCH": "line search failed",
+    "DIVERGED_INNER": "inner solve failed",
+    "DIVERGED_LOCAL_MIN": "stuck in a local minimum of the residual norm",
+    "DIVERGED_DTOL": "residual grew beyond the divergence tolerance",
+    "DIVERGED_JACOBIAN_DOMAIN": "Jacobian domain error",
+    "DIVERGED_TR_DELTA": "trust region too small",
+}
+SNES_REASONS = {getattr(PETSc.SNES.ConvergedReason, name): words
+                for name, words in _SNES_REASON_WORDS.items()
+                if isinstance(getattr(PETSc.SNES.ConvergedReason, name, None), int)}
 
 
 def snes_reason(reason: int) -> str:

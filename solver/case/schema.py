@@ -108,11 +108,10 @@ MESH_CELLS_LIMIT = 1e15
 #: Chebyshev eigenvalue estimate; a c_max of 1e-300 mol/m^3 turns the scale of the
 #: diffusion residual into inf, which the form compiler cannot write in C). No battery
 #: particle comes near it: moduli ~1e11 Pa, diffusivities ~1e-15 m^2/s, radii ~1e-6 m.
+SCALE_LIMITS = (1e-100, 1e100)
 #: Poisson's ratio above which the pure-displacement P2 formulation's hydrostatic stress
 #: is more than 1-2 % off (plausibility_warnings; measured 2026-12-07)
 NU_LOCKING = 0.45
-
-SCALE_LIMITS = (1e-100, 1e100)
 
 class MeshSettings(_Model):
     """Element sizes and the mesh cache."""

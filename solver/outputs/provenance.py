@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import numbers
 import platform
 import resource
 import sys
@@ -75,13 +76,9 @@ def _finite_or_null(obj):
         return {k: _finite_or_null(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [_finite_or_null(v) for v in obj]
-    if isinstance(obj, (bool, int, str)) or obj is None:
-        return obj
-    try:
-        value = float(obj)  # also numpy scalars
-    except (TypeError, ValueError):
-        return obj
-    return value if math.isfinite(value) else None
+    if not isinstance(obj, numbers.Real) or isinstance(obj, numbers.Integral):
+        return obj  # (bool, int and numpy integers as they were)
+    return obj if math.isfinite(obj) else None
 
 
 def _json_default(obj):

@@ -1075,7 +1075,7 @@ class Simulation:
             "dt [s]": dt,
             "mean lithiation fraction [-]": li / self.li_max,
             "capacity [A h/g]": sign * FARADAY * (li - li0) / self.mass / 3.6e6,
-            "Li content [mol]": li / frac,
+            self._li_content_column(): li / frac,
             "Li balance error [-]": (
                 abs(li - li0 - inflow) / abs(inflow) if inflow else (0.0 if inflow == 0.0 else math.nan)
             ),
@@ -1119,7 +1119,12 @@ class Simulation:
 
     #: history columns that are finite whenever θ and u are (others, such as the Li balance
     #: error of a potentiostatic run or a statistic over an empty set, may be NaN by design)
-    FINITE_COLUMNS = ("mean lithiation fraction [-]", "capacity [A h/g]", "Li content [mol]")
+    FINITE_COLUMNS = ("mean lithiation fraction [-]", "capacity [A h/g]")
+
+    def _li_content_column(self) -> str:
+        """The Li content's history column: mol, or mol per metre of depth in plane strain
+        (a section of an infinitely long body holds Li per unit length)."""
+        return "Li content [mol/m]" if self.domain.mode == "plane_strain" else "Li content [mol]"
 
     def _check_finite(self, t: float, row: dict | None = None) -> None:
         """Stop with one line when θ or u (and, given the row, the stress and the Li content)
@@ -1130,7 +1135,8 @@ class Simulation:
         if row is not None:
             fields += [(f.name, f) for f in self.stress.fields.values()]
         what = [name for name, f in fields if not np.all(np.isfinite(f.x.array))]
-        what += [c for c in self.FINITE_COLUMNS if row is not None and not math.isfinite(row[c])]
+        what += [c for c in (*self.FINITE_COLUMNS, self._li_content_column())
+                 if row is not None and not math.isfinite(row[c])]
         what = [w for rank in self.comm.allgather(what) for w in rank]  # the same on all ranks
         if what:
             names = list(dict.fromkeys(what))

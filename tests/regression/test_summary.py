@@ -25,6 +25,16 @@ def test_li_content_is_that_of_the_whole_particle(tmp_path, mode):
     assert res.history[-1]["Li content [mol]"] == pytest.approx(expected, rel=0.02, abs=0)
 
 
+def test_plane_strain_li_content_is_per_metre_of_depth(tmp_path):
+    """A plane-strain section stands for an infinitely long body: its Li content is per metre
+    of depth, c_max θ π R², and its column says so (it said mol)."""
+    _, res = run_case(sphere_case(mode="plane_strain", radius=R, size=R / 6), tmp_path)
+    last = res.history[-1]
+    assert "Li content [mol]" not in last
+    expected = 0.5 * SI["c_max"] * math.pi * R**2
+    assert last["Li content [mol/m]"] == pytest.approx(expected, rel=0.02, abs=0)
+
+
 def _front_case(mode: str, mean_theta: float) -> dict:
     """A sharp front at 1 A/g from dt 200 s: a few steps are cut back on the way."""
     case = sphere_case(mode=mode, radius=R, size=R / 6, surface_size=R / 12,

@@ -129,12 +129,9 @@ def test_yolk_shell_gap_shrinks_and_closure_is_reported(tmp_path):
     assert res.summary["yolk_shell_gap_closed_at"] is not None
 
 
-def test_gap_closure_survives_a_restart(tmp_path):
-    """The closing time in summary.json (and its single warning) stays that of the
-    uninterrupted run when the run is stopped after the closing and restarted: it was reset,
-    and the first row after the restart was reported instead."""
-    from solver import build_simulation, load_case_dict
-
+def _closing_yolk_shell() -> dict:
+    """A Si yolk in an inert shell with a 0.1 um void, lithiated from the electrolyte in the
+    void: the yolk's swelling closes the gap near mean θ 0.06."""
     c = sphere_case(radius=2.4 * UM, size=0.2 * UM)
     c["geometry"] = {"kind": "yolk_shell", "mode": "axisymmetric", "yolk_radius": 2.0 * UM,
                      "void_thickness": 0.1 * UM, "shell_thickness": 0.3 * UM}
@@ -143,6 +140,16 @@ def test_gap_closure_survives_a_restart(tmp_path):
                                             "youngs_modulus": 50e9, "poissons_ratio": 0.25}}
     c["loading"] = {"kind": "galvanostatic", "specific_current": 1000.0,
                     "surfaces": ["yolk_surface"]}  # the electrolyte in the void
+    return c
+
+
+def test_gap_closure_survives_a_restart(tmp_path):
+    """The closing time in summary.json (and its single warning) stays that of the
+    uninterrupted run when the run is stopped after the closing and restarted: it was reset,
+    and the first row after the restart was reported instead."""
+    from solver import build_simulation, load_case_dict
+
+    c = _closing_yolk_shell()
     c["stop"] = {"mean_theta": 0.12}  # closes near mean θ 0.06
     c["time"] = {"dt_initial": 5.0, "max_dtheta": 0.02}
 
@@ -216,14 +223,7 @@ def test_a_thin_layer_in_3d_is_named_as_the_cause_of_a_large_mesh(tmp_path, monk
 def test_gap_closure_warning_names_a_cure(tmp_path):
     """The warning that the yolk touches the shell said the later results are not physical,
     but not what to do: it now names the stop that ends the run before and the void."""
-    c = sphere_case(radius=2.4 * UM, size=0.2 * UM)
-    c["geometry"] = {"kind": "yolk_shell", "mode": "axisymmetric", "yolk_radius": 2.0 * UM,
-                     "void_thickness": 0.1 * UM, "shell_thickness": 0.3 * UM}
-    si = {**c["materials"]["core"], "diffusivity": {"kind": "constant", "value": 1e-13}}
-    c["materials"] = {"yolk": si, "shell": {"active": False, "density": 2000.0,
-                                            "youngs_modulus": 50e9, "poissons_ratio": 0.25}}
-    c["loading"] = {"kind": "galvanostatic", "specific_current": 1000.0,
-                    "surfaces": ["yolk_surface"]}
+    c = _closing_yolk_shell()
     c["stop"] = {"mean_theta": 0.1}  # closes near mean θ 0.06
     c["time"] = {"dt_initial": 5.0, "max_dtheta": 0.05}
     c["output"] = {"pictures": False, "formats": ["vtk"]}

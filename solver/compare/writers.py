@@ -12,6 +12,8 @@ import json
 import math
 from pathlib import Path
 
+from solver.outputs.provenance import finite_or_null
+
 CSV_COLUMNS = ["quantity", "configuration", "unit", "at", "column", "reported", "ours",
                "reported_ratio", "ours_ratio", "ours_over_reported", "note"]
 
@@ -27,16 +29,7 @@ def _cell(text: str) -> str:
 
 
 def write_json(path: Path, comparison: dict) -> Path:
-    def clean(obj):
-        if isinstance(obj, float) and not math.isfinite(obj):
-            return None
-        if isinstance(obj, dict):
-            return {k: clean(v) for k, v in obj.items()}
-        if isinstance(obj, (list, tuple)):
-            return [clean(v) for v in obj]
-        return obj
-
-    path.write_text(json.dumps(clean(comparison), indent=2, default=str) + "\n")
+    path.write_text(json.dumps(finite_or_null(comparison), indent=2, default=str) + "\n")
     return path
 
 

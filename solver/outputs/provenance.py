@@ -63,7 +63,7 @@ def write_json(path: Path, data: dict) -> None:
     whole file."""
     tmp = Path(path).with_suffix(".json.tmp")
     try:
-        tmp.write_text(json.dumps(_finite_or_null(data), indent=2, default=_json_default,
+        tmp.write_text(json.dumps(finite_or_null(data), indent=2, default=_json_default,
                                   allow_nan=False) + "\n")
         tmp.replace(path)
     except OSError:  # e.g. a full disk: leave no cut-off temporary file behind
@@ -71,11 +71,13 @@ def write_json(path: Path, data: dict) -> None:
         raise
 
 
-def _finite_or_null(obj):
+def finite_or_null(obj):
+    """``obj`` (nested dicts, lists, tuples) with every NaN or infinite number as None: what
+    JSON can hold (summary.json, comparison.json)."""
     if isinstance(obj, dict):
-        return {k: _finite_or_null(v) for k, v in obj.items()}
+        return {k: finite_or_null(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_finite_or_null(v) for v in obj]
+        return [finite_or_null(v) for v in obj]
     if not isinstance(obj, numbers.Real) or isinstance(obj, numbers.Integral):
         return obj  # (bool, int and numpy integers as they were)
     return obj if math.isfinite(obj) else None

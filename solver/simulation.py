@@ -380,8 +380,7 @@ class Simulation:
         # files (a sweep stopping its points) ends the run as "interrupted" with a summary,
         # not by the default action, which left the lock and no summary.json
         with stop_on_signals(announce=self.rank0) as self._stop_request:
-            summary, status, reason, unwritten = self._run_in_folder(
-                out, resolved, restart, resume, note)
+            summary, unwritten = self._run_in_folder(out, resolved, restart, resume, note)
         unwritten = [text for rank in self.comm.allgather(unwritten) for text in rank]
         if unwritten:  # the run itself went through, its results did not all reach the disk
             raise OutputDirError(f"results in {out} not all written: {unwritten[0]}")
@@ -391,13 +390,14 @@ class Simulation:
             write_json(out / "summary.json", summary)
         self.log.info(f"results: {out.resolve()}")
         self.log.close_file()
-        return RunResult(status, reason, self._step, out, self.history.rows, summary)
+        return RunResult(summary["status"], summary["stop_reason"], self._step, out,
+                         self.history.rows, summary)
 
     def _run_in_folder(self, out: Path, resolved: dict, restart: bool, resume: dict | None,
-                       note: str | None) -> tuple[dict, str, str, list]:
+                       note: str | None) -> tuple[dict, list]:
         """The run proper, with the signal handlers installed: take the folder, open the
-        outputs, step, close them and write summary.json. Returns (summary, status, reason,
-        what could not be written)."""
+        outputs, step, close them and write summary.json. Returns (the summary, what could
+        not be written)."""
         folder = ResultsFolder(out, self.comm, self.log)
         folder.check_lock()
         if not restart:
@@ -486,7 +486,7 @@ class Simulation:
                 self._closing_step(unwritten, "summary.json", write_json,
                                    out / "summary.json", summary)
             self.log.file_only(f"status: {status} {reason or error or ''}")
-        return summary, status, reason, unwritten
+        return summary, unwritten
 
     def _closing_step(self, unwritten: list, what: str, step, *args) -> None:
         """Run one step of closing the outputs (``what``: the files it writes); an OSError
@@ -1204,9 +1204,10 @@ class Simulation:
         mem = peak_memory_mb() if status == "failed" else self.comm.allreduce(
             peak_memory_mb(), op=MPI.MAX)
         d = self.domain
+        found = versions()
         summary = {
-            "chemomech": versions().get("chemomech", "unknown"),
-            "versions": versions(),
+            "chemomech": found.get("chemomech", "unknown"),
+            "versions": found,
             "case": {
                 "name": getattr(self.case, "name", None),
                 "source": str(getattr(self.case, "source_path", "") or ""),

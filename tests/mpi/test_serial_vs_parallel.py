@@ -29,12 +29,14 @@ DEFAULT = ROOT / "cases" / "default.yaml"
 
 COMMON = ["--set", "output.pictures=false", "--set", "output.formats=[xdmf]",
           "--set", "mesh.cache=false", "--quiet"]
+#: the default case's sphere as a coarse axisymmetric section (most variants start from it)
+AXISYMMETRIC = ["--set", "geometry.mode=axisymmetric", "--set", "mesh.size=0.5 um",
+                "--set", "mesh.surface_size=0.25 um"]
 VARIANTS = {
     # the default case, coarser, through the sharp front (two-phase D, E(θ))
     "octant": ["--set", "mesh.size=1 um", "--set", "mesh.surface_size=0.5 um",
                "--set", "stop.mean_theta=0.6"],
-    "axisymmetric": ["--set", "geometry.mode=axisymmetric", "--set", "mesh.size=0.5 um",
-                     "--set", "mesh.surface_size=0.25 um", "--set", "stop.mean_theta=0.6"],
+    "axisymmetric": [*AXISYMMETRIC, "--set", "stop.mean_theta=0.6"],
     # ≥ ITERATIVE_MIN_DOFS θ DOFs (5288): the θ Newton runs GMRES + ILU(0), block Jacobi on 2
     # ranks, so the preconditioner depends on the partition (the answer must not)
     # (mean θ 0.05: by then the centre probe's θ is above round-off; rows every 3 steps)
@@ -63,11 +65,9 @@ VARIANTS = {
     # hinge on the last digits of the CG solutions, which depend on the partition: with the
     # default linear_rtol = 1e-10 the 2-rank run cut back 5 steps that the serial run did not.
     # linear_rtol = 1e-12 makes both runs take the same steps; dt_max keeps the test short.
-    "two_way_monolithic": ["--set", "geometry.mode=axisymmetric", "--set", "mesh.size=0.5 um",
-                           "--set", "mesh.surface_size=0.25 um", "--set", "stop.mean_theta=0.2",
+    "two_way_monolithic": [*AXISYMMETRIC, "--set", "stop.mean_theta=0.2",
                            "--set", "coupling=two_way"],
-    "two_way_staggered": ["--set", "geometry.mode=axisymmetric", "--set", "mesh.size=0.5 um",
-                          "--set", "mesh.surface_size=0.25 um", "--set", "stop.mean_theta=0.05",
+    "two_way_staggered": [*AXISYMMETRIC, "--set", "stop.mean_theta=0.05",
                           "--set", "coupling=two_way",
                           "--set", "solver.coupling_scheme=staggered",
                           "--set", "time.dt_max=100 s", "--set", "solver.linear_rtol=1e-12"],
@@ -78,11 +78,9 @@ VARIANTS = {
                        "--set", "coupling=two_way", "--set", "stop.mean_theta=0.1"],
     # the lumped storage term (vertex rule, row-sum weight at the axis), one-way and in the
     # monolithic two-way Newton
-    "axisymmetric_lumped": ["--set", "geometry.mode=axisymmetric", "--set", "mesh.size=0.5 um",
-                            "--set", "mesh.surface_size=0.25 um", "--set", "stop.mean_theta=0.6",
+    "axisymmetric_lumped": [*AXISYMMETRIC, "--set", "stop.mean_theta=0.6",
                             "--set", "solver.mass_lumping=true"],
-    "two_way_lumped": ["--set", "geometry.mode=axisymmetric", "--set", "mesh.size=0.5 um",
-                       "--set", "mesh.surface_size=0.25 um", "--set", "stop.mean_theta=0.2",
+    "two_way_lumped": [*AXISYMMETRIC, "--set", "stop.mean_theta=0.2",
                        "--set", "coupling=two_way", "--set", "solver.mass_lumping=true"],
     # several materials: porous Si with pore and outer SiOx/C coatings (plane-strain section)
     "porous_coated": ["--case", "cases/examples/porous.yaml",
@@ -102,8 +100,7 @@ VARIANTS = {
                       "--set", "mesh.size=0.5 um", "--set", "stop.mean_theta=0.05"],
     # potentiostatic loading: θ ramped to 0.8 on the surface over 20 s (a Dirichlet condition
     # on the loaded facets' dofs, owned and ghost), stopped by the mean-θ event under it
-    "potentiostatic": ["--set", "geometry.mode=axisymmetric", "--set", "mesh.size=0.5 um",
-                       "--set", "mesh.surface_size=0.25 um", "--set", "stop.mean_theta=0.2",
+    "potentiostatic": [*AXISYMMETRIC, "--set", "stop.mean_theta=0.2",
                        "--set", "loading={kind: potentiostatic, surface_theta: 0.8, "
                        "ramp_time: 20 s}"],
     # the same in the monolithic two-way Newton, the surface θ a Dirichlet row of its (u, θ,
@@ -111,16 +108,13 @@ VARIANTS = {
     # residual turns NaN, on 2 ranks the MUMPS factorisation fails first. MUMPS refused every
     # later solve (INFOG(1) = -3, no valid factorisation) and the run ended at dt_min, until
     # the failed factor was dropped (solver.physics.diffusion.recover_after_failed_solve)
-    "potentiostatic_two_way": ["--set", "geometry.mode=axisymmetric", "--set", "mesh.size=0.5 um",
-                               "--set", "mesh.surface_size=0.25 um",
-                               "--set", "stop.mean_theta=0.1", "--set", "coupling=two_way",
+    "potentiostatic_two_way": [*AXISYMMETRIC, "--set", "stop.mean_theta=0.1",
+                               "--set", "coupling=two_way",
                                "--set", "loading={kind: potentiostatic, surface_theta: 0.8, "
                                "ramp_time: 20 s}"],
     # CC-CV on delithiation: the minimum surface θ reaches the cut-off 0.6 (the step is redone
     # to land on it), then θ is held there until the mean θ falls to 0.65; exponential D(θ)
-    "delithiation_cccv": ["--set", "geometry.mode=axisymmetric", "--set", "mesh.size=0.5 um",
-                          "--set", "mesh.surface_size=0.25 um",
-                          "--set", "loading.direction=delithiation",
+    "delithiation_cccv": [*AXISYMMETRIC, "--set", "loading.direction=delithiation",
                           "--set", "loading.initial_theta=0.9",
                           "--set", "loading.specific_current=2 A/g",
                           "--set", "materials.core.diffusivity={kind: exponential, "
@@ -246,8 +240,7 @@ def test_history_same_in_serial_and_parallel(variant, tmp_path):
 
 
 #: a run of 31 steps, checkpointed at steps 12 and 24, fields every 5 steps
-RESTART_ARGS = ["--set", "geometry.mode=axisymmetric", "--set", "mesh.size=0.5 um",
-                "--set", "mesh.surface_size=0.25 um", "--set", "stop.mean_theta=0.3",
+RESTART_ARGS = [*AXISYMMETRIC, "--set", "stop.mean_theta=0.3",
                 "--set", "output.checkpoint_every=12", "--set", "time.output_every=5",
                 "--set", "output.pictures=false", "--set", "output.formats=[vtk]",
                 "--set", "mesh.cache=false", "--quiet"]

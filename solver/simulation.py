@@ -53,7 +53,10 @@ from solver.physics.measures import InterfaceMaxima, Measures
 from solver.time_stepping import SAFETY, AdaptiveStep
 
 FARADAY = 96485.33212  # C/mol
-EVENT_TOL = 1e-4  # θ units: how closely a cut-off or target θ event is hit
+# how closely a cut-off or target θ event is hit: EVENT_TOL (θ units), or EVENT_REL_TOL of the
+# way from the start to the event when that is smaller (a small capacity step, e.g. a pulse)
+EVENT_TOL = 1e-4
+EVENT_REL_TOL = 1e-3
 # θ units: how far θ of a Li-storing region may leave [0, 1] before a warning (P1 elements
 # over- and undershoot a little at a steep front; a host overfilled by a current it cannot
 # take up leaves the range by far more)
@@ -106,6 +109,19 @@ class _Events:
     cutoff: float | None  # stop.surface_theta (a current flows in)
     hold: bool  # stop.hold_at_cutoff: hold the surface θ there (CV) instead of stopping
     mean_targets: dict[str, float]  # stop reason → mean θ that ends a held-surface run
+    cutoff_tol: float  # θ: how closely the cut-off is hit
+    mean_tols: dict[str, float]  # stop reason → how closely its mean θ is hit (θ)
+
+    @classmethod
+    def tolerant(cls, sign: float, cutoff: float | None, hold: bool,
+                 mean_targets: dict[str, float], surface0: float, mean0: float) -> _Events:
+        """The events, each with its tolerance from the way to it: from the initial surface θ
+        ``surface0`` to the cut-off, from the initial mean θ ``mean0`` to a mean target."""
+        def tol(way: float) -> float:
+            return min(EVENT_TOL, EVENT_REL_TOL * abs(way))
+        return cls(sign, cutoff, hold, mean_targets,
+                   EVENT_TOL if cutoff is None else tol(cutoff - surface0),
+                   {r: tol(v - mean0) for r, v in mean_targets.items()})
 
     @property
     def op(self):
@@ -727,8 +743,9 @@ class Simulation:
             # since the last history row: Newton and Krylov iterations, stepper.rejected then
             st["pending"] = [0, 0, 0]
         self._step = st["step"]
-        ev = _Events(self._direction_sign(), cutoff, bool(s.hold_at_cutoff),
-                     self._mean_theta_targets(st["li0"]))
+        ev = _Events.tolerant(self._direction_sign(), cutoff, bool(s.hold_at_cutoff),
+                              self._mean_theta_targets(st["li0"]), surface0=theta0,
+                              mean0=st["li0"] / self.li_max)
         output_times = sorted({*(float(x) for x in (c.time.output_times or [])),
                                *self._mean_theta_times(rate, st["li0"])})
         if not resume:
@@ -834,14 +851,14 @@ class Simulation:
         went past an event: the surface θ cut-off (a current flows in; ``s_new`` the loaded
         surfaces' θ towards it, None without a cut-off), or a mean-θ or capacity stop (the
         surface θ is held; ``m_new`` the mean θ); None otherwise."""
-        if s_new is not None and ev.sign * (s_new - ev.cutoff) > EVENT_TOL:
+        if s_new is not None and ev.sign * (s_new - ev.cutoff) > ev.cutoff_tol:
             s_old = self.statistics.surface_theta_extreme(self.loaded_surfaces, ev.op,
                                                           theta=self.diffusion.theta_n)
             frac = (ev.cutoff - s_old) / (s_new - s_old) if s_new != s_old else 0.5
             return "surface θ cut-off overshoot", frac
         if dirichlet and ev.mean_targets:
             over = {r: v for r, v in ev.mean_targets.items()
-                    if ev.sign * (m_new - v) > EVENT_TOL}
+                    if ev.sign * (m_new - v) > ev.mean_tols[r]}
             if over:
                 m_old = self.li_content_old() / self.li_max
                 frac = min((v - m_old) / (m_new - m_old) if m_new != m_old else 0.5
@@ -861,7 +878,7 @@ class Simulation:
         if t >= st["t_end"] * (1 - 1e-12):
             reason = self._end_reason(st["t_end"], rate, st["li0"])
         if reason is None and surface is not None:
-            if ev.sign * (surface - ev.cutoff) >= -EVENT_TOL:
+            if ev.sign * (surface - ev.cutoff) >= -ev.cutoff_tol:
                 if not ev.hold:
                     return "surface θ cut-off reached"
                 st["holding"] = True
@@ -870,7 +887,7 @@ class Simulation:
                 self.log.info(f"t = {t:.4g} s: surface θ reached {ev.cutoff}; holding (CV)")
         if reason is None and dirichlet:
             reached = [r for r, v in ev.mean_targets.items()
-                       if ev.sign * (mean - v) >= -EVENT_TOL]
+                       if ev.sign * (mean - v) >= -ev.mean_tols[r]]
             reason = reached[0] if reached else None
         if reason is None and self._step >= s.max_steps:
             self.log.warn(f"stopped after stop.max_steps = {s.max_steps} steps")

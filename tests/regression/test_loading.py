@@ -117,6 +117,22 @@ def test_potentiostatic_run_ends_at_its_capacity(tmp_path):
     assert last["capacity [A h/g]"] == pytest.approx(0.5, abs=EVENT_TOL * SPEC_CAP / 3.6e6)
 
 
+def test_a_small_capacity_step_ends_at_its_own_capacity(tmp_path):
+    """A capacity stop far smaller than the event tolerance's 1e-4 of θ (a pulse, as in a
+    titration): the run ends at that charge to 1e-3 of it, not at once (the first step's mean θ
+    was within 1e-4 of the target and the run stopped there)."""
+    loading = {"kind": "potentiostatic", "surface_theta": 0.9, "ramp_time": 50.0,
+               "surfaces": ["outer_surface"]}
+    capacity = 0.2  # A h/kg, mean θ ≈ 5e-5 of this material
+    _, res = run_case(_case(loading, {"capacity": f"{capacity} A*h/kg", "max_steps": 300}),
+                      tmp_path)
+    assert res.stop_reason == "capacity target reached"
+    target = capacity * 3600.0 / SPEC_CAP
+    assert target < EVENT_TOL
+    assert res.history[-1]["mean lithiation fraction [-]"] == pytest.approx(target, rel=1e-3)
+    assert res.history[-1]["capacity [A h/g]"] == pytest.approx(capacity / 1000.0, rel=1e-3)
+
+
 def test_cc_cv_hold_ends_at_the_capacity(tmp_path):
     """The constant-current end time (here the capacity's) no longer applies once the hold
     starts; the capacity stop was then dropped and the hold ran on to stop.max_steps."""

@@ -101,6 +101,13 @@ class NonFiniteResult(RuntimeError):
     results past it would be meaningless, and plots and ParaView choke on them)."""
 
 
+def _max_von_mises(row: dict) -> float | None:
+    """The largest of a history row's "max Von Mises stress" columns (Pa; None: none is a
+    number)."""
+    return max((v for k, v in row.items() if k.endswith(": max Von Mises stress [Pa]")
+                and v == v), default=None)
+
+
 @dataclass(frozen=True)
 class _Events:
     """The stops that events end (not known as a time in advance), in the run's direction."""
@@ -1195,8 +1202,7 @@ class Simulation:
         """Keep the nodal fields of the written frame with the largest max von Mises: the
         pictures show it beside the final state (which after a two-phase front has passed
         is nearly relaxed: 0.25 GPa in the default case against a peak of 39 GPa)."""
-        vm = max((v for k, v in row.items() if k.endswith(": max Von Mises stress [Pa]")
-                  and v == v), default=None)
+        vm = _max_von_mises(row)
         if vm is not None and (self._peak_frame is None or vm > self._peak_frame[0]):
             self._peak_frame = (vm, t, row["mean lithiation fraction [-]"],
                                 self.field_output.nodal_fields())
@@ -1323,7 +1329,10 @@ class Simulation:
             f"{self.case.title}\nend of the run: t = {last['time [s]']:.4g} s, mean theta "
             f"{last['mean lithiation fraction [-]']:.3f}"))]
         peak = self._peak_frame  # the same on every rank (from the reduced history rows)
-        if peak is not None and peak[1] < last["time [s]"]:
+        # drawn when it is a real peak: over 1 % above the end state (not the t = 0 frame of
+        # a run whose von Mises never left 0, nor a stress that only grew)
+        end_vm = _max_von_mises(last) or 0.0
+        if peak is not None and peak[1] < last["time [s]"] and peak[0] > 1.01 * end_vm:
             vm, t, mean, frame = peak
             frames.append((gather_pieces(space, frame), "_at_peak", (
                 f"{self.case.title}\nat t = {t:.4g} s, mean theta {mean:.3f}: the written "

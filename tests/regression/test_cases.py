@@ -131,6 +131,22 @@ def test_default_case_outputs_complete(default_run):
 EXAMPLES = sorted((ROOT / "cases" / "examples").glob("*.yaml"))
 
 
+def test_a_run_without_stress_draws_no_peak_pictures(tmp_path):
+    """Without swelling every frame has von Mises 0: there is no peak to draw beside the end
+    state (the t = 0 frame was drawn as "the frame of largest max von Mises")."""
+    from chemomech_testing import run_case, sphere_case
+
+    case = sphere_case(mode="axisymmetric", output={"pictures": True, "formats": ["xdmf"]},
+                       loading={"kind": "galvanostatic", "specific_current": 1000.0,
+                                "surfaces": ["outer_surface"]},
+                       stop={"mean_theta": 0.05})
+    case["materials"]["core"]["volume_expansion"] = 0.0
+    _, result = run_case(case, tmp_path)
+    assert max(abs(r["core: max Von Mises stress [Pa]"]) for r in result.history) == 0.0
+    assert (tmp_path / "png" / "von_mises_stress.png").exists()
+    assert not list((tmp_path / "png").glob("*_at_peak.png"))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_runs_its_first_steps(path, tmp_path):

@@ -1100,13 +1100,19 @@ class Simulation:
         li = self.li_content()
         frac = self.domain.symmetry_fraction
         sign = self._direction_sign()  # (+1 for a prescribed field: no loading direction)
+        content = self._li_content_column()
+        prev = self.history.rows[-1] if self.history.rows else None
         row = {
             "step": self._step,
             "time [s]": t,
             "dt [s]": dt,
             "mean lithiation fraction [-]": li / self.li_max,
             "capacity [A h/g]": sign * FARADAY * (li - li0) / self.mass / 3.6e6,
-            self._li_content_column(): li / frac,
+            # the mean current since the previous row (the current a held surface θ draws)
+            "current [A/g]": (sign * FARADAY * (li - prev[content] * frac) / self.mass / 1e3
+                              / (t - prev["time [s]"])
+                              if prev is not None and t > prev["time [s]"] else math.nan),
+            content: li / frac,
             "Li balance error [-]": (
                 abs(li - li0 - inflow) / abs(inflow) if inflow else (0.0 if inflow == 0.0 else math.nan)
             ),

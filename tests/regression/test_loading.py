@@ -35,6 +35,9 @@ def test_capacity_stop(tmp_path):
     assert last["capacity [A h/g]"] == pytest.approx(1.0, rel=1e-9)
     assert last["time [s]"] == pytest.approx(3.6e6 / 100.0, rel=1e-9)  # 1 Ah/g at 0.1 A/g = 10 h
     assert res.stop_reason == "capacity target reached"
+    # Faraday: the Li that came in over each interval is the applied 100 A/kg
+    assert all(r["current [A/g]"] == pytest.approx(0.1, rel=1e-9) for r in res.history[1:])
+    assert res.history[0]["current [A/g]"] != res.history[0]["current [A/g]"]  # no interval
 
 
 def test_c_rate_equals_the_matching_specific_current(tmp_path):
@@ -76,6 +79,10 @@ def test_potentiostatic_lithiation(tmp_path):
     assert last["outer_surface: min lithiation fraction [-]"] == pytest.approx(0.9, abs=1e-9)
     means = [r["mean lithiation fraction [-]"] for r in res.history]
     assert all(b >= a - 1e-12 for a, b in zip(means, means[1:]))
+    # the current a held surface θ draws carries the whole charge
+    rows = res.history[1:]
+    charge = sum(r["current [A/g]"] * r["dt [s]"] for r in rows) / 3600.0
+    assert charge == pytest.approx(last["capacity [A h/g]"], rel=1e-9)
 
 
 def test_delithiation_from_full(tmp_path):

@@ -46,6 +46,17 @@ class GeometryBase(_Model):
         spec = self.to_spec()
         return tuple(spec.interface_names()) if hasattr(spec, "interface_names") else ()
 
+    def interface_pairs(self) -> tuple[tuple[str, str], ...]:
+        """The region pairs ``(a, b)`` bonded along an internal interface, in the order of
+        :meth:`interface_names` (matched against them as the mesh builder does: a coating on
+        the core or on another layer, an inclusion in the matrix; the yolk and the shell of
+        a yolk-shell share none)."""
+        from meshes import tags
+
+        regions = self.region_names()
+        by_name = {tags.interface(a, b): (a, b) for a in regions for b in regions if a != b}
+        return tuple(by_name[n] for n in self.interface_names() if n in by_name)
+
     def symmetry_names(self) -> tuple[str, ...]:
         """Boundaries that are symmetry planes or the axis (never loaded)."""
         from meshes.tags import SYMMETRY_NAMES

@@ -31,6 +31,7 @@ from pydantic_core import PydanticCustomError, core_schema
 
 __all__ = [
     "FARADAY",
+    "GAS_CONSTANT",
     "Concentration",
     "Density",
     "Diffusivity",
@@ -57,6 +58,8 @@ ureg = pint.UnitRegistry()
 
 #: Faraday constant [C/mol] (CODATA 2018, exact).
 FARADAY = 96485.33212
+#: Molar gas constant [J/(mol K)] (CODATA 2018, to 10 digits).
+GAS_CONSTANT = 8.314462618
 
 # Human names of the dimensions a user is likely to write, keyed by an SI unit.
 _NAMED_UNITS: tuple[tuple[str, str], ...] = (

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import ufl
 
+from solver.case.units import GAS_CONSTANT
+
 #: m²/s: transport of Li through an inactive layer when its case gives no law (assumption)
 INERT_TRANSPORT_D = 1e-12
 
@@ -217,9 +219,8 @@ class MaterialFields:
 
         With the cube-root swelling law Ω is taken as the same β_V / c_max (the partial molar
         volume at small θ)."""
-        gas_constant = 8.314462618  # J/(mol K)
         return self._combine(
-            lambda law: (law.D(theta) * law.beta_v * theta / (gas_constant * temperature))
+            lambda law: (law.D(theta) * law.beta_v * theta / (GAS_CONSTANT * temperature))
             if law.active else 0.0)
 
     def stress_coupled_regions(self) -> list[str]:

@@ -1327,7 +1327,8 @@ class Case(_Model):
                 f"and stretches {a} there, and the tension draws in more Li than diffusion "
                 f"spreads out: θ runs away along the interface and the results are not physical "
                 f"(measured: θ 4.1 at the poles of a 50 nm coating on Si, θ_crit ≈ 0.014). Run "
-                f"coupling: one_way, give {a} a smaller Ω_c or volume_expansion 0, or stop below "
+                f"coupling: one_way, give {a} a smaller Ω_c (volume_expansion over c_max) or "
+                f"volume_expansion 0, or stop below "
                 "θ_crit (stop.surface_theta)")))
         return out
 

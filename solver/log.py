@@ -60,6 +60,8 @@ class Reporter:
         #: (time stamp, line) written before run.log was opened (meshing, setup): they go
         #: into it when it opens, so a warning printed then (or hidden by --quiet) is kept
         self._early: list[tuple[str, str]] = []
+        #: every warning of the run, in order (summary.json lists them)
+        self.warnings: list[str] = []
 
     # ---------------------------------------------------------------- run.log
     def open_file(self, path: Path, append: bool = False) -> None:
@@ -92,6 +94,7 @@ class Reporter:
             print(msg, flush=True)
 
     def warn(self, msg: str) -> None:
+        self.warnings.append(msg)
         self.file_only(f"warning: {msg}")
         if self.rank0 and not self.quiet:
             self._stop_live()

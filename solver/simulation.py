@@ -201,6 +201,7 @@ class Simulation:
         self._warned_dt_min = False  # a step over max_dtheta at dt_min was reported
         self._warned_theta_range: set[str] = set()  # causes of θ outside [0, 1] reported
         self._peak_frame = None  # (max von Mises, t, mean θ, nodal fields) of a written frame
+        self._earlier_warnings: list[str] = []  # those before a --restart (the checkpoint's)
         self.theta_bounds = (math.inf, -math.inf)  # smallest, largest θ of active regions
         t0 = time.perf_counter()
         g = case.geometry
@@ -438,6 +439,9 @@ class Simulation:
                 # (None for the restarts of a checkpoint of an older version, which has no list)
                 earlier = resume.get("restart_times") or [None] * resume["restarts"]
                 self._restart_times = [*earlier, resume["t"]]
+                self._earlier_warnings = list(resume.get("warnings", []))
+                self._warned_dt_min = bool(resume.get("warned_dt_min", False))
+                self._warned_theta_range = set(resume.get("warned_theta_range", []))
                 # the summary's ranges cover the whole run, not only this part of it
                 lo, hi = resume.get("dt_range", (math.inf, 0.0))
                 self._dt_range = (lo if lo is not None else math.inf, hi or 0.0)
@@ -973,7 +977,10 @@ class Simulation:
                      restarts=self._restarts, restart_times=self._restart_times,
                      dt_range=[v if math.isfinite(v) else None for v in self._dt_range],
                      theta_bounds=[v if math.isfinite(v) else None for v in self.theta_bounds],
-                     case_hash=self._hash,
+                     case_hash=self._hash, warnings=self._warnings(),
+                     # the warnings said once stay said after a restart
+                     warned_dt_min=self._warned_dt_min,
+                     warned_theta_range=sorted(self._warned_theta_range),
                      wall=time.perf_counter() - self._wall0,
                      # what history.csv holds at this checkpoint (a restart checks it)
                      history_rows=len(self.history.rows),
@@ -1289,6 +1296,8 @@ class Simulation:
             },
             "units": {"time": "s", "stress": "Pa", "capacity": "A h/g", "Li content": "mol"},
             "final": rows[-1] if rows else {},
+            # what the run warned about (also before a --restart), as run.log has it
+            "warnings": self._warnings(),
             "yolk_shell_gap_closed_at": getattr(self, "gap_closed_at", None),
             # θ of the Li-storing regions over the accepted steps (also before a --restart)
             "theta_bounds": ({"min": self.theta_bounds[0], "max": self.theta_bounds[1]}
@@ -1299,6 +1308,11 @@ class Simulation:
                         "history": "history.csv", "case": "case.resolved.yaml"},
         }
         return summary
+
+    def _warnings(self) -> list[str]:
+        """The run's warnings in order, those before a --restart first (a warning about the
+        case, given again by the restarted part, once)."""
+        return list(dict.fromkeys([*self._earlier_warnings, *self.log.warnings]))
 
     def _field_files(self) -> list[str]:
         """The field files of the whole run. After a restart: those of every part

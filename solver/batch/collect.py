@@ -3,8 +3,8 @@ against each varied parameter.
 
 Writes ``DIR/collect.csv`` (and ``DIR/collect.parquet`` when pyarrow is installed) and
 ``DIR/collect_<parameter>.png``. Columns: point, the varied values as given, their SI values
-(``<key> [<SI unit>]``, from the point's resolved case), status, error, wall time, peak memory, and
-every ``summary["peak"][…]`` (``peak: …``) and ``summary["final"][…]`` (``final: …``) value.
+(``<key> [<SI unit>]``, from the point's resolved case), status, error, wall time, peak memory, the
+number of warnings (summary.json lists them), and every ``summary["peak"][…]`` (``peak: …``) and ``summary["final"][…]`` (``final: …``) value.
 """
 
 from __future__ import annotations
@@ -111,6 +111,8 @@ def gather(out: Path) -> tuple[list[str], list[dict]]:
         rec["wall time [s]"] = run.get("wall_time_s", math.nan)
         rec["peak memory [MB]"] = run.get("peak_memory_mb", math.nan)
         rec["MPI ranks"] = summary.get("mpi_size", math.nan)
+        warned = summary.get("warnings")
+        rec["warnings"] = len(warned) if isinstance(warned, list) else math.nan
         for name, value in (summary.get("peak") or {}).items():
             rec[f"peak: {name}"] = value
         for name, value in (summary.get("final") or {}).items():

@@ -84,3 +84,43 @@ def test_region_stress_columns_are_the_named_statistics(tmp_path):
             assert mx > mean > mn
         assert c["max Von Mises stress [Pa]"] > c["mean Von Mises stress [Pa]"] > 0.0
         assert c["max first principal stress [Pa]"] >= c["max hoop stress [Pa]"] * (1 - 1e-9)
+
+
+def test_summary_lists_the_warnings_of_the_whole_run(tmp_path):
+    """summary.json lists the run's warnings, as run.log has them: one about the case (ν near
+    0.5) and those the time loop says once (a step over max_dtheta at dt_min; θ below 0 at the
+    unresolved front), kept across a --restart and given once (the restarted part warns about
+    the case again, and said the "said once" ones again)."""
+    from solver import build_simulation, load_case_dict
+
+    from chemomech_testing import signal_after_step
+
+    case = _front_case("axisymmetric", 0.2)
+    case["materials"]["core"]["poissons_ratio"] = 0.46
+    case["time"].update(dt_min=200.0, max_dtheta=0.01)  # every step is over the limit
+
+    def simulation():
+        return build_simulation(load_case_dict(case, source="<test>"), out_dir=tmp_path,
+                                quiet=True)
+
+    from solver.interrupts import RunInterrupted
+
+    sim = simulation()
+    signal_after_step(sim, 3)
+    with pytest.raises(RunInterrupted):
+        sim.run()
+    assert simulation().run(restart=True).status == "completed"
+    warned = json.loads((tmp_path / "summary.json").read_text())["warnings"]
+    assert len(warned) == 3, warned
+    assert "poissons_ratio" in warned[0] and "0.46" in warned[0]
+    assert "t = 0 s" in warned[1] and "max_dtheta" in warned[1] and "said once" in warned[1]
+    assert "< 0 in a Li-storing region" in warned[2] and "said once" in warned[2]
+    log = (tmp_path / "run.log").read_text()
+    assert all(w.splitlines()[0] in log for w in warned)
+
+
+def test_summary_of_a_run_without_warnings_lists_none(tmp_path):
+    case = _front_case("axisymmetric", 0.05)
+    case["materials"]["core"]["diffusivity"] = {"kind": "constant", "value": 1e-14}
+    _, res = run_case(case, tmp_path)
+    assert json.loads((res.out_dir / "summary.json").read_text())["warnings"] == []

@@ -430,6 +430,22 @@ def test_collect_unreadable_summary_fails_the_point_saying_so(tmp_path):
     assert (back[0]["status"], back[0]["error"]) == ("failed", msg)
 
 
+def test_collect_counts_each_points_warnings(tmp_path):
+    """A point that warned (θ out of range, the yolk touching the shell…) stands out in the
+    table; a summary.json of a version that did not list warnings gives no count."""
+    sw, _ = swept(tmp_path)
+    for name, warned in (("p000", ["a", "b"]), ("p001", None)):
+        path = sw.out / "points" / name / "results" / "summary.json"
+        s = json.loads(path.read_text())
+        s["warnings"] = [] if warned is None else warned
+        if warned is None:
+            del s["warnings"]
+        path.write_text(json.dumps(s))
+    _, table = gather(sw.out)
+    counts = [r["warnings"] for r in table]
+    assert counts[0] == 2 and counts[1] != counts[1] and counts[2] != counts[2]
+
+
 def test_collect_without_a_completed_point_exits_1_with_an_error_line(tmp_path):
     """Every point failed: nothing to plot; exit 1 (a failed point is a runtime failure, see
     solver/batch/cli.py) with an error line saying so, not silently."""

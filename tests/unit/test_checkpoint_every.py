@@ -15,9 +15,9 @@ def test_checkpoints_are_written_every_n_steps(tmp_path, monkeypatch, every, exp
     written = []
     write = checkpoint.write
 
-    def record(out, theta, state, extra=None):
+    def record(out, theta, state, *args, **kw):
         written.append(state["step"])
-        return write(out, theta, state, extra)
+        return write(out, theta, state, *args, **kw)
 
     monkeypatch.setattr(checkpoint, "write", record)
     case = sphere_case(mode="axisymmetric", radius=1e-6, size=0.5e-6,

@@ -582,8 +582,13 @@ class Simulation:
             raise checkpoint.CheckpointError("a prescribed-θ case has no time loop to restart")
         previous = np.zeros_like(self.diffusion.theta_n.x.array)
         peak = {f"peak_frame_{i}": np.zeros_like(previous) for i in range(len(PICTURED_FIELDS))}
-        state = checkpoint.read(out, self.diffusion.theta_n,
-                                extra={"theta_previous": previous, **peak})
+        pc = {f"mechanics_pc_theta_{k}": np.zeros_like(previous) for k in ("first", "last")}
+        spaces = self._checkpoint_spaces(empty=True)
+        state = checkpoint.read(out, self.diffusion.theta_n, spaces=spaces,
+                                extra={"theta_previous": previous, **peak, **pc})
+        state["space_arrays"] = {name: arrays for name, (_, arrays) in spaces.items()}
+        state["mechanics_pc_thetas"] = {k.rsplit("_", 1)[1]: a for k, a in pc.items()
+                                        if k in state["extra"]}
         if state.get("peak_frame") and all(k in state["extra"] for k in peak):
             state["peak_arrays"] = [peak[f"peak_frame_{i}"] for i in range(len(PICTURED_FIELDS))]
         if "theta_previous" in state["extra"] and state.get("dt_previous"):
@@ -742,7 +747,9 @@ class Simulation:
             stepper.dt, stepper.rejected = resume["dt"], resume["rejected"]
             stepper.last_rate = resume.get("last_rate")
             st["pending"] = resume.get("pending", [0, 0, stepper.rejected])
-            if c.coupling == "two_way":  # σ_h of the checkpointed state
+            if not self._restore_mechanics(resume) and c.coupling == "two_way":
+                # a checkpoint without u and σ_h (an older version): σ_h of the checkpointed
+                # θ, u solved from zero (so the run goes on to the solvers' tolerance only)
                 self.mechanics.solve()
                 self._update_sigma_h()
             if st["holding"]:
@@ -996,9 +1003,46 @@ class Simulation:
             for i, name in enumerate(PICTURED_FIELDS):
                 extra[f"peak_frame_{i}"] = self._between_p1(
                     peak[3][name], self.field_output.theta_out, self.diffusion.theta_n)
-        checkpoint.write(self.out_dir, self.diffusion.theta_n, state, extra)
+        state["mechanics"], _, pc_thetas = self.mechanics.restart_state()
+        extra.update({f"mechanics_pc_theta_{k}": a for k, a in pc_thetas.items()})
+        checkpoint.write(self.out_dir, self.diffusion.theta_n, state, extra,
+                         self._checkpoint_spaces())
         self.log.file_only(f"checkpoint at step {st['step']}, t = {st['t']:.6g} s")
         return time.perf_counter()
+
+    def _checkpoint_spaces(self, empty: bool = False) -> dict[str, tuple]:
+        """The ``spaces`` of a checkpoint (:func:`checkpoint.write` and ``read``): the
+        displacement space with the mechanics' arrays (u and the u of the predictor's
+        solves) and, two-way, each σ_h field's space with its values (Pa); the current
+        arrays, or (``empty``) zero arrays to read into."""
+        m = self.mechanics
+        u = ({k: np.zeros_like(m.u.x.array) for k in m.RESTART_ARRAYS} if empty
+             else m.restart_state()[1])
+        spaces = {"displacement": (m.V, u)}
+        if self.case.coupling == "two_way":
+            for i, p in enumerate(self.hydrostatic.parts):
+                a = p.sigma.x.array
+                spaces[f"sigma_h_{i}"] = (p.V, {"sigma_h": np.zeros_like(a) if empty else a})
+        return spaces
+
+    def _restore_mechanics(self, resume: dict) -> bool:
+        """Set u, the mechanics solver's state and (two-way) σ_h as the checkpoint has them,
+        so that the restarted run solves as the interrupted one would have; False when the
+        checkpoint lacks them (an older version)."""
+        arrays = resume.get("space_arrays") or {}
+        loaded = resume.get("spaces", {})
+        if "u" not in loaded.get("displacement", []):
+            return False
+        sigma = [k for k in arrays if k.startswith("sigma_h_")]
+        if not all("sigma_h" in loaded.get(k, []) for k in sigma):
+            return False
+        self.mechanics.restore(resume.get("mechanics", {}),
+                               {k: arrays["displacement"][k]
+                                for k in loaded["displacement"]},
+                               resume.get("mechanics_pc_thetas", {}))
+        if sigma:
+            self.hydrostatic.set_arrays([arrays[k]["sigma_h"] for k in sigma])
+        return True
 
     # ---------------------------------------------------------------- two-way coupling
     def _update_sigma_h(self) -> None:

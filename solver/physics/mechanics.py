@@ -133,10 +133,14 @@ class MechanicsProblem:
         prefix: PETSc options prefix.
     """
 
+    #: the arrays of :meth:`restart_state` (laid out like ``u.x.array``)
+    RESTART_ARRAYS = ("u", "u_history_0", "u_history_1")
+
     def __init__(self, domain, theta, fields, settings, prefix: str, degree: int = 2):
         mesh = domain.mesh
         coords = domain.coords
         self.domain = domain
+        self._theta = theta
         gdim = mesh.geometry.dim
         self.V = dolfinx.fem.functionspace(mesh, ("Lagrange", degree, (gdim,)))
         self.u = dolfinx.fem.Function(self.V, name="Displacement [m]")
@@ -218,6 +222,9 @@ class MechanicsProblem:
         self._reusing = False  # the preconditioner of an older matrix is kept
         #: (time in s, u array) of the last two solves given a time (see solve)
         self._history: list[tuple[float, np.ndarray]] = []
+        #: θ (arrays) at which the preconditioner was built first and last (see restore)
+        self._pc_thetas: dict[str, np.ndarray] = {}
+        self._pc_builds = 0  # how often the preconditioner was built
 
     @property
     def description(self) -> str:
@@ -245,8 +252,57 @@ class MechanicsProblem:
         self.ksp.getPC().setReusePreconditioner(keep)
         if not keep:
             self._pc_iterations = None
+            self._pc_thetas["last"] = self._theta.x.array.copy()
+            self._pc_thetas.setdefault("first", self._pc_thetas["last"])
+            self._pc_builds += 1
             if self.coarse is not None:
                 self.coarse.assemble()
+
+    def restart_state(self) -> tuple[dict, dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """What a restarted run needs to solve as this one would go on: the solver state
+        (JSON), the arrays laid out like ``u.x.array`` (u, which CG starts from, and the u
+        of the solves the predictor extrapolates from), and the θ arrays at which the
+        preconditioner was built ``"first"`` and ``"last"`` (none before the first solve).
+        See :meth:`restore`."""
+        state = {"history_times": [t for t, _ in self._history],
+                 "pc_iterations": self._pc_iterations, "last_iterations": self.last_iterations,
+                 "reusing": self._reusing, "pc_builds": self._pc_builds}
+        arrays = {"u": self.u.x.array,
+                  **{f"u_history_{i}": a for i, (_, a) in enumerate(self._history)}}
+        return state, arrays, dict(self._pc_thetas)
+
+    def restore(self, state: dict, arrays: dict[str, np.ndarray],
+                pc_thetas: dict[str, np.ndarray]) -> None:
+        """Set what :meth:`restart_state` gave (``arrays``: at least ``u``), and rebuild the
+        preconditioner as the interrupted run had it: its later solves keep it until it
+        goes stale, so CG takes the same iterations to the same u. GAMG keeps the
+        interpolation of its first set-up in every later one (and sets up its smoothers
+        differently the first time), so it is built at the first θ, then at the last
+        one. Without ``pc_thetas["last"]`` the preconditioner is built at the next solve.
+        Call before any solve."""
+        self.u.x.array[:] = arrays["u"]
+        times = state.get("history_times", [])
+        if all(f"u_history_{i}" in arrays for i in range(len(times))):
+            self._history = [(t, np.array(arrays[f"u_history_{i}"], copy=True))
+                             for i, t in enumerate(times)]
+        if "last" not in pc_thetas:
+            return
+        builds = int(state.get("pc_builds", 1))
+        now = self._theta.x.array.copy()
+        for key in (["first"] if builds > 1 and "first" in pc_thetas else []) + ["last"]:
+            self._theta.x.array[:] = pc_thetas[key]
+            _assemble_into(self.A, self.a, self.bcs)
+            self.ksp.setOperators(self.A)
+            self._keep_preconditioner(False)
+            self.ksp.setUp()
+        self._theta.x.array[:] = now
+        self._assembled = True
+        self._pc_thetas = {k: np.array(a, copy=True) for k, a in pc_thetas.items()}
+        self._pc_builds = builds
+        self._pc_iterations = state.get("pc_iterations")
+        self.last_iterations = state.get("last_iterations", 0)
+        self._reusing = bool(state.get("reusing"))
+        self.ksp.getPC().setReusePreconditioner(self._reusing)
 
     def solve(self, at: float | None = None) -> int:
         """Solve for u at the current θ; returns the Krylov iteration count.

@@ -1,8 +1,10 @@
 """A run killed with SIGKILL midway and restarted matches an uninterrupted run.
 
 The history must hold the same steps and times with no duplicates or gaps, every value equal
-to solver tolerance (the restarted mechanics solve starts from zero instead of the previous
-displacement: 1e-6 of each column's scale); fields.pvd must list the same output times once.
+to solver tolerance (1e-6 of each column's scale: what a checkpoint without the displacement,
+of an earlier version, gives, the restarted elasticity solve starting from zero; a restart on
+the same ranks repeats the run to round-off: test_restart_exact.py); fields.pvd must list
+the same output times once.
 """
 
 from __future__ import annotations

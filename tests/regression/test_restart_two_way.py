@@ -1,6 +1,6 @@
 """A two-way coupled run stopped by a signal and restarted matches the uninterrupted run
-(both schemes). The restart re-solves the mechanics and σ_h of the checkpointed θ before its
-first step; nothing else guarded that path (code review)."""
+(both schemes). The restart takes u and σ_h from the checkpoint (one of an earlier version,
+without them, re-solves them at the checkpointed θ: test_restart_exact.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from chemomech_testing import run_case, signal_after_step, sphere_case
 
 R = 4e-6
 STOP_AFTER = 6
-#: relative to each column's largest magnitude: the restarted elasticity solve starts from
-#: zero, not from the last displacement (as in test_restart.py)
+#: relative to each column's largest magnitude (as in test_restart.py; a restart on the same
+#: ranks repeats the run to round-off: test_restart_exact.py)
 REL_TOL = 1e-6
 SKIP = {"wall time [s]", "Krylov iterations (mechanics)", "Li balance error [-]"}
 

@@ -116,3 +116,27 @@ def signal_after_step(sim, step: int, signum=None) -> None:
             os.kill(os.getpid(), signum or signal.SIGTERM)
 
     sim._record = record_then_signal
+
+
+def assert_same_history(expected: list[dict], got: list[dict], rel: float, skip=(),
+                        balance_below: float | None = None) -> None:
+    """Same steps; every number column of ``got`` within ``rel`` of the column's largest
+    magnitude in ``expected``, NaN in the same rows (the first row's current), an integer
+    column (iteration counts) equal unless its values are floats. ``balance_below``: the Li
+    balance error (a round-off quantity) is only checked to be below it."""
+    assert [r["step"] for r in got] == [r["step"] for r in expected]
+    for key in expected[0]:
+        if key in skip:
+            continue
+        a = [float(r[key]) for r in expected]
+        b = [float(r[key]) for r in got]
+        assert [x != x for x in a] == [y != y for y in b], (key, "NaN in other rows")
+        a, b = [x for x in a if x == x], [y for y in b if y == y]
+        if not a:
+            continue
+        if balance_below is not None and key == "Li balance error [-]":
+            assert max(b) < balance_below, key
+            continue
+        scale = max(abs(v) for v in a) or 1.0
+        worst = max(abs(x - y) for x, y in zip(a, b))
+        assert worst <= rel * scale, (key, worst / scale)

@@ -20,7 +20,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from chemomech_testing import ROOT, chemomech_cmd
+from chemomech_testing import ROOT, assert_same_history, chemomech_cmd
 
 ARGS = ["--set", "mesh.size=1 um", "--set", "mesh.surface_size=0.5 um", "--set", "mesh.cache=false",
         "--set", "output.checkpoint_every=7", "--set", "output.pictures=false",
@@ -93,20 +93,7 @@ def test_sigkill_then_restart_matches_uninterrupted_run(tmp_path):
     restarted = _run(tmp_path / "run", "--restart")
     assert restarted.wait(timeout=600) == 0, restarted.stderr.read()
     got = _rows(history)
-    assert [r["step"] for r in got] == [r["step"] for r in expected]
-    for col in expected[0]:
-        if col in SKIP:
-            continue
-        a = [float(r[col]) for r in expected]
-        b = [float(r[col]) for r in got]
-        assert [x != x for x in a] == [y != y for y in b], (col, "NaN in other rows")
-        a, b = [x for x in a if x == x], [y for y in b if y == y]  # (the first row's current)
-        if col == "Li balance error [-]":
-            assert max(b) < 1e-10
-            continue
-        scale = max(abs(v) for v in a) or 1.0
-        worst = max(abs(x - y) for x, y in zip(a, b))
-        assert worst <= REL_TOL * scale, (col, worst / scale)
+    assert_same_history(expected, got, REL_TOL, SKIP, balance_below=1e-10)
     times = _pvd_times(tmp_path / "run" / "fields.pvd")
     assert times == sorted(set(times))
     assert times == pytest.approx(_pvd_times(tmp_path / "ref" / "fields.pvd"), rel=1e-12)

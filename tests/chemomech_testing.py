@@ -58,6 +58,21 @@ def front_case(time: dict, radius=4e-6) -> dict:
     return case
 
 
+def two_way_case(scheme: str, radius=4e-6) -> dict:
+    """Axisymmetric Si sphere, two-way coupled (``scheme``: solver.coupling_scheme), at 8 A/g
+    to mean θ 0.1 in a few dozen steps, no checkpoints of its own: the restart tests' case."""
+    case = sphere_case(mode="axisymmetric", radius=radius, size=radius / 4,
+                       surface_size=radius / 8)
+    case["loading"] = {"kind": "galvanostatic", "specific_current": "8 A/g",
+                       "surfaces": ["outer_surface"]}
+    case["stop"] = {"mean_theta": 0.1}
+    case["time"] = {"dt_initial": 0.5, "dt_max": 5.0, "max_dtheta": 0.05}
+    case["coupling"] = "two_way"
+    case["solver"] = {"coupling_scheme": scheme}
+    case["output"].update(checkpoint_every=None, checkpoint_minutes=None)
+    return case
+
+
 def run_case(case: dict, out_dir: Path, name: str = "test"):
     """Validate and run a case dict in-process; returns (simulation, result)."""
     from solver import build_simulation, load_case_dict

@@ -13,7 +13,7 @@ import signal
 
 import numpy as np
 
-from chemomech_testing import ROOT, assert_same_history, signal_after_step, sphere_case
+from chemomech_testing import ROOT, assert_same_history, signal_after_step, two_way_case
 
 #: relative to each column's largest magnitude: the same computation, to round-off
 EXACT = 1e-12
@@ -63,37 +63,25 @@ def test_one_way_restart_repeats_the_uninterrupted_run(tmp_path):
     assert any(r["Krylov iterations (mechanics)"] for r in resumed)
 
 
-def _two_way(scheme: str) -> dict:
-    case = sphere_case(mode="axisymmetric", radius=4e-6, size=1e-6, surface_size=0.5e-6)
-    case["loading"] = {"kind": "galvanostatic", "specific_current": "8 A/g",
-                       "surfaces": ["outer_surface"]}
-    case["stop"] = {"mean_theta": 0.1}
-    case["time"] = {"dt_initial": 0.5, "dt_max": 5.0, "max_dtheta": 0.05}
-    case["coupling"] = "two_way"
-    case["solver"] = {"coupling_scheme": scheme}
-    case["output"].update(checkpoint_every=None, checkpoint_minutes=None)
-    return case
-
-
 def test_two_way_restarts_repeat_the_uninterrupted_run(tmp_path):
     """Both two-way schemes: u and σ_h come from the checkpoint (they were re-solved from
     zero at the restart, which changed every later step's θ to the coupling's tolerance)."""
     for scheme in ("monolithic", "staggered"):
-        full, resumed, _ = stopped_then_restarted(_two_way(scheme), tmp_path / scheme, 6)
+        full, resumed, _ = stopped_then_restarted(two_way_case(scheme), tmp_path / scheme, 6)
         assert_same_history(full, resumed, EXACT, ("wall time [s]",))
 
 
 def test_a_checkpoint_without_the_mechanics_state_still_restarts(tmp_path):
     """A checkpoint of an earlier version (θ and the loop state only): the restart solves u
     from zero and σ_h again at the checkpointed θ, and ends within the solvers' tolerance of
-    the uninterrupted run (1e-6 of each column's scale, as test_restart_two_way.py)."""
+    the uninterrupted run (1e-6 of each column's scale, as test_restart.py)."""
     import json
 
     from solver import build_simulation, load_case_dict
     from solver.interrupts import RunInterrupted
     from solver.outputs.checkpoint import FILENAME
 
-    case = _two_way("staggered")
+    case = two_way_case("staggered")
 
     def simulation(folder):
         return build_simulation(load_case_dict(case, source="<old checkpoint>"),

@@ -747,6 +747,7 @@ class Simulation:
             stepper.dt, stepper.rejected = resume["dt"], resume["rejected"]
             stepper.last_rate = resume.get("last_rate")
             st["pending"] = resume.get("pending", [0, 0, stepper.rejected])
+            st["pending_coupling"] = resume.get("pending_coupling", 0)
             if not self._restore_mechanics(resume) and c.coupling == "two_way":
                 # a checkpoint without u and σ_h (an older version): σ_h of the checkpointed
                 # θ, u solved from zero (so the run goes on to the solvers' tolerance only)
@@ -760,6 +761,7 @@ class Simulation:
                   "t_end": self._stop_time(rate, li0)}
             # since the last history row: Newton and Krylov iterations, stepper.rejected then
             st["pending"] = [0, 0, 0]
+            st["pending_coupling"] = 0  # staggered fixed-point iterations since the last row
         self._step = st["step"]
         ev = _Events.tolerant(self._direction_sign(), cutoff, bool(s.hold_at_cutoff),
                               self._mean_theta_targets(st["li0"]), surface0=theta0,
@@ -839,6 +841,10 @@ class Simulation:
             self._dt_range = (min(lo, dt), max(hi, dt))
             self._counters["newton"] += rep.newton_iterations
             self._counters["krylov_diffusion"] += rep.krylov_iterations
+            if rep.coupling_iterations is not None:
+                self._counters["coupling"] = (self._counters.get("coupling", 0)
+                                              + rep.coupling_iterations)
+                st["pending_coupling"] += rep.coupling_iterations
             reason = self._stop_after_step(ev, st, dirichlet, rate, mean, surface)
             done = reason is not None
             write = done or (every is not None and self._step % every == 0) or any(
@@ -850,8 +856,10 @@ class Simulation:
             if write or (hist_every is not None and self._step % hist_every == 0):
                 self._record(t=t, dt=dt, newton=pend[0], krylov=pend[1],
                              rejected=stepper.rejected - pend[2], li0=st["li0"],
-                             inflow=None if dirichlet else st["inflow"], write_fields=write)
+                             inflow=None if dirichlet else st["inflow"], write_fields=write,
+                             coupling=st["pending_coupling"])
                 st["pending"] = [0, 0, stepper.rejected]
+                st["pending_coupling"] = 0
             elif c.coupling == "two_way":
                 self._solve_mechanics()  # σ_h of the accepted θ (staggered) for the next step
             t_end = st["t_end"]
@@ -1142,7 +1150,7 @@ class Simulation:
         self._counters["krylov_mechanics"] += kry_m
         return kry_m
 
-    def _record(self, t, dt, newton, krylov, rejected, li0, inflow, write_fields):
+    def _record(self, t, dt, newton, krylov, rejected, li0, inflow, write_fields, coupling=0):
         """One history.csv row (and the fields when asked): the mechanics and every derived
         quantity are computed here, so only for the rows that are written."""
         kry_m = self._solve_mechanics(t)
@@ -1196,6 +1204,8 @@ class Simulation:
         row["Newton iterations"] = newton
         row["Krylov iterations (diffusion)"] = krylov
         row["Krylov iterations (mechanics)"] = kry_m
+        if self.case.coupling == "two_way" and self.coupled is None:
+            row["coupling iterations"] = coupling  # staggered: fixed-point iterations
         row["rejected steps"] = rejected
         row["wall time [s]"] = time.perf_counter() - self._wall0
         self._check_finite(t, row)
@@ -1330,6 +1340,8 @@ class Simulation:
                 "newton_iterations": self._counters.get("newton", 0),
                 "krylov_iterations_diffusion": self._counters.get("krylov_diffusion", 0),
                 "krylov_iterations_mechanics": self._counters.get("krylov_mechanics", 0),
+                # two_way staggered: the fixed-point iterations of the accepted steps
+                "coupling_iterations": self._counters.get("coupling"),
                 "mechanics_preconditioner_rebuilds_after_failure":
                     self.mechanics.rebuilds_after_failure,
                 "setup_time_s": self._timers.get("setup"),

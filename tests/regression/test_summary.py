@@ -124,3 +124,29 @@ def test_summary_of_a_run_without_warnings_lists_none(tmp_path):
     case["materials"]["core"]["diffusivity"] = {"kind": "constant", "value": 1e-14}
     _, res = run_case(case, tmp_path)
     assert json.loads((res.out_dir / "summary.json").read_text())["warnings"] == []
+
+
+@pytest.mark.parametrize("scheme", ["staggered", "monolithic"])
+def test_staggered_runs_count_their_fixed_point_iterations(tmp_path, scheme):
+    """The staggered scheme's cost is its fixed-point iterations: a history column (since the
+    previous row) and a summary total. Each accepted step that moves θ takes at least 2 (the
+    first σ_h is that of θ_n) and at most solver.coupling_max_iterations. The monolithic
+    scheme has none."""
+    from chemomech_testing import two_way_case
+
+    case = two_way_case(scheme)
+    case["stop"] = {"mean_theta": 0.03}
+    case["output"]["history_every"] = 2
+    _, res = run_case(case, tmp_path)
+    summary = json.loads((res.out_dir / "summary.json").read_text())
+    if scheme == "monolithic":
+        assert "coupling iterations" not in res.history[0]
+        assert summary["run"]["coupling_iterations"] is None
+        return
+    rows = res.history
+    steps = [b["step"] - a["step"] for a, b in zip(rows, rows[1:])]
+    counts = [r["coupling iterations"] for r in rows[1:]]
+    assert rows[0]["coupling iterations"] == 0 and max(steps) == 2
+    limit = 30  # solver.coupling_max_iterations (default)
+    assert all(2 * n <= k <= limit * n for n, k in zip(steps, counts)), (steps, counts)
+    assert summary["run"]["coupling_iterations"] == sum(counts)

@@ -4,7 +4,8 @@ against each varied parameter.
 Writes ``DIR/collect.csv`` (and ``DIR/collect.parquet`` when pyarrow is installed) and
 ``DIR/collect_<parameter>.png``. Columns: point, the varied values as given, their SI values
 (``<key> [<SI unit>]``, from the point's resolved case), status, error, wall time, peak memory, the
-number of warnings (summary.json lists them), and every ``summary["peak"][…]`` (``peak: …``) and ``summary["final"][…]`` (``final: …``) value.
+number of warnings (summary.json lists them), and every ``summary["peak"][…]`` (``peak: …``)
+and ``summary["final"][…]`` (``final: …``) value.
 """
 
 from __future__ import annotations

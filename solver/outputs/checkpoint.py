@@ -38,24 +38,6 @@ from solver.outputs.result_files import CheckpointError  # noqa: E402,F401
 from solver.outputs.result_files import read_checkpoint_state as read_state  # noqa: E402,F401
 
 
-def _node_indices(V) -> np.ndarray:
-    """Input (``.msh``) node index of every local P1 dof, ghosts included."""
-    mesh = V.mesh
-    geo = mesh.geometry
-    # dolfinx 0.11: dofmaps[0]; 0.10: dofmap
-    geo_dofmap = geo.dofmaps[0] if hasattr(type(geo), "dofmaps") else geo.dofmap
-    n = V.dofmap.index_map.size_local + V.dofmap.index_map.num_ghosts
-    idx = np.full(n, -1, dtype=np.int64)
-    idx[V.dofmap.list.ravel()] = geo.input_global_indices[geo_dofmap.ravel()]
-    # P1 on the linear geometry: dofs sit on the geometry nodes; check rather than assume
-    x_dof = V.tabulate_dof_coordinates()
-    nodes = np.full(n, -1, dtype=np.int64)
-    nodes[V.dofmap.list.ravel()] = geo_dofmap.ravel()
-    if np.any(idx < 0) or not np.allclose(x_dof, mesh.geometry.x[nodes]):
-        raise RuntimeError("θ dofs do not coincide with mesh nodes: cannot checkpoint")
-    return idx
-
-
 def _dof_keys(V) -> np.ndarray:
     """A key of every local node (dof block) of ``V``, ghosts included, that does not depend
     on the partition: the input (``.msh``) index ``i`` of the mesh node a dof sits on, or
@@ -123,7 +105,7 @@ def write(out_dir: Path, theta, state: dict, extra: dict[str, np.ndarray] | None
     V = theta.function_space
     comm = V.mesh.comm
     n_owned = V.dofmap.index_map.size_local
-    idx = _node_indices(V)[:n_owned]
+    idx = _dof_keys(V)[:n_owned]
     fields = {"theta": theta.x.array, **{f"extra_{k}": a for k, a in (extra or {}).items()}}
     gathered = _gather_sorted(comm, idx, {k: a[:n_owned].copy() for k, a in fields.items()})
     others = {}
@@ -181,7 +163,7 @@ def read(out_dir: Path, theta, extra: dict[str, np.ndarray] | None = None,
     if error:
         raise CheckpointError(error)
     node, values, arrays, others, state = comm.bcast(payload, root=0)
-    mine = _node_indices(V)
+    mine = _dof_keys(V)
     pos = _positions(comm, node, mine, path)
     theta.x.array[:] = values[pos]
     for k, a in arrays.items():

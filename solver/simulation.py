@@ -583,7 +583,7 @@ class Simulation:
         previous = np.zeros_like(self.diffusion.theta_n.x.array)
         peak = {f"peak_frame_{i}": np.zeros_like(previous) for i in range(len(PICTURED_FIELDS))}
         pc = {f"mechanics_pc_theta_{k}": np.zeros_like(previous) for k in ("first", "last")}
-        spaces = self._checkpoint_spaces(empty=True)
+        spaces = self._checkpoint_spaces()
         state = checkpoint.read(out, self.diffusion.theta_n, spaces=spaces,
                                 extra={"theta_previous": previous, **peak, **pc})
         state["space_arrays"] = {name: arrays for name, (_, arrays) in spaces.items()}
@@ -1011,21 +1011,22 @@ class Simulation:
             for i, name in enumerate(PICTURED_FIELDS):
                 extra[f"peak_frame_{i}"] = self._between_p1(
                     peak[3][name], self.field_output.theta_out, self.diffusion.theta_n)
-        state["mechanics"], _, pc_thetas = self.mechanics.restart_state()
+        state["mechanics"], u_arrays, pc_thetas = self.mechanics.restart_state()
         extra.update({f"mechanics_pc_theta_{k}": a for k, a in pc_thetas.items()})
         checkpoint.write(self.out_dir, self.diffusion.theta_n, state, extra,
-                         self._checkpoint_spaces())
+                         self._checkpoint_spaces(u_arrays))
         self.log.file_only(f"checkpoint at step {st['step']}, t = {st['t']:.6g} s")
         return time.perf_counter()
 
-    def _checkpoint_spaces(self, empty: bool = False) -> dict[str, tuple]:
+    def _checkpoint_spaces(self, u_arrays: dict | None = None) -> dict[str, tuple]:
         """The ``spaces`` of a checkpoint (:func:`checkpoint.write` and ``read``): the
         displacement space with the mechanics' arrays (u and the u of the predictor's
-        solves) and, two-way, each σ_h field's space with its values (Pa); the current
-        arrays, or (``empty``) zero arrays to read into."""
+        solves) and, two-way, each σ_h field's space with its values (Pa): to write, with
+        ``u_arrays`` (what ``mechanics.restart_state()`` gave) and the current σ_h; to read
+        (no ``u_arrays``), zero arrays to read into."""
         m = self.mechanics
-        u = ({k: np.zeros_like(m.u.x.array) for k in m.RESTART_ARRAYS} if empty
-             else m.restart_state()[1])
+        empty = u_arrays is None
+        u = {k: np.zeros_like(m.u.x.array) for k in m.RESTART_ARRAYS} if empty else u_arrays
         spaces = {"displacement": (m.V, u)}
         if self.case.coupling == "two_way":
             for i, p in enumerate(self.hydrostatic.parts):

@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from chemomech_testing import SI, run_case, sphere_case
+from chemomech_testing import SI, run_case, signal_after_step, sphere_case, two_way_case
 
 R = 4e-6
 TWO_PHASE = {"kind": "two_phase", "pristine": 2e-17, "lithiated": 2e-15, "theta_star": 0.5,
@@ -93,8 +93,6 @@ def test_summary_lists_the_warnings_of_the_whole_run(tmp_path):
     the case again, and said the "said once" ones again)."""
     from solver import build_simulation, load_case_dict
 
-    from chemomech_testing import signal_after_step
-
     case = _front_case("axisymmetric", 0.2)
     case["materials"]["core"]["poissons_ratio"] = 0.46
     case["time"].update(dt_min=200.0, max_dtheta=0.01)  # every step is over the limit
@@ -132,8 +130,6 @@ def test_staggered_runs_count_their_fixed_point_iterations(tmp_path, scheme):
     previous row) and a summary total. Each accepted step that moves θ takes at least 2 (the
     first σ_h is that of θ_n) and at most solver.coupling_max_iterations. The monolithic
     scheme has none."""
-    from chemomech_testing import two_way_case
-
     case = two_way_case(scheme)
     case["stop"] = {"mean_theta": 0.03}
     case["output"]["history_every"] = 2

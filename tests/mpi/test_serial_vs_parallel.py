@@ -242,7 +242,7 @@ def test_history_same_in_serial_and_parallel(variant, tmp_path):
 
 
 #: a run of 31 steps, checkpointed at steps 12 and 24, fields every 5 steps
-RESTART_ARGS = [*AXISYMMETRIC, "--set", "stop.mean_theta=0.3",
+RESTART_ARGS = [*AXISYMMETRIC, "--set", "stop.mean_theta=0.3", "--set", "time.max_dtheta=0.1",
                 "--set", "output.checkpoint_every=12", "--set", "time.output_every=5",
                 "--set", "output.pictures=false", "--set", "output.formats=[vtk]",
                 "--set", "mesh.cache=false", "--quiet"]

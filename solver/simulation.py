@@ -46,7 +46,7 @@ from solver.outputs.provenance import (
 )
 from solver.physics.diffusion import (NEWTON_STOL, DiffusionProblem, NewtonDivergence,
                                       describe_linear_solver)
-from solver.physics.mechanics import MechanicsProblem
+from solver.physics.mechanics import FLOOR_FACTOR, MechanicsProblem
 from solver.physics.hydrostatic import HydrostaticStress
 from solver.physics.quantities import Probes, Statistics, StressFields, cell_dofs
 from solver.physics.measures import InterfaceMaxima, Measures
@@ -199,6 +199,7 @@ class Simulation:
         self._timers: dict[str, float] = {}
         self._stop_request = None  # set by run(): a signal asks the time loop to stop
         self._warned_dt_min = False  # a step over max_dtheta at dt_min was reported
+        self._warned_floor = False  # an elasticity solve accepted at the round-off floor
         self._warned_theta_range: set[str] = set()  # causes of θ outside [0, 1] reported
         self._peak_frame = None  # (max von Mises, t, mean θ, nodal fields) of a written frame
         self._earlier_warnings: list[str] = []  # those before a --restart (the checkpoint's)
@@ -1151,10 +1152,23 @@ class Simulation:
         self._counters["krylov_mechanics"] += kry_m
         return kry_m
 
+    def _warn_floor_solves(self, t: float) -> None:
+        """Say once when an elasticity CG (of this row or of a step before it) ended at the
+        round-off floor above solver.linear_rtol and was accepted."""
+        m = self.mechanics
+        if m.floor_solves and not self._warned_floor:
+            self._warned_floor = True
+            self.log.warn(f"by t = {t:.4g} s: the elasticity CG stalled at a relative residual "
+                          f"of {m.floor_residual:.2g}, above solver.linear_rtol = "
+                          f"{self.case.solver.linear_rtol:g} (the round-off floor of this "
+                          f"system; accepted within {FLOOR_FACTOR:g} times it). Raise "
+                          "linear_rtol to silence this; said once")
+
     def _record(self, t, dt, newton, krylov, rejected, li0, inflow, write_fields, coupling=0):
         """One history.csv row (and the fields when asked): the mechanics and every derived
         quantity are computed here, so only for the rows that are written."""
         kry_m = self._solve_mechanics(t)
+        self._warn_floor_solves(t)
         self._check_finite(t)  # before the stress: its principal values need finite u
         self.stress.update()
         li = self.li_content()
@@ -1345,6 +1359,8 @@ class Simulation:
                 "coupling_iterations": self._counters.get("coupling"),
                 "mechanics_preconditioner_rebuilds_after_failure":
                     self.mechanics.rebuilds_after_failure,
+                # elasticity solves accepted at the round-off floor above linear_rtol
+                "mechanics_solves_at_round_off_floor": self.mechanics.floor_solves,
                 "setup_time_s": self._timers.get("setup"),
                 "mesh_time_s": self._timers.get("mesh"),
                 "wall_time_s": time.perf_counter() - self._wall0,

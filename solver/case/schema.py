@@ -831,7 +831,9 @@ class SolverSettings(_Model):
     """Tolerances of the linear and nonlinear solvers."""
 
     linear_rtol: Number = Field(
-        1e-10, gt=0, le=1e-2, description="relative tolerance of the Krylov solvers"
+        1e-10, gt=0, le=1e-2, description="relative tolerance of the Krylov solvers (an "
+        "elasticity CG that stalls at the round-off floor within 100 times of it is accepted, "
+        "with a warning; summary.json counts such solves)"
     )
     newton_rtol: Number = Field(1e-10, gt=0, lt=1,
                                 description="relative tolerance of Newton, in (0, 1)")

@@ -12,6 +12,8 @@ needs about twice the CG iterations and a setup about six times as long (bench/R
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from solver import _bootstrap  # noqa: F401
@@ -30,6 +32,14 @@ PREDICTOR = True
 
 #: precondition P2 with the two-level p-multigrid (P1 GAMG coarse level); False: GAMG on P2
 P_MULTIGRID = True
+
+#: a CG that stops (iteration limit, breakdown, indefinite preconditioner) with its true
+#: relative residual within this factor of linear_rtol is taken as converged: it stagnated
+#: at the round-off floor of the system (a uniformly swelling axisymmetric sphere: 1.7e-11,
+#: where CG went on to "indefinite preconditioner" under a linear_rtol of 1e-12)
+FLOOR_FACTOR = 100.0
+#: the failures of CG that stagnation at the round-off floor ends in
+FLOOR_REASONS = (-3, -5, -8)
 
 #: boundary name → displacement component fixed on it
 SYMMETRY_COMPONENT = {"symmetry_x": 0, "symmetry_y": 1, "symmetry_z": 2, "axis": 0}
@@ -219,12 +229,26 @@ class MechanicsProblem:
         self.last_iterations = 0
         self._pc_iterations = None  # Krylov iterations right after the last GAMG setup
         self.rebuilds_after_failure = 0  # solves retried with a fresh preconditioner
+        #: solves that CG ended at the round-off floor, within FLOOR_FACTOR of linear_rtol,
+        #: and the largest relative residual they reached
+        self.floor_solves = 0
+        self.floor_residual = 0.0
         self._reusing = False  # the preconditioner of an older matrix is kept
         #: (time in s, u array) of the last two solves given a time (see solve)
         self._history: list[tuple[float, np.ndarray]] = []
         #: θ (arrays) at which the preconditioner was built first and last (see restore)
         self._pc_thetas: dict[str, np.ndarray] = {}
         self._pc_builds = 0  # how often the preconditioner was built
+
+    def _relative_residual(self, x) -> float:
+        """‖b − A x‖ / ‖b‖ of the system just solved (the true residual, not CG's
+        preconditioned one); 0 for b = 0 and x = 0."""
+        r = self.b.duplicate()
+        self.A.mult(x, r)
+        r.aypx(-1.0, self.b)
+        b_norm, r_norm = self.b.norm(), r.norm()
+        r.destroy()
+        return r_norm / b_norm if b_norm > 0.0 else (0.0 if r_norm == 0.0 else math.inf)
 
     @property
     def description(self) -> str:
@@ -355,10 +379,16 @@ class MechanicsProblem:
             if start is not None:
                 start.destroy()
         if reason <= 0:
-            raise MechanicsError(
-                f"elasticity solve did not converge ({_ksp_reason(reason)}, "
-                f"{self.ksp.getIterationNumber()} iterations)"
-            )
+            residual = self._relative_residual(x)
+            rtol = self.ksp.getTolerances()[0]
+            if not (reason in FLOOR_REASONS and residual <= FLOOR_FACTOR * rtol):
+                raise MechanicsError(
+                    f"elasticity solve did not converge ({_ksp_reason(reason)}, "
+                    f"{self.ksp.getIterationNumber()} iterations, relative residual "
+                    f"{residual:.2g} against solver.linear_rtol = {rtol:.2g})"
+                )
+            self.floor_solves += 1
+            self.floor_residual = max(self.floor_residual, residual)
         if self.gauge is not None:
             self.gauge.apply(x)
         self.u.x.scatter_forward()

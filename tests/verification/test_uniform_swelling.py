@@ -85,3 +85,40 @@ def test_linear_swelling_is_measured_from_the_reference_theta(tmp_path):
     err = np.abs(sim.mechanics.u.x.array - (strain * x).ravel()).max()
     assert sim.domain.comm.allreduce(float(err), op=MPI.MAX) < DISP_TOL * strain * R
     assert abs(result.history[-1]["core: max Von Mises stress [Pa]"]) < STRESS_TOL * STRESS_SCALE
+
+
+def _axisymmetric_uniform(rtol: float) -> dict:
+    R = 4e-6
+    case = sphere_case(mode="axisymmetric", radius=R, size=R / 3,
+                       loading={"kind": "prescribed", "profile": {"kind": "uniform", "theta": THETA}})
+    case["solver"] = {"linear_rtol": rtol}
+    return case
+
+
+def test_a_linear_rtol_below_the_round_off_floor_is_an_error_that_names_the_residual(tmp_path):
+    """No CG gets to a relative residual of 1e-20 in double precision: the run stops with
+    the residual it reached and the tolerance it was held to (not as converged)."""
+    from solver.physics.mechanics import MechanicsError
+
+    with pytest.raises(MechanicsError, match=r"relative residual .* solver\.linear_rtol = 1e-20"):
+        run_case(_axisymmetric_uniform(1e-20), tmp_path)
+
+
+def test_a_cg_that_stalls_within_the_floor_factor_is_accepted_once_warned(tmp_path, monkeypatch):
+    """With FLOOR_FACTOR raised so far that the stalled CG of the test above lies within it,
+    the solve is accepted: u is still the exact uniform swelling, the run says so once and
+    counts the solve in summary.json."""
+    import json
+
+    from solver.physics import mechanics
+
+    monkeypatch.setattr(mechanics, "FLOOR_FACTOR", 1e16)
+    sim, result = run_case(_axisymmetric_uniform(1e-20), tmp_path)
+    x = sim.mechanics.V.tabulate_dof_coordinates()[:, :2]
+    diff = remove_rigid_motion(sim, sim.mechanics.u.x.array - (BETA * THETA / 3.0 * x).ravel())
+    err = sim.domain.comm.allreduce(float(np.abs(diff).max()), op=MPI.MAX)
+    assert err < DISP_TOL * BETA * THETA * 4e-6 / 3.0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["run"]["mechanics_solves_at_round_off_floor"] >= 1
+    said = [w for w in summary["warnings"] if "round-off floor" in w]
+    assert len(said) == 1 and "linear_rtol = 1e-20" in said[0]

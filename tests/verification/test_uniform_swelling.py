@@ -89,8 +89,8 @@ def test_linear_swelling_is_measured_from_the_reference_theta(tmp_path):
 
 def _axisymmetric_uniform(rtol: float) -> dict:
     R = 4e-6
-    case = sphere_case(mode="axisymmetric", radius=R, size=R / 3,
-                       loading={"kind": "prescribed", "profile": {"kind": "uniform", "theta": THETA}})
+    uniform = {"kind": "prescribed", "profile": {"kind": "uniform", "theta": THETA}}
+    case = sphere_case(mode="axisymmetric", radius=R, size=R / 3, loading=uniform)
     case["solver"] = {"linear_rtol": rtol}
     return case
 

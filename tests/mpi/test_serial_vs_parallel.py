@@ -77,7 +77,7 @@ VARIANTS = {
     # and the active coating's), each held at 0 off its region - a decision every rank must
     # take alike for the dofs on the partition boundary
     "two_way_coated": ["--case", "cases/examples/core_shell.yaml",
-                       "--set", "coupling=two_way", "--set", "stop.mean_theta=0.1"],
+                       "--set", "coupling=two_way", "--set", "stop.mean_theta=0.04"],
     # the lumped storage term (vertex rule, row-sum weight at the axis), one-way and in the
     # monolithic two-way Newton
     "axisymmetric_lumped": [*AXISYMMETRIC, "--set", "stop.mean_theta=0.6",
@@ -99,7 +99,7 @@ VARIANTS = {
     # traction 2.7e8 Pa off on 2 ranks before they were restricted to owned facets)
     "octant_coated": ["--case", "cases/examples/core_shell.yaml",
                       "--set", "geometry.mode=octant", "--set", "geometry.coatings=[0.5 um]",
-                      "--set", "mesh.size=0.5 um", "--set", "stop.mean_theta=0.05"],
+                      "--set", "mesh.size=0.5 um", "--set", "stop.mean_theta=0.02"],
     # potentiostatic loading: θ ramped to 0.8 on the surface over 20 s (a Dirichlet condition
     # on the loaded facets' dofs, owned and ghost), stopped by the mean-θ event under it
     "potentiostatic": [*AXISYMMETRIC, "--set", "stop.mean_theta=0.2",

@@ -46,7 +46,7 @@ from solver.outputs.provenance import (
 )
 from solver.physics.diffusion import (NEWTON_STOL, DiffusionProblem, NewtonDivergence,
                                       describe_linear_solver)
-from solver.physics.mechanics import FLOOR_FACTOR, MechanicsProblem
+from solver.physics.mechanics import MechanicsProblem
 from solver.physics.hydrostatic import HydrostaticStress
 from solver.physics.quantities import Probes, Statistics, StressFields, cell_dofs
 from solver.physics.measures import InterfaceMaxima, Measures
@@ -1161,8 +1161,8 @@ class Simulation:
             self.log.warn(f"by t = {t:.4g} s: the elasticity CG stalled at a relative residual "
                           f"of {m.floor_residual:.2g}, above solver.linear_rtol = "
                           f"{self.case.solver.linear_rtol:g} (the round-off floor of this "
-                          f"system; accepted within {FLOOR_FACTOR:g} times it). Raise "
-                          "linear_rtol to silence this; said once")
+                          "system, close enough to it: accepted). Raise linear_rtol to "
+                          "silence this; said once")
 
     def _record(self, t, dt, newton, krylov, rejected, li0, inflow, write_fields, coupling=0):
         """One history.csv row (and the fields when asked): the mechanics and every derived

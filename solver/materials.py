@@ -27,16 +27,12 @@ def _clip01(theta):
 
 
 def property_law(spec) -> tuple[Callable, bool]:
-    """Return ``(f(θ), depends_on_theta)`` for a constant-or-linear property model."""
-    if spec.kind == "constant":
-        value = float(spec.value)
-        return (lambda theta: value), False
-    if spec.kind == "linear":
-        a, b = float(spec.unlithiated), float(spec.lithiated)
-        if a == b:
-            return (lambda theta: a), False
-        return (lambda theta: a + (b - a) * _clip01(theta)), True
-    raise ValueError(f"unknown property kind {spec.kind!r}")
+    """Return ``(f(θ), depends_on_theta)`` for a constant-or-linear property model (its
+    values at θ = 0 and 1, ``spec.ends()``, joined linearly; θ clipped to [0, 1])."""
+    a, b = spec.ends()
+    if a == b:
+        return (lambda theta: a), False
+    return (lambda theta: a + (b - a) * _clip01(theta)), True
 
 
 def diffusivity_law(spec) -> Callable:

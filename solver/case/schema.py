@@ -157,14 +157,26 @@ class MeshSettings(_Model):
 # Material laws
 
 
-class ConstantModulus(_Model):
+class _ConstantLaw(_Model):
+    def ends(self) -> tuple[float, float]:
+        """The values at θ = 0 and θ = 1."""
+        return float(self.value), float(self.value)
+
+
+class _LinearLaw(_Model):
+    def ends(self) -> tuple[float, float]:
+        """The values at θ = 0 and θ = 1 (the law interpolates linearly between them)."""
+        return float(self.unlithiated), float(self.lithiated)
+
+
+class ConstantModulus(_ConstantLaw):
     """A Young's modulus independent of θ."""
 
     kind: Literal["constant"] = _kind("E independent of θ")
     value: Pressure = Field(gt=0, description="Young's modulus", examples=[185e9])
 
 
-class LinearModulus(_Model):
+class LinearModulus(_LinearLaw):
     """A Young's modulus linear in θ between the unlithiated and lithiated values."""
 
     kind: Literal["linear"] = _kind("E(θ) = unlithiated + (lithiated - unlithiated)·θ")
@@ -175,14 +187,14 @@ class LinearModulus(_Model):
 _POISSON = {"gt": -1.0, "lt": 0.5}
 
 
-class ConstantRatio(_Model):
+class ConstantRatio(_ConstantLaw):
     """A Poisson's ratio independent of θ."""
 
     kind: Literal["constant"] = _kind("ν independent of θ")
     value: Number = Field(**_POISSON, description="Poisson's ratio, in (-1, 0.5)", examples=[0.22])
 
 
-class LinearRatio(_Model):
+class LinearRatio(_LinearLaw):
     """A Poisson's ratio linear in θ between the unlithiated and lithiated values."""
 
     kind: Literal["linear"] = _kind("ν(θ) = unlithiated + (lithiated - unlithiated)·θ")
@@ -1286,12 +1298,7 @@ class Case(_Model):
         """``(E, ν)`` of a material where E/(1 - ν), the stiffness of a thin layer strained in
         its plane, is largest on θ in [0, 1] (for linear laws at θ = 0 or 1): the smallest
         θ_crit of :meth:`_two_way_interface_warnings`, so the warning errs towards firing."""
-        def at(law, theta):
-            if law.kind == "constant":
-                return float(law.value)
-            return float(law.unlithiated) + (float(law.lithiated) - float(law.unlithiated)) * theta
-
-        ends = [(at(m.youngs_modulus, t), at(m.poissons_ratio, t)) for t in (0.0, 1.0)]
+        ends = zip(m.youngs_modulus.ends(), m.poissons_ratio.ends())  # (E, ν) at θ = 0, 1
         return max(ends, key=lambda e: e[0] / (1.0 - e[1]))
 
     def _two_way_interface_warnings(self) -> list[tuple[str, str]]:

@@ -24,6 +24,7 @@ from mpi4py import MPI
 
 import meshes
 from meshes.tags import SYMMETRY_NAMES
+from solver.case.units import FARADAY
 from solver.domain import build_domain
 from solver.interrupts import RunInterrupted, stop_on_signals
 from solver.log import Reporter
@@ -52,7 +53,6 @@ from solver.physics.quantities import Probes, Statistics, StressFields, cell_dof
 from solver.physics.measures import InterfaceMaxima, Measures
 from solver.time_stepping import SAFETY, AdaptiveStep
 
-FARADAY = 96485.33212  # C/mol
 # how closely a cut-off or target θ event is hit: EVENT_TOL (θ units), or EVENT_REL_TOL of the
 # way from the start to the event when that is smaller (a small capacity step, e.g. a pulse)
 EVENT_TOL = 1e-4

@@ -779,7 +779,10 @@ class OutputSettings(_Model):
             "vtx (ADIOS2 .bp with the native P2/DG1 fields, ParaView >= 5.12)"
         ),
     )
-    probes: list[Probe] = Field(default_factory=list, description="point probes")
+    probes: list[Probe] = Field(
+        default_factory=list,
+        description="point probes (a point on a facet, edge or vertex shared by several cells: the "
+                    "mean of their values; stresses jump between cells)")
     measures: list[Measure] = Field(
         default_factory=list,
         description="named statistics recorded every step (history column 'measure <name> "

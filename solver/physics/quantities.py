@@ -22,6 +22,10 @@ import ufl
 from mpi4py import MPI
 from petsc4py import PETSc
 
+#: a probe point is in a cell when its distance to the cell is below this fraction of the
+#: cell's size (round-off; a point on a shared facet, edge or vertex is in all those cells)
+HOLD_TOL = 1e-9
+
 #: key → human-facing field name (units in the name)
 STRESS_FIELDS = {
     "von_mises": "Von Mises stress [Pa]",
@@ -219,12 +223,28 @@ class Probes:
         self.cells = []
         for i in range(len(probes)):
             cells = np.asarray(coll.links(i), dtype=np.int32)
-            self.cells.append(cells[cells < num_owned])
+            self.cells.append(self._holding(cells[cells < num_owned], pts[i]))
         found = domain.comm.allreduce(np.array([c.size for c in self.cells]), op=MPI.SUM)
         self.missing = []
         for i in np.flatnonzero(found == 0):
             if not self._nearest_cell(i, tree, num_owned):
                 self.missing.append(self.names[i])
+
+    def _holding(self, cells: np.ndarray, point: np.ndarray) -> np.ndarray:
+        """The cells among ``cells`` that hold ``point``, to round-off relative to their size.
+
+        dolfinx's collision test accepts a cell within an absolute distance; with coordinates
+        in metres that admits neighbours tens of nanometres from the point, whose values are
+        extrapolations, and which of them pass depends on round-off in the mesh. A cell holds
+        the point here when its distance is below 1e-9 of its size.
+        """
+        if cells.size == 0:
+            return cells
+        mesh = self.domain.mesh
+        tdim = mesh.topology.dim
+        dist = np.sqrt(dolfinx.geometry.squared_distance(
+            mesh, tdim, cells, np.repeat(point[None, :], cells.size, axis=0)))
+        return cells[dist <= HOLD_TOL * mesh.h(tdim, cells)]
 
     def _nearest_cell(self, i: int, tree, num_owned: int) -> bool:
         """Adopt the nearest cell for a point just outside the faceted mesh.
@@ -262,7 +282,7 @@ class Probes:
             near = owned[np.linalg.norm(mids - point[0], axis=1) <= d_min + 2.0 * h]
             dist = np.sqrt(dolfinx.geometry.squared_distance(mesh, tdim, near,
                                                              np.repeat(point, near.size, 0)))
-            self.cells[i] = near[dist <= d_min + 1e-9 * h].astype(np.int32)
+            self.cells[i] = near[dist <= d_min + HOLD_TOL * h].astype(np.int32)
         return True
 
     def evaluate(self, func) -> np.ndarray:

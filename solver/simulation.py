@@ -655,7 +655,9 @@ class Simulation:
         if self.case.coupling != "two_way":
             return "one_way (mechanics solved only for the written history rows)"
         if self.coupled is not None:
-            return ("two_way monolithic: one Newton on (u, θ, σ_h) with MUMPS LU "
+            linear = ("FGMRES + block preconditioner θ → u → σ_h"
+                      if s.coupled_linear_solver == "iterative" else "MUMPS LU")
+            return (f"two_way monolithic: one Newton on (u, θ, σ_h) with {linear} "
                     f"(rtol {s.newton_rtol}, atol {s.newton_atol}, max "
                     f"{s.newton_max_iterations} its); σ_h by consistent L2 projection")
         return (f"two_way staggered: θ Newton ↔ mechanics with Aitken relaxation to "

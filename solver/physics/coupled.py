@@ -30,6 +30,10 @@ residual is orthogonal to them identically (ε(rigid) = 0), so the system is con
 MUMPS is run with null-pivot detection (ICNTL(24)) and the rigid part of û is removed after
 every solve by the mechanics problem's gauge (centroid fixed, as the staggered mechanics
 does; :class:`solver.linear_algebra.RigidMotionGauge`). No node is pinned.
+
+``solver.coupled_linear_solver: iterative`` (octant mode only) solves each Newton system with
+FGMRES and a block preconditioner instead (:func:`iterative_options`,
+:func:`schur_diffusion`): the same Newton iterates to the Krylov tolerance, in less memory.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ import dolfinx.fem.petsc
 import ufl
 from mpi4py import MPI
 from petsc4py import PETSc
+
+from dolfinx.fem.forms import derivative_block
 
 from solver.physics import constitutive
 from solver.physics.diffusion import QUADRATURE_DEGREE, NewtonDivergence, StepReport, \
@@ -148,12 +154,73 @@ def snes_options(settings) -> dict:
     return opts
 
 
-def mumps_options(prefix: str, null_space: bool) -> None:
+#: iterative linear solver of the monolithic Newton: each block of its preconditioner is
+#: solved to this relative tolerance (looser blocks took twice the outer iterations)
+BLOCK_RTOL = 1e-3
+
+
+def iterative_options(settings, n_stress: int) -> dict:
+    """KSP/PC options of ``solver.coupled_linear_solver: iterative``: FGMRES to linear_rtol,
+    preconditioned by one block Gauss–Seidel sweep θ → u → σ_h (PCFieldSplit,
+    multiplicative; the splits are named and ordered in :meth:`CoupledProblem._problem`).
+    θ comes first, so the only block left out is σ_h → θ (the stress-driven flux), and the θ
+    block's matrix makes up for it (see :func:`schur_diffusion`). Blocks: θ GMRES +
+    block-Jacobi ILU(0), u CG + GAMG (the rigid-body near-null space, and the null space of
+    a free body, composed on its index set), σ_h CG + Jacobi, each to BLOCK_RTOL."""
+    opts = {
+        "ksp_type": "fgmres",  # the inner Krylov solves make the preconditioner vary
+        "ksp_rtol": settings.linear_rtol,
+        # a linear residual far below Newton's own absolute tolerance is not needed, and
+        # below the round-off floor FGMRES would only stagnate to ksp_max_it
+        "ksp_atol": 1e-3 * settings.newton_atol,
+        "ksp_max_it": 1000,
+        "ksp_gmres_restart": 100,
+        "pc_type": "fieldsplit",
+        "pc_fieldsplit_type": "multiplicative",
+        "fieldsplit_theta_ksp_type": "gmres",
+        "fieldsplit_theta_pc_type": "bjacobi",
+        "fieldsplit_u_ksp_type": "cg",
+        "fieldsplit_u_pc_type": "gamg",
+        "fieldsplit_u_pc_gamg_coarse_eq_limit": 1000,
+        "fieldsplit_u_mg_levels_ksp_type": "chebyshev",
+        "fieldsplit_u_mg_levels_pc_type": "jacobi",
+    }
+    for name in ("theta", "u", *(f"sigma_h{k}" for k in range(n_stress))):
+        opts[f"fieldsplit_{name}_ksp_rtol"] = BLOCK_RTOL
+        if name.startswith("sigma_h"):
+            # a weighted mass matrix, with empty rows at the dofs off its region (no
+            # equation there, 0 in the right-hand side): Jacobi takes 1 for their diagonal
+            opts[f"fieldsplit_{name}_ksp_type"] = "cg"
+            opts[f"fieldsplit_{name}_pc_type"] = "jacobi"
+    return opts
+
+
+def schur_diffusion(theta, dt, fields, stress_mobility, coords, parts, scale):
+    """The term the θ block of the iterative preconditioner adds to ∂F_θ/∂θ, so that it
+    approximates the Schur complement of θ (u and σ_h eliminated).
+
+    In a free body σ_h follows θ locally: ``σ_h = 2E (ε̄_ch − ε_ch(θ)) / (3(1 − ν))`` exactly in
+    a sphere (the mean ε̄_ch is a global, low-rank term, left out), so a change δθ changes
+    σ_h by −k δθ with ``k = 2E ε_ch'(θ) / (3(1 − ν))``. The stress-driven flux
+    ``−Δt coef ∇σ_h·∇q`` then adds the stress-enhanced diffusion ``Δt coef k ∇δθ·∇q``.
+    ``scale``: the factor of F_θ (1 / (c_ref V))."""
+    t = ufl.variable(theta)
+    k = 2.0 * fields.E(theta) * ufl.diff(fields.eps_ch(t), t) / (3.0 * (1.0 - fields.nu(theta)))
+    V = theta.function_space
+    d_th, q_th = ufl.TrialFunction(V), ufl.TestFunction(V)
+    coef = stress_mobility(theta)
+    q = {"quadrature_degree": QUADRATURE_DEGREE}
+    return sum(scale * dt * coef * k * ufl.inner(coords.grad(d_th), coords.grad(q_th))
+               * coords.weight * dx_k.reconstruct(metadata=q) for _, dx_k in parts)
+
+
+def mumps_options(prefix: str, null_pivots: bool) -> None:
     """MUMPS settings that must stay in the options database until the first factorisation
-    (NonlinearProblem removes its SNES options after reading them)."""
+    (NonlinearProblem removes its SNES options after reading them). ``null_pivots``: the
+    Jacobian is singular (see :meth:`CoupledProblem._problem`)."""
     opts = PETSc.Options()
-    if null_space:
-        opts[f"{prefix}mat_mumps_icntl_24"] = 1  # detect null pivots (rigid-body modes)
+    if null_pivots:
+        opts[f"{prefix}mat_mumps_icntl_24"] = 1  # detect null pivots
         opts[f"{prefix}mat_mumps_icntl_25"] = 0  # return one solution; its rigid part is removed
 
 
@@ -209,6 +276,13 @@ class CoupledProblem:
             volume=volume, c_ref=diffusion.c_ref,
             storage=diffusion.storage,
         )
+        self.iterative = getattr(settings, "coupled_linear_solver", "direct") == "iterative"
+        self._schur = None
+        if self.iterative:
+            self._schur = schur_diffusion(
+                self.theta, diffusion.dt, fields, stress_mobility, coords,
+                [(s, p.dx) for s, p in zip(self.s_hats, hydrostatic.parts)],
+                1.0 / (diffusion.c_ref * volume))
         self.null_space = mechanics.null_space
         self._problems: dict[bool, dolfinx.fem.petsc.NonlinearProblem] = {}
         self._saved = None
@@ -221,13 +295,57 @@ class CoupledProblem:
                 bcs.append(dolfinx.fem.dirichletbc(self.diffusion.surface_theta,
                                                    self.diffusion.load_dofs))
             prefix = f"{self._prefix}{'d' if dirichlet else 'f'}_"
-            mumps_options(prefix, self.null_space is not None)
-            self._problems[dirichlet] = dolfinx.fem.petsc.NonlinearProblem(
-                self.residuals, [self.u_hat, self.theta, *self.s_hats], bcs=bcs, kind="mpi",
-                petsc_options_prefix=prefix,
-                petsc_options=snes_options(self._settings),
+            unknowns = [self.u_hat, self.theta, *self.s_hats]
+            options = snes_options(self._settings)
+            P = None
+            if self.iterative:
+                options.pop("pc_factor_mat_solver_type")
+                db = PETSc.Options()
+                for key, value in iterative_options(self._settings, len(self.s_hats)).items():
+                    if key.startswith("fieldsplit_"):
+                        # read by each block's KSP when it is made, also after a KSP.reset
+                        # (see step), long after NonlinearProblem removed its options
+                        db[f"{prefix}{key}"] = value
+                    else:
+                        options[key] = value
+                P = [list(row) for row in derivative_block(self.residuals, unknowns)]
+                if self._schur:  # (0 without stress-coupled regions)
+                    P[1][1] = P[1][1] + self._schur
+            else:
+                # singular: the rigid motions of a free body, and the rows of a σ_h field
+                # off its region, which are empty (the block assembly puts no diagonal
+                # there; without null-pivot detection an octant with an active coating
+                # failed at its first step with a zero pivot)
+                regional = any(p.region is not None for p in self.hydrostatic.parts)
+                mumps_options(prefix, self.null_space is not None or regional)
+            problem = dolfinx.fem.petsc.NonlinearProblem(
+                self.residuals, unknowns, bcs=bcs, kind="mpi", P=P,
+                petsc_options_prefix=prefix, petsc_options=options,
             )
+            if self.iterative:
+                self._set_splits(problem)
+            self._problems[dirichlet] = problem
         return self._problems[dirichlet]
+
+    def _set_splits(self, problem) -> None:
+        """Name and order the blocks of the iterative preconditioner (θ, u, σ_h...; see
+        :func:`iterative_options`) and give the u block its rigid-body (near-)null space."""
+        # the block vector holds, on each rank, the owned dofs of every field in turn
+        first = problem.x.getOwnershipRange()[0]
+        index_sets = []
+        for f in (self.u_hat, self.theta, *self.s_hats):
+            V = f.function_space
+            n = V.dofmap.index_map.size_local * V.dofmap.index_map_bs
+            index_sets.append(PETSc.IS().createStride(n, first, 1, comm=self.domain.comm))
+            first += n
+        is_u, is_theta, *is_s = index_sets
+        m = self.mechanics
+        is_u.compose("nearnullspace", m.A.getNearNullSpace())
+        if self.null_space is not None:
+            is_u.compose("nullspace", self.null_space)
+        problem.solver.getKSP().getPC().setFieldSplitIS(
+            ("theta", is_theta), ("u", is_u), *((f"sigma_h{k}", s) for k, s in enumerate(is_s)))
+        self._index_sets = index_sets  # PETSc keeps references; so do we
 
     def step(self, dt: float, dirichlet: bool) -> StepReport:
         """Advance (u, θ, σ_h) by dt (s) from θ_n, starting from the current u and σ_h.
@@ -261,6 +379,8 @@ class CoupledProblem:
         if reason <= 0 or not finite:
             self.reject()
             recover_after_failed_solve(snes, reason)
+            if self.iterative and reason == PETSc.SNES.ConvergedReason.DIVERGED_LINEAR_SOLVE:
+                self._set_splits(problem)  # KSP.reset dropped the preconditioner's blocks
             what = snes_reason(reason) if finite else "u, θ or σ_h not finite (NaN or inf)"
             raise NewtonDivergence(f"monolithic coupling: {what} after {its} iterations")
         if self.mechanics.gauge is not None:

@@ -69,6 +69,11 @@ VARIANTS = {
     # linear_rtol = 1e-12 makes both runs take the same steps; dt_max keeps the test short.
     "two_way_monolithic": [*AXISYMMETRIC, "--set", "stop.mean_theta=0.2",
                            "--set", "coupling=two_way"],
+    # the monolithic Newton with its iterative linear solver (FGMRES + fieldsplit: block
+    # Jacobi ILU and GAMG inside, so the preconditioner depends on the partition)
+    "two_way_iterative": ["--set", "mesh.size=1 um", "--set", "mesh.surface_size=0.5 um",
+                          "--set", "stop.mean_theta=0.1", "--set", "coupling=two_way",
+                          "--set", "solver.coupled_linear_solver=iterative"],
     "two_way_staggered": [*AXISYMMETRIC, "--set", "stop.mean_theta=0.05",
                           "--set", "coupling=two_way",
                           "--set", "solver.coupling_scheme=staggered",

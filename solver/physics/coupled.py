@@ -203,15 +203,16 @@ def schur_diffusion(theta, dt, fields, stress_mobility, coords, parts, scale):
     a sphere (the mean ε̄_ch is a global, low-rank term, left out), so a change δθ changes
     σ_h by −k δθ with ``k = 2E ε_ch'(θ) / (3(1 − ν))``. The stress-driven flux
     ``−Δt coef ∇σ_h·∇q`` then adds the stress-enhanced diffusion ``Δt coef k ∇δθ·∇q``.
-    ``scale``: the factor of F_θ (1 / (c_ref V))."""
+    ``scale``: the factor of F_θ (1 / (c_ref V)). None without σ_h fields."""
     t = ufl.variable(theta)
     k = 2.0 * fields.E(theta) * ufl.diff(fields.eps_ch(t), t) / (3.0 * (1.0 - fields.nu(theta)))
     V = theta.function_space
     d_th, q_th = ufl.TrialFunction(V), ufl.TestFunction(V)
     coef = stress_mobility(theta)
     q = {"quadrature_degree": QUADRATURE_DEGREE}
-    return sum(scale * dt * coef * k * ufl.inner(coords.grad(d_th), coords.grad(q_th))
-               * coords.weight * dx_k.reconstruct(metadata=q) for _, dx_k in parts)
+    terms = [scale * dt * coef * k * ufl.inner(coords.grad(d_th), coords.grad(q_th))
+             * coords.weight * dx_k.reconstruct(metadata=q) for _, dx_k in parts]
+    return sum(terms[1:], terms[0]) if terms else None
 
 
 def mumps_options(prefix: str, null_pivots: bool) -> None:
@@ -309,7 +310,7 @@ class CoupledProblem:
                     else:
                         options[key] = value
                 P = [list(row) for row in derivative_block(self.residuals, unknowns)]
-                if self._schur:  # (0 without stress-coupled regions)
+                if self._schur is not None:
                     P[1][1] = P[1][1] + self._schur
             else:
                 # singular: the rigid motions of a free body, and the rows of a σ_h field

@@ -993,7 +993,8 @@ class Case(_Model):
         if self.coupling == "two_way" and isinstance(self.loading, PrescribedLoading):
             problems.append(("coupling", "two_way coupling needs a diffusion solve; a "
                              "prescribed θ field has none: use one_way"))
-        if self.solver.coupled_linear_solver == "iterative" and self.geometry.mode != "octant":
+        if (self.solver.coupled_linear_solver == "iterative" and self.geometry.mode != "octant"
+                and self.coupling == "two_way" and self.solver.coupling_scheme == "monolithic"):
             problems.append(("solver.coupled_linear_solver", "iterative works in the octant "
                              "mode only (large 3D meshes, where the LU runs out of memory): "
                              "with the rigid-body motions of a free body (modes 3d and "

@@ -71,6 +71,8 @@ def test_iterative_is_refused_outside_the_octant_mode():
         load_case_dict(case, source="<test>")
     assert "solver.coupled_linear_solver" in str(info.value)
     assert "octant" in str(info.value)
+    case["coupling"] = "one_way"  # which ignores the setting
+    load_case_dict(case, source="<test>")
 
 
 def test_a_failed_krylov_solve_is_cut_back_like_a_failed_newton(tmp_path, monkeypatch):

@@ -32,7 +32,7 @@ every solve by the mechanics problem's gauge (centroid fixed, as the staggered m
 does; :class:`solver.linear_algebra.RigidMotionGauge`). No node is pinned.
 
 ``solver.coupled_linear_solver: iterative`` (octant mode only) solves each Newton system with
-FGMRES and a block preconditioner instead (:func:`iterative_options`,
+FGMRES and a block preconditioner instead (:func:`iterative_options`, :func:`block_options`,
 :func:`schur_diffusion`): the same Newton iterates to the Krylov tolerance, in less memory.
 """
 
@@ -159,15 +159,14 @@ def snes_options(settings) -> dict:
 BLOCK_RTOL = 1e-3
 
 
-def iterative_options(settings, n_stress: int) -> dict:
+def iterative_options(settings) -> dict:
     """KSP/PC options of ``solver.coupled_linear_solver: iterative``: FGMRES to linear_rtol,
     preconditioned by one block Gauss–Seidel sweep θ → u → σ_h (PCFieldSplit,
-    multiplicative; the splits are named and ordered in :meth:`CoupledProblem._problem`).
-    θ comes first, so the only block left out is σ_h → θ (the stress-driven flux), and the θ
-    block's matrix makes up for it (see :func:`schur_diffusion`). Blocks: θ GMRES +
-    block-Jacobi ILU(0), u CG + GAMG (the rigid-body near-null space, and the null space of
-    a free body, composed on its index set), σ_h CG + Jacobi, each to BLOCK_RTOL."""
-    opts = {
+    multiplicative; the splits are named and ordered in :meth:`CoupledProblem._set_splits`,
+    their solvers set by :func:`block_options`). θ comes first, so the only block left out
+    is σ_h → θ (the stress-driven flux), and the θ block's matrix makes up for it (see
+    :func:`schur_diffusion`)."""
+    return {
         "ksp_type": "fgmres",  # the inner Krylov solves make the preconditioner vary
         "ksp_rtol": settings.linear_rtol,
         # a linear residual far below Newton's own absolute tolerance is not needed, and
@@ -177,22 +176,31 @@ def iterative_options(settings, n_stress: int) -> dict:
         "ksp_gmres_restart": 100,
         "pc_type": "fieldsplit",
         "pc_fieldsplit_type": "multiplicative",
-        "fieldsplit_theta_ksp_type": "gmres",
-        "fieldsplit_theta_pc_type": "bjacobi",
-        "fieldsplit_u_ksp_type": "cg",
-        "fieldsplit_u_pc_type": "gamg",
-        "fieldsplit_u_pc_gamg_coarse_eq_limit": 1000,
-        "fieldsplit_u_mg_levels_ksp_type": "chebyshev",
-        "fieldsplit_u_mg_levels_pc_type": "jacobi",
     }
+
+
+def block_options(prefix: str, n_stress: int) -> None:
+    """The solvers of the iterative preconditioner's blocks, each to BLOCK_RTOL: θ GMRES +
+    block-Jacobi ILU(0), u CG + GAMG (the rigid-body near-null space composed on its index
+    set), σ_h CG + Jacobi. Like :func:`mumps_options` they stay in the options database:
+    each block's KSP reads them when it is made, also after a ``KSP.reset`` (see
+    :meth:`CoupledProblem.step`), long after NonlinearProblem removed its own options."""
+    opts = PETSc.Options()
+    block = f"{prefix}fieldsplit_"
+    opts[f"{block}theta_ksp_type"] = "gmres"
+    opts[f"{block}theta_pc_type"] = "bjacobi"
+    opts[f"{block}u_ksp_type"] = "cg"
+    opts[f"{block}u_pc_type"] = "gamg"
+    opts[f"{block}u_pc_gamg_coarse_eq_limit"] = 1000
+    opts[f"{block}u_mg_levels_ksp_type"] = "chebyshev"
+    opts[f"{block}u_mg_levels_pc_type"] = "jacobi"
     for name in ("theta", "u", *(f"sigma_h{k}" for k in range(n_stress))):
-        opts[f"fieldsplit_{name}_ksp_rtol"] = BLOCK_RTOL
+        opts[f"{block}{name}_ksp_rtol"] = BLOCK_RTOL
         if name.startswith("sigma_h"):
             # a weighted mass matrix, with empty rows at the dofs off its region (no
             # equation there, 0 in the right-hand side): Jacobi takes 1 for their diagonal
-            opts[f"fieldsplit_{name}_ksp_type"] = "cg"
-            opts[f"fieldsplit_{name}_pc_type"] = "jacobi"
-    return opts
+            opts[f"{block}{name}_ksp_type"] = "cg"
+            opts[f"{block}{name}_pc_type"] = "jacobi"
 
 
 def schur_diffusion(theta, dt, fields, stress_mobility, coords, parts, scale):
@@ -277,7 +285,7 @@ class CoupledProblem:
             volume=volume, c_ref=diffusion.c_ref,
             storage=diffusion.storage,
         )
-        self.iterative = getattr(settings, "coupled_linear_solver", "direct") == "iterative"
+        self.iterative = settings.coupled_linear_solver == "iterative"
         self._schur = None
         if self.iterative:
             self._schur = schur_diffusion(
@@ -301,14 +309,8 @@ class CoupledProblem:
             P = None
             if self.iterative:
                 options.pop("pc_factor_mat_solver_type")
-                db = PETSc.Options()
-                for key, value in iterative_options(self._settings, len(self.s_hats)).items():
-                    if key.startswith("fieldsplit_"):
-                        # read by each block's KSP when it is made, also after a KSP.reset
-                        # (see step), long after NonlinearProblem removed its options
-                        db[f"{prefix}{key}"] = value
-                    else:
-                        options[key] = value
+                options.update(iterative_options(self._settings))
+                block_options(prefix, len(self.s_hats))
                 P = [list(row) for row in derivative_block(self.residuals, unknowns)]
                 if self._schur is not None:
                     P[1][1] = P[1][1] + self._schur

@@ -242,10 +242,13 @@ class Probes:
         if cells.size == 0:
             return cells
         mesh = self.domain.mesh
-        tdim = mesh.topology.dim
-        dist = np.sqrt(dolfinx.geometry.squared_distance(
-            mesh, tdim, cells, np.repeat(point[None, :], cells.size, axis=0)))
-        return cells[dist <= HOLD_TOL * mesh.h(tdim, cells)]
+        return cells[self._distances(cells, point) <= HOLD_TOL * mesh.h(mesh.topology.dim, cells)]
+
+    def _distances(self, cells: np.ndarray, point: np.ndarray) -> np.ndarray:
+        """Distance (m) from ``point`` (3 coordinates) to each of the local ``cells``."""
+        mesh = self.domain.mesh
+        return np.sqrt(dolfinx.geometry.squared_distance(
+            mesh, mesh.topology.dim, cells, np.repeat(point.reshape(1, 3), cells.size, axis=0)))
 
     def _nearest_cell(self, i: int, tree, num_owned: int) -> bool:
         """Adopt the nearest cell for a point just outside the faceted mesh.
@@ -269,8 +272,7 @@ class Probes:
             cell = dolfinx.geometry.compute_closest_entity(tree, mid, mesh, point)[0]
             if cell >= 0:
                 best = int(cell)
-                dist = float(np.sqrt(dolfinx.geometry.squared_distance(
-                    mesh, tdim, np.array([best], dtype=np.int32), point)[0]))
+                dist = float(self._distances(np.array([best], dtype=np.int32), point)[0])
         d_min, owner = comm.allreduce((dist, comm.rank), op=MPI.MINLOC)
         h = comm.allreduce(float(mesh.h(tdim, np.array([best], dtype=np.int32))[0])
                            if comm.rank == owner and best >= 0 else 0.0, op=MPI.MAX)
@@ -281,8 +283,7 @@ class Probes:
         if owned.size:
             mids = dolfinx.mesh.compute_midpoints(mesh, tdim, owned)
             near = owned[np.linalg.norm(mids - point[0], axis=1) <= d_min + 2.0 * h]
-            dist = np.sqrt(dolfinx.geometry.squared_distance(mesh, tdim, near,
-                                                             np.repeat(point, near.size, 0)))
+            dist = self._distances(near, point)
             self.cells[i] = near[dist <= d_min + HOLD_TOL * h].astype(np.int32)
         return True
 

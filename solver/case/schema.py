@@ -883,7 +883,7 @@ class SolverSettings(_Model):
         "on the three workloads of bench/bench_coupling.py) or staggered (Newton for θ with "
         "σ_h of the last stress, then the mechanics, repeated to coupling_tolerance; "
         "CG + multigrid mechanics, the choice on large 3D meshes, where the monolithic LU "
-        "runs out of time and memory; in the octant mode, see also coupled_linear_solver)",
+        "runs out of time and memory; see also coupled_linear_solver)",
     )
     coupled_linear_solver: Literal["direct", "iterative"] = Field(
         "direct",
@@ -891,9 +891,9 @@ class SolverSettings(_Model):
         "LU; the fastest in 2D and on small 3D meshes, but its time and memory grow steeply: "
         "≈5.5 GB per rank on 405k u DOFs) or iterative (FGMRES with a block preconditioner: "
         "θ with the stress-enhanced diffusion of a free body, then u by CG + GAMG, then σ_h; "
-        "for large octant meshes; see bench/README.md). Both "
-        "give the same answer to linear_rtol. iterative needs geometry.mode octant; "
-        "the staggered scheme and one_way ignore this setting",
+        "for large 3D meshes; see bench/README.md). Both "
+        "give the same answer to linear_rtol. The staggered scheme and one_way ignore this "
+        "setting",
     )
     mass_lumping: bool = Field(
         False,
@@ -993,14 +993,6 @@ class Case(_Model):
         if self.coupling == "two_way" and isinstance(self.loading, PrescribedLoading):
             problems.append(("coupling", "two_way coupling needs a diffusion solve; a "
                              "prescribed θ field has none: use one_way"))
-        if (self.solver.coupled_linear_solver == "iterative" and self.geometry.mode != "octant"
-                and self.coupling == "two_way" and self.solver.coupling_scheme == "monolithic"):
-            problems.append(("solver.coupled_linear_solver", "iterative works in the octant "
-                             "mode only (large 3D meshes, where the LU runs out of memory): "
-                             "with the rigid-body motions of a free body (modes 3d and "
-                             "axisymmetric) its elasticity block, CG + GAMG, breaks down, and "
-                             "the LU of a 2D mesh is fast. Use direct, or the staggered "
-                             "scheme for a large 3d mesh"))
         problems += self._check_regions()
         problems += self._check_surfaces()
         problems += self._check_mesh()

@@ -31,9 +31,11 @@ MUMPS is run with null-pivot detection (ICNTL(24)) and the rigid part of û is r
 every solve by the mechanics problem's gauge (centroid fixed, as the staggered mechanics
 does; :class:`solver.linear_algebra.RigidMotionGauge`). No node is pinned.
 
-``solver.coupled_linear_solver: iterative`` (octant mode only) solves each Newton system with
-FGMRES and a block preconditioner instead (:func:`iterative_options`, :func:`block_options`,
+``solver.coupled_linear_solver: iterative`` solves each Newton system with FGMRES and a block
+preconditioner instead (:func:`iterative_options`, :func:`block_options`,
 :func:`schur_diffusion`): the same Newton iterates to the Krylov tolerance, in less memory.
+For a free body the rigid motions are the null space of the block Jacobian and of its u
+block (:meth:`CoupledProblem._set_null_spaces`).
 """
 
 from __future__ import annotations
@@ -192,6 +194,10 @@ def block_options(prefix: str, n_stress: int) -> None:
     opts[f"{block}u_ksp_type"] = "cg"
     opts[f"{block}u_pc_type"] = "gamg"
     opts[f"{block}u_pc_gamg_coarse_eq_limit"] = 1000
+    # aggressive coarsening by MIS-2 rather than by the squared graph: on a P2 3D block the
+    # square of the graph is huge (bench workload C, 405k u DOFs, 2 ranks: 5.0 against
+    # 2.5 GB per rank, the same time; no aggressive coarsening: 4.8 GB and twice the time)
+    opts[f"{block}u_pc_gamg_aggressive_square_graph"] = "false"
     opts[f"{block}u_mg_levels_ksp_type"] = "chebyshev"
     opts[f"{block}u_mg_levels_pc_type"] = "jacobi"
     for name in ("theta", "u", *(f"sigma_h{k}" for k in range(n_stress))):
@@ -326,9 +332,39 @@ class CoupledProblem:
                 petsc_options_prefix=prefix, petsc_options=options,
             )
             if self.iterative:
+                self._set_null_spaces(problem)
                 self._set_splits(problem)
             self._problems[dirichlet] = problem
         return self._problems[dirichlet]
+
+    def _set_null_spaces(self, problem) -> None:
+        """A free body's rigid motions (zero in θ and σ_h) as the null space of the block
+        Jacobian, for the iterative solver.
+
+        The Newton residual is orthogonal to them only up to round-off. Once its u part has
+        converged to round-off while θ's has not (about 1e-17 against 1e-13), that
+        round-off was 1 % of the u part, and every FGMRES vector carried it into the u
+        block's right-hand side: CG + GAMG cannot reduce a rigid component, stalled at that
+        level and stopped with "indefinite preconditioner", so steps were cut back for
+        nothing. As the transpose null space, KSPSolve removes it from the right-hand side
+        first (as :meth:`MechanicsProblem.solve` does for the staggered scheme)."""
+        if self.null_space is None:
+            return
+        x = problem.x
+        first = x.getOwnershipRange()[0]  # û's owned dofs come first in the block vector
+        vectors = []
+        for z in self.null_space.getVecs():
+            v = x.duplicate()
+            v.set(0.0)
+            rows = np.arange(first, first + z.getLocalSize(), dtype=PETSc.IntType)
+            v.setValues(rows, z.getArray(readonly=True))
+            v.assemble()
+            vectors.append(v)
+        # orthonormal as the mechanics vectors are: zeros were only appended
+        self._block_null_space = PETSc.NullSpace().create(vectors=vectors,
+                                                          comm=self.domain.comm)
+        problem.A.setNullSpace(self._block_null_space)
+        problem.A.setTransposeNullSpace(self._block_null_space)
 
     def _set_splits(self, problem) -> None:
         """Name and order the blocks of the iterative preconditioner (θ, u, σ_h...; see
@@ -346,8 +382,14 @@ class CoupledProblem:
         is_u.compose("nearnullspace", m.A.getNearNullSpace())
         if self.null_space is not None:
             is_u.compose("nullspace", self.null_space)
-        problem.solver.getKSP().getPC().setFieldSplitIS(
+        pc = problem.solver.getKSP().getPC()
+        pc.setFieldSplitIS(
             ("theta", is_theta), ("u", is_u), *((f"sigma_h{k}", s) for k, s in enumerate(is_s)))
+        # the blocks' KSPs read their options (block_options) only when the PC is first set
+        # up: after a KSP.reset (see step) they came back as preonly + ILU, and FGMRES took
+        # 7x the iterations for the rest of the run
+        for sub in pc.getFieldSplitSubKSP():
+            sub.setFromOptions()
         self._index_sets = index_sets  # PETSc keeps references; so do we
 
     def step(self, dt: float, dirichlet: bool) -> StepReport:

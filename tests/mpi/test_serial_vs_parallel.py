@@ -74,6 +74,17 @@ VARIANTS = {
     "two_way_iterative": ["--set", "mesh.size=1 um", "--set", "mesh.surface_size=0.5 um",
                           "--set", "stop.mean_theta=0.1", "--set", "coupling=two_way",
                           "--set", "solver.coupled_linear_solver=iterative"],
+    # the same for free bodies, whose rigid motions are the Jacobian's null space (the u
+    # block's and, as the transpose null space, the whole system's): a full sphere in 3D,
+    # and a yolk-shell particle (two bodies, the z-translation of each)
+    "two_way_iterative_3d": ["--set", "geometry.mode=3d", "--set", "mesh.size=1.5 um",
+                             "--set", "mesh.surface_size=null", "--set", "stop.mean_theta=0.1",
+                             "--set", "coupling=two_way",
+                             "--set", "solver.coupled_linear_solver=iterative"],
+    "two_way_iterative_yolk_shell": ["--case", "cases/examples/yolk_shell.yaml",
+                                     "--set", "mesh.size=0.4 um", "--set", "stop.mean_theta=0.05",
+                                     "--set", "coupling=two_way",
+                                     "--set", "solver.coupled_linear_solver=iterative"],
     "two_way_staggered": [*AXISYMMETRIC, "--set", "stop.mean_theta=0.05",
                           "--set", "coupling=two_way",
                           "--set", "solver.coupling_scheme=staggered",

@@ -890,10 +890,10 @@ class SolverSettings(_Model):
         description="two_way monolithic: the linear solver inside its Newton. direct (MUMPS "
         "LU; the fastest in 2D and on small 3D meshes, but its time and memory grow steeply: "
         "≈5.5 GB per rank on 405k u DOFs) or iterative (FGMRES with a block preconditioner: "
-        "θ with the stress-enhanced diffusion of a free body, then u by CG + GAMG, then σ_h; "
-        "for large 3D meshes; see bench/README.md). Both "
-        "give the same answer to linear_rtol. The staggered scheme and one_way ignore this "
-        "setting",
+        "θ with the stress-enhanced diffusion of a free body, then u by CG + multigrid, then "
+        "σ_h; for large 3D meshes: on 405k u DOFs 2.0 GB per rank, 45 s per step on 2 ranks; "
+        "see bench/README.md). Both give the same answer to linear_rtol. The staggered "
+        "scheme and one_way ignore this setting",
     )
     mass_lumping: bool = Field(
         False,

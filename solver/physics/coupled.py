@@ -55,6 +55,7 @@ from dolfinx.fem.forms import derivative_block
 from solver.physics import constitutive
 from solver.physics.diffusion import QUADRATURE_DEGREE, NewtonDivergence, StepReport, \
     diffusion_residual, recover_after_failed_solve, snes_reason
+from solver.physics.mechanics import CoarseLevel
 
 
 def _degree(expr) -> int:
@@ -181,25 +182,35 @@ def iterative_options(settings) -> dict:
     }
 
 
-def block_options(prefix: str, n_stress: int) -> None:
+def block_options(prefix: str, n_stress: int, p_multigrid: bool) -> None:
     """The solvers of the iterative preconditioner's blocks, each to BLOCK_RTOL: θ GMRES +
-    block-Jacobi ILU(0), u CG + GAMG (the rigid-body near-null space composed on its index
-    set), σ_h CG + Jacobi. Like :func:`mumps_options` they stay in the options database:
-    each block's KSP reads them when it is made, also after a ``KSP.reset`` (see
+    block-Jacobi ILU(0), u CG preconditioned like the staggered mechanics (``p_multigrid``:
+    Chebyshev/Jacobi on P2, GAMG on the P1 level set by :meth:`CoupledProblem._set_splits`;
+    else GAMG on the block; the rigid-body near-null space composed on its index set),
+    σ_h CG + Jacobi. Like :func:`mumps_options` they stay in the options database: each
+    block's KSP reads them when it is made, also after a ``KSP.reset`` (see
     :meth:`CoupledProblem.step`), long after NonlinearProblem removed its own options."""
     opts = PETSc.Options()
     block = f"{prefix}fieldsplit_"
     opts[f"{block}theta_ksp_type"] = "gmres"
     opts[f"{block}theta_pc_type"] = "bjacobi"
     opts[f"{block}u_ksp_type"] = "cg"
-    opts[f"{block}u_pc_type"] = "gamg"
-    opts[f"{block}u_pc_gamg_coarse_eq_limit"] = 1000
-    # aggressive coarsening by MIS-2 rather than by the squared graph: on a P2 3D block the
-    # square of the graph is huge (bench workload C, 405k u DOFs, 2 ranks: 5.0 against
-    # 2.5 GB per rank, the same time; no aggressive coarsening: 4.8 GB and twice the time)
-    opts[f"{block}u_pc_gamg_aggressive_square_graph"] = "false"
-    opts[f"{block}u_mg_levels_ksp_type"] = "chebyshev"
-    opts[f"{block}u_mg_levels_pc_type"] = "jacobi"
+    gamg = f"{block}u_mg_coarse_" if p_multigrid else f"{block}u_"
+    if p_multigrid:
+        opts[f"{block}u_pc_type"] = "mg"
+        opts[f"{block}u_mg_coarse_ksp_type"] = "preonly"
+        # Lanczos (CG) for the Chebyshev bound of the SPD P2 level, as the mechanics does
+        opts[f"{block}u_mg_levels_esteig_ksp_type"] = "cg"
+    opts[f"{gamg}pc_type"] = "gamg"
+    opts[f"{gamg}pc_gamg_coarse_eq_limit"] = 1000
+    # aggressive coarsening by MIS-2 rather than by the squared graph: with GAMG on the P2
+    # 3D block the square of the graph was huge (bench workload C, 405k u DOFs, 2 ranks:
+    # 5.0 against 2.5 GB per rank, the same time; no aggressive coarsening: 4.8 GB and twice
+    # the time). The p-multigrid (1.99 GB, 0.6x the time) keeps it on its P1 level
+    opts[f"{gamg}pc_gamg_aggressive_square_graph"] = "false"
+    for smoothed in {f"{block}u_", gamg}:
+        opts[f"{smoothed}mg_levels_ksp_type"] = "chebyshev"
+        opts[f"{smoothed}mg_levels_pc_type"] = "jacobi"
     for name in ("theta", "u", *(f"sigma_h{k}" for k in range(n_stress))):
         opts[f"{block}{name}_ksp_rtol"] = BLOCK_RTOL
         if name.startswith("sigma_h"):
@@ -299,6 +310,14 @@ class CoupledProblem:
                 [(s, p.dx) for s, p in zip(self.s_hats, hydrostatic.parts)],
                 1.0 / (diffusion.c_ref * volume))
         self.null_space = mechanics.null_space
+        #: the P1 level of the u block's p-multigrid (iterative, and as the mechanics has one):
+        #: the elasticity matrix on P1 in the units of the Jacobian's u block
+        self._coarse = None
+        if self.iterative and mechanics.coarse is not None:
+            self._coarse = CoarseLevel(mechanics.V, domain, self.theta, fields,
+                                        [domain.body_cells(b) for b in domain.bodies])
+        # J_uu = ∂F_u/∂û = (L / (E_ref V)) · L · K  (u = L û)
+        self._coarse_scale = self.length ** 2 / (self.e_ref * volume)
         self._problems: dict[bool, dolfinx.fem.petsc.NonlinearProblem] = {}
         self._saved = None
 
@@ -316,7 +335,7 @@ class CoupledProblem:
             if self.iterative:
                 options.pop("pc_factor_mat_solver_type")
                 options.update(iterative_options(self._settings))
-                block_options(prefix, len(self.s_hats))
+                block_options(prefix, len(self.s_hats), self._coarse is not None)
                 P = [list(row) for row in derivative_block(self.residuals, unknowns)]
                 if self._schur is not None:
                     P[1][1] = P[1][1] + self._schur
@@ -388,8 +407,16 @@ class CoupledProblem:
         # the blocks' KSPs read their options (block_options) only when the PC is first set
         # up: after a KSP.reset (see step) they came back as preonly + ILU, and FGMRES took
         # 7x the iterations for the rest of the run
-        for sub in pc.getFieldSplitSubKSP():
+        subs = pc.getFieldSplitSubKSP()
+        if self._coarse is not None:
+            pc_u = subs[1].getPC()
+            pc_u.setType("mg")
+            pc_u.setMGLevels(2)
+            pc_u.setMGInterpolation(1, self._coarse.P)
+        for sub in subs:
             sub.setFromOptions()
+        if self._coarse is not None:
+            pc_u.getMGCoarseSolve().setOperators(self._coarse.A)
         self._index_sets = index_sets  # PETSc keeps references; so do we
 
     def step(self, dt: float, dirichlet: bool) -> StepReport:
@@ -408,6 +435,9 @@ class CoupledProblem:
         for s_hat, p in zip(self.s_hats, parts):
             s_hat.x.array[:] = p.sigma.x.array / self.e_ref
         problem = self._problem(dirichlet)
+        if self._coarse is not None:  # at θ_n: a preconditioner, E(θ) of the step's start
+            self._coarse.assemble()
+            self._coarse.A.scale(self._coarse_scale)
         try:
             problem.solve()
         except PETSc.Error as exc:  # factorisation failure etc.

@@ -82,7 +82,7 @@ def _symmetry_bcs(V, domain):
     return bcs, constrained_dofs
 
 
-class _CoarseLevel:
+class CoarseLevel:
     """The P1 level of the p-multigrid: its matrix and the interpolation P1 → P2.
 
     The P1 matrix is the same elasticity form (E(θ), ν(θ), symmetry conditions) rediscretised
@@ -191,7 +191,7 @@ class MechanicsProblem:
         self.A.setNearNullSpace(near_null_space(self.V, domain.mode, bodies))
         if self.null_space is not None:
             self.A.setNullSpace(self.null_space)
-        self.coarse = (_CoarseLevel(self.V, domain, theta, fields, bodies_cells)
+        self.coarse = (CoarseLevel(self.V, domain, theta, fields, bodies_cells)
                        if P_MULTIGRID and degree > 1 else None)
 
         self.ksp = PETSc.KSP().create(mesh.comm)

@@ -96,29 +96,79 @@ def test_iterative_gives_the_lu_answer(make, tmp_path):
     assert "FGMRES" in sim._coupling_description()
 
 
-def test_a_failed_krylov_solve_is_cut_back_like_a_failed_newton(tmp_path, monkeypatch):
-    """A Krylov solve that fails (here: FGMRES limited to 1 iteration) makes the step be
-    cut back, and the retry solves again. The recovery resets the KSP, which drops the
-    preconditioner's blocks; without setting them again every retry stopped in PETSc
-    ("must have at least two fields") instead of solving. The blocks made again must have
-    their solvers: they came back as preonly + ILU (7x the outer iterations)."""
-    from solver import build_simulation, load_case_dict
+def _limit_fgmres(monkeypatch, max_it: int):
     from solver.physics import coupled
-    from solver.time_stepping import TimeStepError
 
     options = coupled.iterative_options
     monkeypatch.setattr(coupled, "iterative_options",
-                        lambda *a: {**options(*a), "ksp_max_it": 1})
+                        lambda *a: {**options(*a), "ksp_max_it": max_it})
+
+
+def _iterative_sphere() -> dict:
     case = _sphere()
     case["time"] = {"dt_initial": 0.5, "dt_min": 0.1}
     case["coupling"] = "two_way"
     case["solver"] = {"coupled_linear_solver": "iterative"}
-    sim = build_simulation(load_case_dict(case, source="<test>"), out_dir=tmp_path, quiet=True)
+    return case
+
+
+def test_a_failed_krylov_solve_is_cut_back_like_a_failed_newton(tmp_path, monkeypatch):
+    """A Krylov solve that fails (here: FGMRES limited to 1 iteration) makes the step be
+    cut back, and the retry solves again. The recovery resets the KSP, which drops the
+    preconditioner's blocks; without setting them again every retry stopped in PETSc
+    ("must have at least two fields") instead of solving."""
+    from solver.time_stepping import TimeStepError
+
+    _limit_fgmres(monkeypatch, 1)
     with pytest.raises(TimeStepError) as info:
-        sim.run()
+        run_case(_iterative_sphere(), tmp_path)
     assert "linear solve failed" in str(info.value)
     assert "PETSc error" not in str(info.value)
+
+
+def test_the_blocks_made_again_after_a_failed_solve_keep_their_solvers(tmp_path, monkeypatch):
+    """The first solve fails (FGMRES limited to 1 iteration, lifted by the recovery); the
+    run then goes on with the blocks that the KSP reset made again. They came back as
+    preonly + ILU (their options are read at the PC's first set-up only): 7x the outer
+    iterations for the rest of the run. They must have their solvers, the u block its P1
+    level."""
+    from solver.physics import coupled
+
+    _limit_fgmres(monkeypatch, 1)
+    recover = coupled.recover_after_failed_solve
+
+    def recover_and_lift_the_limit(snes, reason):
+        recover(snes, reason)
+        snes.getKSP().setTolerances(max_it=1000)
+
+    monkeypatch.setattr(coupled, "recover_after_failed_solve", recover_and_lift_the_limit)
+    sim, result = run_case(_iterative_sphere(), tmp_path)
+    assert sum(r["rejected steps"] for r in result.history) == 1
     (problem,) = sim.coupled._problems.values()
     blocks = problem.solver.getKSP().getPC().getFieldSplitSubKSP()
     assert [(k.getType(), k.getPC().getType()) for k in blocks] == [
-        ("gmres", "bjacobi"), ("cg", "gamg"), ("cg", "jacobi")]
+        ("gmres", "bjacobi"), ("cg", "mg"), ("cg", "jacobi")]
+    coarse = blocks[1].getPC().getMGCoarseSolve()  # the u block's P1 level, GAMG
+    assert coarse.getPC().getType() == "gamg"
+    assert coarse.getOperators()[0] == sim.coupled._coarse.A
+
+
+def test_the_u_blocks_p1_level_is_its_galerkin_operator(tmp_path):
+    """The u block's p-multigrid takes as its P1 level the elasticity matrix rediscretised on
+    P1, scaled to the units of the Jacobian's u block (L² / (E_ref V)). With E and ν
+    constant and a free body (no symmetry planes), that equals the Galerkin product
+    Pᵀ J_uu P (P: the P1 → P2 interpolation) to round-off. A wrong scale would not change
+    the answer, only make every coarse correction too large or too small."""
+    case = _full_3d()
+    case["coupling"] = "two_way"
+    case["solver"] = {"coupled_linear_solver": "iterative"}
+    case["stop"] = {"mean_theta": 0.04, "max_steps": 1}
+    sim, _ = run_case(case, tmp_path)
+    cp = sim.coupled
+    (problem,) = cp._problems.values()
+    j_uu = problem.A.createSubMatrix(cp._index_sets[0], cp._index_sets[0])
+    galerkin = j_uu.PtAP(cp._coarse.P)
+    coarse = cp._coarse.A
+    assert coarse.getSize() == galerkin.getSize()
+    galerkin.axpy(-1.0, coarse)
+    assert galerkin.norm() < 1e-10 * coarse.norm()

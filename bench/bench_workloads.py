@@ -76,10 +76,17 @@ B_HISTORY_EVERY = 10
 # mesh.size 0.5 µm still gives ≈405k displacement DOFs (≥ 3 elements through the 0.2 µm
 # coatings): ~15 s per step on this VM, so the default stops early
 C_OVERRIDES = ["mesh.size=0.5 um", "stop.mean_theta=0.03"]
-# two-way: 2 steps give the cost per step. Staggered (CG + multigrid mechanics) by default: the
+# two-way: 2 steps give the cost per step, with the staggered scheme (CG + multigrid mechanics)
+# and the monolithic one with its iterative linear solver (FGMRES + block preconditioner). The
 # monolithic scheme's MUMPS LU on ≈440k u + θ + σ_h DOFs had finished no step after 10 min
 # (2026-12-03, ≈5.5 GB per rank on 2 ranks); --c-monolithic adds that run
 C_TWO_WAY_OVERRIDES = ["coupling=two_way", "stop.max_steps=2"]
+#: the two-way runs of C: name → overrides
+C_SCHEMES = {
+    "staggered": ["solver.coupling_scheme=staggered"],
+    "monolithic_iterative": ["solver.coupling_scheme=monolithic",
+                             "solver.coupled_linear_solver=iterative"],
+}
 
 
 # ---------------------------------------------------------------- child: one instrumented run
@@ -107,9 +114,10 @@ def _wrap(cls, name: str, key: str) -> None:
 def install_timers() -> None:
     """Time the solver's stages by wrapping methods (the solver itself is unchanged)."""
     from solver.outputs import fields as out_fields, history as out_history
-    from solver.physics import diffusion, mechanics, quantities
+    from solver.physics import coupled, diffusion, mechanics, quantities
 
     _wrap(diffusion.DiffusionProblem, "step", "diffusion")
+    _wrap(coupled.CoupledProblem, "step", "coupled")  # the monolithic two-way Newton
     _wrap(mechanics.MechanicsProblem, "solve", "mechanics")
     _wrap(mechanics.MechanicsProblem, "_assemble_matrix", "mechanics_matrix_assembly")
     _wrap(quantities.StressFields, "update", "stress")
@@ -146,8 +154,8 @@ def run_child(spec_path: Path) -> int:
         s = result.summary
         run, mesh = s["run"], s["mesh"]
         timers = {k: comm.allreduce(TIMERS.get(k, 0.0), op=MPI.MAX)
-                  for k in ("diffusion", "mechanics", "mechanics_matrix_assembly", "stress",
-                            "statistics", "output")}
+                  for k in ("diffusion", "coupled", "mechanics", "mechanics_matrix_assembly",
+                            "stress", "statistics", "output")}
         vm = [r[VM_KEY] for r in result.history if r.get(VM_KEY) == r.get(VM_KEY) and VM_KEY in r]
         steps = int(run["steps"])
         row = {
@@ -160,9 +168,9 @@ def run_child(spec_path: Path) -> int:
             "mesh_file": mesh.get("file"),
             "steps": steps,
             # the history's "rejected steps" column stays 0 (see bench/README.md): count the
-            # diffusion solves instead
-            "diffusion_solves": COUNTS.get("diffusion", 0),
-            "rejected_steps": COUNTS.get("diffusion", 0) - steps,
+            # Newton solves (θ, or u, θ, σ_h of the monolithic two-way scheme) instead
+            "diffusion_solves": COUNTS.get("diffusion", 0) + COUNTS.get("coupled", 0),
+            "rejected_steps": COUNTS.get("diffusion", 0) + COUNTS.get("coupled", 0) - steps,
             "newton_iterations": int(run["newton_iterations"]),
             "krylov_mechanics": int(run["krylov_iterations_mechanics"]),
             "mechanics_solves": COUNTS.get("mechanics", 0),
@@ -260,14 +268,15 @@ def _derive(row: dict) -> None:
     jac = ev.get("SNESJacobianEval", math.nan)
     res = ev.get("SNESFunctionEval", math.nan)
     mat = tm.get("mechanics_matrix_assembly", 0.0)
+    # the SNES events count both Newtons: θ's, and the monolithic two-way one on (u, θ, σ_h)
+    newton = tm.get("diffusion", 0.0) + tm.get("coupled", 0.0)
     row["split"] = split = {
         "meshing": row.get("mesh_time_s") or 0.0,
         "setup (spaces, forms, JIT)": (row.get("setup_time_s") or 0.0) - (row.get("mesh_time_s") or 0.0),
-        "assembly: diffusion Jacobian": jac,
-        "assembly: diffusion residual": res,
+        "assembly: Newton Jacobian (θ; monolithic two-way: u, θ, σ_h)": jac,
+        "assembly: Newton residual": res,
         "assembly: mechanics matrix": mat,
-        "solve: diffusion (Newton − assembly: linear solver, line search)":
-            tm.get("diffusion", 0.0) - jac - res,
+        "solve: Newton (− assembly: linear solver, line search)": newton - jac - res,
         "solve: mechanics (vector + multigrid setup + CG)": tm.get("mechanics", 0.0) - mat,
         "  of which GAMG setup (PCSetUp_GAMG, on the P1 level)": ev.get("PCSetUp_GAMG", math.nan),
         "stress (DG1 tensor + invariants)": tm.get("stress", 0.0),
@@ -278,7 +287,7 @@ def _derive(row: dict) -> None:
                     and v == v)
     split["other (time loop overhead)"] = wall - accounted
     row["assembly_s"] = jac + res + mat
-    row["linear_solves_s"] = (tm.get("diffusion", 0.0) - jac - res) + (tm.get("mechanics", 0.0) - mat)
+    row["linear_solves_s"] = (newton - jac - res) + (tm.get("mechanics", 0.0) - mat)
     row["output_s"] = tm.get("output", 0.0)
     row["post_s"] = tm.get("stress", 0.0) + tm.get("statistics", 0.0)
 
@@ -492,10 +501,13 @@ def workload_c(args, say) -> list[dict]:
     case = ROOT / "cases" / "examples" / "porous.yaml"
     base = [*C_OVERRIDES, "output.pictures=false", "output.formats=[xdmf]", "mesh.cache=true",
             f"mesh.cache_dir={args.results / 'meshes'}"]
-    schemes = ["staggered"] + (["monolithic"] if args.c_monolithic else [])
+    schemes = dict(C_SCHEMES)
+    if args.c_monolithic:
+        schemes["monolithic"] = ["solver.coupling_scheme=monolithic",
+                                 "solver.coupled_linear_solver=direct"]
     for coupling in ("one_way", *(f"two_way_{x}" for x in schemes)):
         extra = [] if coupling == "one_way" else [
-            *C_TWO_WAY_OVERRIDES, f"solver.coupling_scheme={coupling.removeprefix('two_way_')}"]
+            *C_TWO_WAY_OVERRIDES, *schemes[coupling.removeprefix("two_way_")]]
         ranks = ([1] if args.full else []) + ([args.np] if args.np > 1 else [1])
         for n in ranks:
             if coupling != "one_way" and not _two_way_available(case, base):
@@ -630,8 +642,8 @@ def parse_args(argv=None):
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--workloads", nargs="+", choices=("A", "B", "C"), default=["A", "B", "C"])
     p.add_argument("--c-monolithic", action="store_true",
-                   help="also run C two-way with the monolithic scheme (MUMPS LU; > 10 min "
-                        "and ≈11 GB on 2 ranks)")
+                   help="also run C two-way with the monolithic scheme's MUMPS LU (> 10 min "
+                        "and ≈11 GB on 2 ranks; its iterative solver runs anyway)")
     p.add_argument("--full", action="store_true",
                    help="every B size and C also serially (long: about an hour on 2 vCPUs; "
                         "B at 400k serial alone ≈6 min)")

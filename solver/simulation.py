@@ -656,7 +656,10 @@ class Simulation:
             return "one_way (mechanics solved only for the written history rows)"
         if self.coupled is not None:
             linear = ("FGMRES + block preconditioner θ → u → σ_h"
-                      if s.coupled_linear_solver == "iterative" else "MUMPS LU")
+                      if self.coupled.iterative else "MUMPS LU")
+            if s.coupled_linear_solver == "auto":
+                n_u = self._dofs()["displacement"]
+                linear += f" ('{self.coupled.linear_solver}' for {n_u} u DOFs)"
             return (f"two_way monolithic: one Newton on (u, θ, σ_h) with {linear} "
                     f"(rtol {s.newton_rtol}, atol {s.newton_atol}, max "
                     f"{s.newton_max_iterations} its); σ_h by consistent L2 projection")
@@ -1368,6 +1371,8 @@ class Simulation:
                 "wall_time_s": time.perf_counter() - self._wall0,
                 "peak_memory_mb": mem,
                 "diffusion_linear_solver": getattr(self.diffusion, "linear_solver", None),
+                "coupled_linear_solver": (self.coupled.linear_solver
+                                          if self.coupled is not None else None),
             },
             "units": {"time": "s", "stress": "Pa", "capacity": "A h/g", "Li content": "mol"},
             "final": rows[-1] if rows else {},

@@ -878,22 +878,25 @@ class SolverSettings(_Model):
     )
     coupling_scheme: Literal["monolithic", "staggered"] = Field(
         "monolithic",
-        description="two_way: monolithic (one Newton on u, θ and a continuous σ_h with MUMPS "
-        "LU; E(θ), ν(θ) inside the Jacobian; the default: 24–57 times faster than staggered "
-        "on the three workloads of bench/bench_coupling.py) or staggered (Newton for θ with "
-        "σ_h of the last stress, then the mechanics, repeated to coupling_tolerance; "
-        "CG + multigrid mechanics, the choice on large 3D meshes, where the monolithic LU "
-        "runs out of time and memory; see also coupled_linear_solver)",
+        description="two_way: monolithic (one Newton on u, θ and a continuous σ_h, its "
+        "linear solver set by coupled_linear_solver; E(θ), ν(θ) inside the Jacobian; the "
+        "default: 24–57 times faster than staggered on the three workloads of "
+        "bench/bench_coupling.py) or staggered (Newton for θ with σ_h of the last stress, "
+        "then the mechanics, repeated to coupling_tolerance; CG + multigrid mechanics; it "
+        "needs the least memory: on 405k u DOFs 0.64 GB per rank against the monolithic "
+        "iterative solver's 2.0 GB, but its steps are cut back where the coupling is strong)",
     )
-    coupled_linear_solver: Literal["direct", "iterative"] = Field(
-        "direct",
+    coupled_linear_solver: Literal["auto", "direct", "iterative"] = Field(
+        "auto",
         description="two_way monolithic: the linear solver inside its Newton. direct (MUMPS "
         "LU; the fastest in 2D and on small 3D meshes, but its time and memory grow steeply: "
-        "≈5.5 GB per rank on 405k u DOFs) or iterative (FGMRES with a block preconditioner: "
-        "θ with the stress-enhanced diffusion of a free body, then u by CG + multigrid, then "
-        "σ_h; for large 3D meshes: on 405k u DOFs 2.0 GB per rank, 45 s per step on 2 ranks; "
-        "see bench/README.md). Both give the same answer to linear_rtol. The staggered "
-        "scheme and one_way ignore this setting",
+        "≈5.5 GB per rank and no step in 10 min on 405k u DOFs), iterative (FGMRES with a "
+        "block preconditioner: θ with the stress-enhanced diffusion of a free body, then u by "
+        "CG + multigrid, then σ_h; on 405k u DOFs 2.0 GB per rank, 45 s per step on 2 ranks) "
+        "or auto (iterative in 3D from 25 000 u DOFs, ITERATIVE_MIN_DOFS in "
+        "solver/physics/coupled.py, measured in bench/README.md; direct below and in 2D). "
+        "Both give the same answer to linear_rtol. The staggered scheme and one_way ignore "
+        "this setting",
     )
     mass_lumping: bool = Field(
         False,

@@ -31,7 +31,8 @@ MUMPS is run with null-pivot detection (ICNTL(24)) and the rigid part of û is r
 every solve by the mechanics problem's gauge (centroid fixed, as the staggered mechanics
 does; :class:`solver.linear_algebra.RigidMotionGauge`). No node is pinned.
 
-``solver.coupled_linear_solver: iterative`` solves each Newton system with FGMRES and a block
+``solver.coupled_linear_solver: iterative`` (``auto``: in 3D from ITERATIVE_MIN_DOFS u DOFs,
+:func:`choose_linear_solver`) solves each Newton system with FGMRES and a block
 preconditioner instead (:func:`iterative_options`, :func:`block_options`,
 :func:`schur_diffusion`): the same Newton iterates to the Krylov tolerance, in less memory.
 For a free body the rigid motions are the null space of the block Jacobian and of its u
@@ -160,6 +161,24 @@ def snes_options(settings) -> dict:
 #: iterative linear solver of the monolithic Newton: each block of its preconditioner is
 #: solved to this relative tolerance (looser blocks took twice the outer iterations)
 BLOCK_RTOL = 1e-3
+
+#: ``solver.coupled_linear_solver: auto`` takes the iterative solver in 3D from this many
+#: (global) u DOFs, MUMPS LU below and in 2D. Measured serially, two_way, the same Newton
+#: iterations and history in each pair (bench/README.md, 2026-12-07): default case (octant)
+#: 17.8k u DOFs to mean θ 0.1: LU 53 s / 415 MB, iterative 60 s / 290 MB; 3d sphere 48k,
+#: 10 steps: LU 124 s / 1.13 GB, iterative 76 s / 0.55 GB; workload C, 405k on 2 ranks: no
+#: LU step in 10 min at 5.5 GB per rank, iterative 45 s per step at 2.0 GB. In 2D (axisymmetric,
+#: 1.7k u DOFs) the LU took 2.2 s against 3.4 s.
+ITERATIVE_MIN_DOFS = 25000
+
+
+def choose_linear_solver(n_u_dofs: int, tdim: int, requested: str = "auto") -> str:
+    """``direct`` or ``iterative`` for a monolithic two-way problem with ``n_u_dofs`` global
+    displacement DOFs in ``tdim`` dimensions; ``requested``: the case's
+    ``solver.coupled_linear_solver`` (``auto``: by size, see ITERATIVE_MIN_DOFS)."""
+    if requested != "auto":
+        return requested
+    return "iterative" if tdim == 3 and n_u_dofs >= ITERATIVE_MIN_DOFS else "direct"
 
 
 def iterative_options(settings) -> dict:
@@ -302,7 +321,12 @@ class CoupledProblem:
             volume=volume, c_ref=diffusion.c_ref,
             storage=diffusion.storage,
         )
-        self.iterative = settings.coupled_linear_solver == "iterative"
+        V = mechanics.V
+        #: ``direct`` or ``iterative``, as :func:`choose_linear_solver` took it
+        self.linear_solver = choose_linear_solver(
+            V.dofmap.index_map.size_global * V.dofmap.index_map_bs, domain.mesh.topology.dim,
+            settings.coupled_linear_solver)
+        self.iterative = self.linear_solver == "iterative"
         self._schur = None
         if self.iterative:
             self._schur = schur_diffusion(

@@ -172,3 +172,28 @@ def test_the_u_blocks_p1_level_is_its_galerkin_operator(tmp_path):
     assert coarse.getSize() == galerkin.getSize()
     galerkin.axpy(-1.0, coarse)
     assert galerkin.norm() < 1e-10 * coarse.norm()
+
+
+def test_auto_takes_the_lu_in_2d_and_below_the_threshold():
+    from solver.physics.coupled import ITERATIVE_MIN_DOFS, choose_linear_solver
+
+    n = ITERATIVE_MIN_DOFS
+    assert choose_linear_solver(n - 1, 3) == "direct"
+    assert choose_linear_solver(n, 3) == "iterative"
+    assert choose_linear_solver(100 * n, 2) == "direct"  # axisymmetric, plane strain
+    assert choose_linear_solver(100 * n, 3, "direct") == "direct"  # as the case asks
+    assert choose_linear_solver(1, 2, "iterative") == "iterative"
+
+
+def test_auto_is_the_default_and_reports_its_choice(tmp_path, monkeypatch):
+    from solver.physics import coupled
+
+    monkeypatch.setattr(coupled, "ITERATIVE_MIN_DOFS", 1)  # the sphere's few u DOFs: iterative
+    case = _sphere()
+    case["coupling"] = "two_way"
+    case["stop"] = {"mean_theta": 0.08, "max_steps": 2}
+    sim, result = run_case(case, tmp_path)
+    assert sim.case.solver.coupled_linear_solver == "auto"
+    assert sim.coupled.linear_solver == "iterative"
+    assert result.summary["run"]["coupled_linear_solver"] == "iterative"
+    assert "'iterative' for" in sim._coupling_description()

@@ -387,9 +387,9 @@ class CoupledProblem:
         The Newton residual is orthogonal to them only up to round-off. Once its u part has
         converged to round-off while θ's has not (about 1e-17 against 1e-13), that
         round-off was 1 % of the u part, and every FGMRES vector carried it into the u
-        block's right-hand side: CG + GAMG cannot reduce a rigid component, stalled at that
-        level and stopped with "indefinite preconditioner", so steps were cut back for
-        nothing. As the transpose null space, KSPSolve removes it from the right-hand side
+        block's right-hand side: the u block's CG cannot reduce a rigid component, stalled
+        at that level and stopped with "indefinite preconditioner", so steps were cut back
+        for nothing. As the transpose null space, KSPSolve removes it from the right-hand side
         first (as :meth:`MechanicsProblem.solve` does for the staggered scheme)."""
         if self.null_space is None:
             return

@@ -56,7 +56,6 @@ from dolfinx.fem.forms import derivative_block
 from solver.physics import constitutive
 from solver.physics.diffusion import QUADRATURE_DEGREE, NewtonDivergence, StepReport, \
     diffusion_residual, recover_after_failed_solve, snes_reason
-from solver.physics.mechanics import CoarseLevel
 
 
 def _degree(expr) -> int:
@@ -334,13 +333,11 @@ class CoupledProblem:
                 [(s, p.dx) for s, p in zip(self.s_hats, hydrostatic.parts)],
                 1.0 / (diffusion.c_ref * volume))
         self.null_space = mechanics.null_space
-        #: the P1 level of the u block's p-multigrid (iterative, and as the mechanics has one):
-        #: the elasticity matrix on P1 in the units of the Jacobian's u block
-        self._coarse = None
-        if self.iterative and mechanics.coarse is not None:
-            self._coarse = CoarseLevel(mechanics.V, domain, self.theta, fields,
-                                        [domain.body_cells(b) for b in domain.bodies])
-        # J_uu = ∂F_u/∂û = (L / (E_ref V)) · L · K  (u = L û)
+        #: the u block's p-multigrid (iterative, as the mechanics has one): the mechanics' P1
+        #: level (its form, interpolation and null spaces), with a matrix of its own in the
+        #: units of the Jacobian's u block, J_uu = ∂F_u/∂û = (L / (E_ref V)) · L · K
+        self._coarse = mechanics.coarse if self.iterative else None
+        self._coarse_A = self._coarse.new_matrix() if self._coarse is not None else None
         self._coarse_scale = self.length ** 2 / (self.e_ref * volume)
         self._problems: dict[bool, dolfinx.fem.petsc.NonlinearProblem] = {}
         self._saved = None
@@ -440,7 +437,7 @@ class CoupledProblem:
         for sub in subs:
             sub.setFromOptions()
         if self._coarse is not None:
-            pc_u.getMGCoarseSolve().setOperators(self._coarse.A)
+            pc_u.getMGCoarseSolve().setOperators(self._coarse_A)
         self._index_sets = index_sets  # PETSc keeps references; so do we
 
     def step(self, dt: float, dirichlet: bool) -> StepReport:
@@ -460,8 +457,7 @@ class CoupledProblem:
             s_hat.x.array[:] = p.sigma.x.array / self.e_ref
         problem = self._problem(dirichlet)
         if self._coarse is not None:  # at θ_n: a preconditioner, E(θ) of the step's start
-            self._coarse.assemble()
-            self._coarse.A.scale(self._coarse_scale)
+            self._coarse.assemble(self._coarse_A, self._coarse_scale)
         try:
             problem.solve()
         except PETSc.Error as exc:  # factorisation failure etc.

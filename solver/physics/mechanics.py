@@ -82,7 +82,7 @@ def _symmetry_bcs(V, domain):
     return bcs, constrained_dofs
 
 
-class CoarseLevel:
+class _CoarseLevel:
     """The P1 level of the p-multigrid: its matrix and the interpolation P1 → P2.
 
     The P1 matrix is the same elasticity form (E(θ), ν(θ), symmetry conditions) rediscretised
@@ -96,16 +96,14 @@ class CoarseLevel:
         self.V = dolfinx.fem.functionspace(mesh, ("Lagrange", 1, (mesh.geometry.dim,)))
         self.a = dolfinx.fem.form(_stiffness(self.V, domain, theta, fields))
         self.bcs, constrained = _symmetry_bcs(self.V, domain)
-        self.A = dolfinx.fem.petsc.create_matrix(self.a)
         bodies = body_dofs(self.V, bodies_cells)
-        self.A.setNearNullSpace(near_null_space(self.V, domain.mode, bodies))
+        self._near_null_space = near_null_space(self.V, domain.mode, bodies)
         # a free body's P1 matrix is singular: its coarse solve adds rigid motions of arbitrary
         # amplitude (73 % of the correction's norm on a free sphere). The null space attached
         # here is projected out of every coarse correction (KSP_PCApply); without it, CG
         # stopped with an indefinite preconditioner (reason -8) once the residual was small
         self.null_space = exact_null_space(self.V, domain.mode, constrained, bodies)
-        if self.null_space is not None:
-            self.A.setNullSpace(self.null_space)
+        self.A = self.new_matrix()
         self.P = dolfinx.fem.petsc.interpolation_matrix(self.V, V)
         self.P.assemble()
         keep = dolfinx.fem.Function(self.V)
@@ -113,8 +111,23 @@ class CoarseLevel:
         keep.x.array[constrained] = 0.0
         self.P.diagonalScale(None, keep.x.petsc_vec)
 
-    def assemble(self):
-        _assemble_into(self.A, self.a, self.bcs)
+    def new_matrix(self):
+        """A matrix of this level's form with its null and near-null spaces: ``A``, or a
+        second operator of the same level in other units (the monolithic two-way Newton's u
+        block, :class:`solver.physics.coupled.CoupledProblem`)."""
+        A = dolfinx.fem.petsc.create_matrix(self.a)
+        A.setNearNullSpace(self._near_null_space)
+        if self.null_space is not None:
+            A.setNullSpace(self.null_space)
+        return A
+
+    def assemble(self, A=None, scale: float = 1.0):
+        """Assemble the form at the current θ into ``A`` (default: this level's own), times
+        ``scale``."""
+        A = self.A if A is None else A
+        _assemble_into(A, self.a, self.bcs)
+        if scale != 1.0:
+            A.scale(scale)
 
 
 class MechanicsError(RuntimeError):
@@ -191,7 +204,7 @@ class MechanicsProblem:
         self.A.setNearNullSpace(near_null_space(self.V, domain.mode, bodies))
         if self.null_space is not None:
             self.A.setNullSpace(self.null_space)
-        self.coarse = (CoarseLevel(self.V, domain, theta, fields, bodies_cells)
+        self.coarse = (_CoarseLevel(self.V, domain, theta, fields, bodies_cells)
                        if P_MULTIGRID and degree > 1 else None)
 
         self.ksp = PETSc.KSP().create(mesh.comm)

@@ -150,7 +150,7 @@ def test_the_blocks_made_again_after_a_failed_solve_keep_their_solvers(tmp_path,
         ("gmres", "bjacobi"), ("cg", "mg"), ("cg", "jacobi")]
     coarse = blocks[1].getPC().getMGCoarseSolve()  # the u block's P1 level, GAMG
     assert coarse.getPC().getType() == "gamg"
-    assert coarse.getOperators()[0] == sim.coupled._coarse.A
+    assert coarse.getOperators()[0] == sim.coupled._coarse_A
 
 
 def test_the_u_blocks_p1_level_is_its_galerkin_operator(tmp_path):
@@ -168,7 +168,7 @@ def test_the_u_blocks_p1_level_is_its_galerkin_operator(tmp_path):
     (problem,) = cp._problems.values()
     j_uu = problem.A.createSubMatrix(cp._index_sets[0], cp._index_sets[0])
     galerkin = j_uu.PtAP(cp._coarse.P)
-    coarse = cp._coarse.A
+    coarse = cp._coarse_A
     assert coarse.getSize() == galerkin.getSize()
     galerkin.axpy(-1.0, coarse)
     assert galerkin.norm() < 1e-10 * coarse.norm()

@@ -36,7 +36,9 @@ does; :class:`solver.linear_algebra.RigidMotionGauge`). No node is pinned.
 preconditioner instead (:func:`iterative_options`, :func:`block_options`,
 :func:`schur_diffusion`): the same Newton iterates to the Krylov tolerance, in less memory.
 For a free body the rigid motions are the null space of the block Jacobian and of its u
-block (:meth:`CoupledProblem._set_null_spaces`).
+block (:meth:`CoupledProblem._set_null_spaces`). The Jacobian is then a PETSc nest of its
+blocks, which the preconditioner and its field split share rather than copy
+(:meth:`CoupledProblem._set_preconditioner_matrix`).
 """
 
 from __future__ import annotations
@@ -352,14 +354,10 @@ class CoupledProblem:
             prefix = f"{self._prefix}{'d' if dirichlet else 'f'}_"
             unknowns = [self.u_hat, self.theta, *self.s_hats]
             options = snes_options(self._settings)
-            P = None
             if self.iterative:
                 options.pop("pc_factor_mat_solver_type")
                 options.update(iterative_options(self._settings))
                 block_options(prefix, len(self.s_hats), self._coarse is not None)
-                P = [list(row) for row in derivative_block(self.residuals, unknowns)]
-                if self._schur is not None:
-                    P[1][1] = P[1][1] + self._schur
             else:
                 # singular: the rigid motions of a free body, and the rows of a σ_h field
                 # off its region, which are empty (the block assembly puts no diagonal
@@ -368,14 +366,47 @@ class CoupledProblem:
                 regional = any(p.region is not None for p in self.hydrostatic.parts)
                 mumps_options(prefix, self.null_space is not None or regional)
             problem = dolfinx.fem.petsc.NonlinearProblem(
-                self.residuals, unknowns, bcs=bcs, kind="mpi", P=P,
+                self.residuals, unknowns, bcs=bcs, kind="nest" if self.iterative else "mpi",
                 petsc_options_prefix=prefix, petsc_options=options,
             )
             if self.iterative:
+                self._set_preconditioner_matrix(problem, unknowns, bcs)
                 self._set_null_spaces(problem)
                 self._set_splits(problem)
             self._problems[dirichlet] = problem
         return self._problems[dirichlet]
+
+    def _set_preconditioner_matrix(self, problem, unknowns, bcs) -> None:
+        """The iterative solver's preconditioner matrix: the Jacobian's blocks, the θ block
+        with the stress-enhanced diffusion added (:func:`schur_diffusion`).
+
+        The Jacobian is a nest of its blocks (``kind="nest"``), and this matrix is a nest of
+        the same block matrices but for its own θ block (P1, small), so that neither it nor
+        the field split (which takes its blocks from a nest without copying them) holds a
+        copy of the large u block. Assembled with the Jacobian at every Newton iteration."""
+        A = problem.A
+        n = len(unknowns)
+        blocks = [[A.getNestSubMatrix(i, j) for j in range(n)] for i in range(n)]
+        p_theta = None
+        if self._schur is not None:
+            form = derivative_block(self.residuals[1], self.theta) + self._schur
+            p_theta = dolfinx.fem.form(form)
+            blocks[1][1] = dolfinx.fem.petsc.create_matrix(p_theta)
+        rows, cols = A.getNestISs()
+        P = PETSc.Mat().createNest(blocks, isrows=rows, iscols=cols, comm=self.domain.comm)
+        jacobian = {"u": unknowns, "jacobian": problem.J, "preconditioner": None, "bcs": bcs}
+
+        def assemble(snes, x, J, P):
+            dolfinx.fem.petsc.assemble_jacobian(snes, x, J, P, **jacobian)
+            if p_theta is not None:
+                P_theta = P.getNestSubMatrix(1, 1)
+                P_theta.zeroEntries()
+                dolfinx.fem.petsc.assemble_matrix(P_theta, p_theta, bcs, diag=1.0)
+                P_theta.assemble()
+            P.assemble()  # a new state: the preconditioner is set up again
+
+        problem.solver.setJacobian(assemble, A, P)
+        self._P = P  # petsc4py keeps no reference to it
 
     def _set_null_spaces(self, problem) -> None:
         """A free body's rigid motions (zero in θ and σ_h) as the null space of the block
@@ -390,15 +421,13 @@ class CoupledProblem:
         first (as :meth:`MechanicsProblem.solve` does for the staggered scheme)."""
         if self.null_space is None:
             return
-        x = problem.x
-        first = x.getOwnershipRange()[0]  # û's owned dofs come first in the block vector
         vectors = []
         for z in self.null_space.getVecs():
-            v = x.duplicate()
-            v.set(0.0)
-            rows = np.arange(first, first + z.getLocalSize(), dtype=PETSc.IntType)
-            v.setValues(rows, z.getArray(readonly=True))
-            v.assemble()
+            v = problem.x.duplicate()  # a nest: û, θ, σ_h...
+            u, *rest = v.getNestSubVecs()
+            u.setArray(z.getArray(readonly=True))
+            for w in rest:
+                w.set(0.0)
             vectors.append(v)
         # orthonormal as the mechanics vectors are: zeros were only appended
         self._block_null_space = PETSc.NullSpace().create(vectors=vectors,
@@ -409,14 +438,7 @@ class CoupledProblem:
     def _set_splits(self, problem) -> None:
         """Name and order the blocks of the iterative preconditioner (θ, u, σ_h...; see
         :func:`iterative_options`) and give the u block its rigid-body (near-)null space."""
-        # the block vector holds, on each rank, the owned dofs of every field in turn
-        first = problem.x.getOwnershipRange()[0]
-        index_sets = []
-        for f in (self.u_hat, self.theta, *self.s_hats):
-            V = f.function_space
-            n = V.dofmap.index_map.size_local * V.dofmap.index_map_bs
-            index_sets.append(PETSc.IS().createStride(n, first, 1, comm=self.domain.comm))
-            first += n
+        index_sets = problem.A.getNestISs()[0]  # û, θ, σ_h...
         is_u, is_theta, *is_s = index_sets
         m = self.mechanics
         is_u.compose("nearnullspace", m.A.getNearNullSpace())

@@ -82,10 +82,10 @@ FREE = {_axisymmetric: 1, _full_3d: 6, _yolk_shell: 2}  # rigid motions: z; 3 + 
                               "potentiostatic"])
 def test_iterative_gives_the_lu_answer(make, tmp_path):
     """Potentiostatic: the surface θ is a Dirichlet row of θ's block (in the Jacobian and in
-    the preconditioner's own θ block). Free bodies: without the rigid motions as the block Jacobian's transpose null space,
-    the round-off in the converged u residual stalled the u block's CG ("indefinite
-    preconditioner") in most steps, and the steps were cut back (axisymmetric: 33 steps
-    against the LU's 31)."""
+    the preconditioner's own θ block). Free bodies: without the rigid motions as the block
+    Jacobian's transpose null space, the round-off in the converged u residual stalled the u
+    block's CG ("indefinite preconditioner") in most steps, and the steps were cut back
+    (axisymmetric: 33 steps against the LU's 31)."""
     runs = {}
     for solver in ("direct", "iterative"):
         case = make()

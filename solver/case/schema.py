@@ -884,7 +884,7 @@ class SolverSettings(_Model):
         "bench/bench_coupling.py) or staggered (Newton for θ with σ_h of the last stress, "
         "then the mechanics, repeated to coupling_tolerance; CG + multigrid mechanics; it "
         "needs the least memory: on 405k u DOFs 0.64 GB per rank against the monolithic "
-        "iterative solver's 2.0 GB, but its steps are cut back where the coupling is strong)",
+        "iterative solver's 1.16 GB, but its steps are cut back where the coupling is strong)",
     )
     coupled_linear_solver: Literal["auto", "direct", "iterative"] = Field(
         "auto",
@@ -892,7 +892,7 @@ class SolverSettings(_Model):
         "LU; the fastest in 2D and on small 3D meshes, but its time and memory grow steeply: "
         "≈5.5 GB per rank and no step in 10 min on 405k u DOFs), iterative (FGMRES with a "
         "block preconditioner: θ with the stress-enhanced diffusion of a free body, then u by "
-        "CG + multigrid, then σ_h; on 405k u DOFs 2.0 GB per rank, 45 s per step on 2 ranks) "
+        "CG + multigrid, then σ_h; on 405k u DOFs 1.16 GB per rank, 33 s per step on 2 ranks) "
         "or auto (iterative in 3D from 25 000 u DOFs, ITERATIVE_MIN_DOFS in "
         "solver/physics/coupled.py, measured in bench/README.md; direct below and in 2D). "
         "Both give the same answer to linear_rtol. The staggered scheme and one_way ignore "

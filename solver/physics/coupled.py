@@ -166,10 +166,11 @@ BLOCK_RTOL = 1e-3
 #: ``solver.coupled_linear_solver: auto`` takes the iterative solver in 3D from this many
 #: (global) u DOFs, MUMPS LU below and in 2D. Measured serially, two_way, the same Newton
 #: iterations and final max von Mises in each pair (bench/README.md, 2026-12-07): default
-#: case (octant) 17.8k u DOFs to mean θ 0.1: LU 53 s / 415 MB, iterative 60 s / 290 MB; 3d
-#: sphere 48k, 10 steps: LU 124 s / 1.13 GB, iterative 76 s / 0.55 GB; workload C, 405k on
-#: 2 ranks: no LU step in 10 min at 5.5 GB per rank, iterative 45 s per step at 2.0 GB. In
-#: 2D (axisymmetric, 1.7k u DOFs) the LU took 2.2 s against 3.4 s.
+#: case (octant) 17.8k u DOFs to mean θ 0.1: LU 54 s / 415 MB, iterative 52 s / 231 MB, but
+#: to mean θ 0.9 LU 145 s, iterative 195 s; 3d sphere 48k, 10 steps: LU 119 s / 1.13 GB,
+#: iterative 67 s / 0.35 GB; workload C, 405k on 2 ranks: no LU step in 10 min at 5.5 GB per
+#: rank, iterative 33 s per step at 1.16 GB. In 2D (axisymmetric, 1.7k u DOFs) the LU took
+#: 2.4 s against 2.8 s.
 ITERATIVE_MIN_DOFS = 25000
 
 

@@ -397,17 +397,18 @@ class CoupledProblem:
         P = PETSc.Mat().createNest(blocks, isrows=rows, iscols=cols, comm=self.domain.comm)
         jacobian = {"u": unknowns, "jacobian": problem.J, "preconditioner": None, "bcs": bcs}
 
-        def assemble(snes, x, J, P):
-            dolfinx.fem.petsc.assemble_jacobian(snes, x, J, P, **jacobian)
+        def assemble(snes, x, J, P_mat):
+            dolfinx.fem.petsc.assemble_jacobian(snes, x, J, P_mat, **jacobian)
             if p_theta is not None:
-                P_theta = P.getNestSubMatrix(1, 1)
+                P_theta = P_mat.getNestSubMatrix(1, 1)
                 P_theta.zeroEntries()
                 dolfinx.fem.petsc.assemble_matrix(P_theta, p_theta, bcs, diag=1.0)
                 P_theta.assemble()
-            P.assemble()  # a new state: the preconditioner is set up again
+            P_mat.assemble()  # a new state: the preconditioner is set up again
 
         problem.solver.setJacobian(assemble, A, P)
-        self._P = P  # petsc4py keeps no reference to it
+        # kept with its problem (a failed problem is dropped and made again, see step)
+        problem.chemomech_preconditioner_matrix = P
 
     def _set_null_spaces(self, problem) -> None:
         """A free body's rigid motions (zero in θ and σ_h) as the null space of the block

@@ -227,7 +227,8 @@ def block_options(prefix: str, n_stress: int, p_multigrid: bool) -> None:
     # aggressive coarsening by MIS-2 rather than by the squared graph: with GAMG on the P2
     # 3D block the square of the graph was huge (bench workload C, 405k u DOFs, 2 ranks:
     # 5.0 against 2.5 GB per rank, the same time; no aggressive coarsening: 4.8 GB and twice
-    # the time). The p-multigrid (1.99 GB, 0.6x the time) keeps it on its P1 level
+    # the time). The p-multigrid keeps it on its P1 level (0.6x the time; 1.99 GB, and
+    # 1.16 GB once the Jacobian became a nest: bench/README.md)
     opts[f"{gamg}pc_gamg_aggressive_square_graph"] = "false"
     for smoothed in {f"{block}u_", gamg}:
         opts[f"{smoothed}mg_levels_ksp_type"] = "chebyshev"

@@ -199,6 +199,7 @@ class Simulation:
         self._timers: dict[str, float] = {}
         self._stop_request = None  # set by run(): a signal asks the time loop to stop
         self._warned_dt_min = False  # a step over max_dtheta at dt_min was reported
+        self._warned_event_dt_min = False  # a step of dt_min past a stop event, too
         self._warned_floor = False  # an elasticity solve accepted at the round-off floor
         self._warned_theta_range: set[str] = set()  # causes of θ outside [0, 1] reported
         self._peak_frame = None  # (max von Mises, t, mean θ, nodal fields) of a written frame
@@ -442,6 +443,7 @@ class Simulation:
                 self._restart_times = [*earlier, resume["t"]]
                 self._earlier_warnings = list(resume.get("warnings", []))
                 self._warned_dt_min = bool(resume.get("warned_dt_min", False))
+                self._warned_event_dt_min = bool(resume.get("warned_event_dt_min", False))
                 self._warned_theta_range = set(resume.get("warned_theta_range", []))
                 # the summary's ranges cover the whole run, not only this part of it
                 lo, hi = resume.get("dt_range", (math.inf, 0.0))
@@ -810,13 +812,23 @@ class Simulation:
             mean = self.mean_theta()
             surface = (self.statistics.surface_theta_extreme(self.loaded_surfaces, ev.op)
                        if ev.cutoff is not None and not dirichlet else None)
-            over = (self._event_overshoot(ev, dirichlet, mean, surface)
-                    if dt > c.time.dt_min else None)
-            if over is not None:  # redo the step to end (just short of) the event
+            over = self._event_overshoot(ev, dirichlet, mean, surface)
+            if over is not None and dt > c.time.dt_min:
+                # redo the step to end (just short of) the event
                 what, frac = over
                 self._reject()
                 stepper.rejected_step(dt, t, what, factor=0.98 * frac)
                 continue
+            if over is not None and not self._warned_event_dt_min:
+                # a step of dt_min is not cut: the run goes past the event by the rest of it
+                # (a tiny capacity step under a potentiostatic surface, whose lumped
+                # storage term takes up the surface nodes' share of Li at once)
+                self._warned_event_dt_min = True
+                what, frac = over
+                self.log.warn(f"t = {t:.4g} s: {what} in a step of time.dt_min = "
+                              f"{c.time.dt_min:g} s (the event lies {max(frac, 0.0):.0%} into "
+                              "it): accepted, so the run goes past the event; lower "
+                              "time.dt_min to end closer to it; said once")
             # accept
             if rep.max_change > c.time.max_dtheta and not self._warned_dt_min:
                 self._warned_dt_min = True
@@ -1001,6 +1013,7 @@ class Simulation:
                      case_hash=self._hash, warnings=self._warnings(),
                      # the warnings said once stay said after a restart
                      warned_dt_min=self._warned_dt_min,
+                     warned_event_dt_min=self._warned_event_dt_min,
                      warned_theta_range=sorted(self._warned_theta_range),
                      wall=time.perf_counter() - self._wall0,
                      # what history.csv holds at this checkpoint (a restart checks it)

@@ -899,17 +899,17 @@ class SolverSettings(_Model):
         "this setting",
     )
     mass_lumping: bool = Field(
-        False,
+        True,
         description="lump the Li storage term of the diffusion equation (vertex quadrature, "
-        "also for the Li content and mean θ): θ then stays in [0, 1] at a lithiation front "
-        "that the mesh does not resolve (sharp two-phase fronts, high rates), where the "
-        "consistent storage term undershoots below 0 and the undershoot's negative swelling "
-        "adds spurious stress; a warning reports a θ that leaves [0, 1] by more than 0.01, "
-        "but the stress can be far off without one (the tension at the centre of "
-        "cases/examples/sphere_axisymmetric.yaml: θ ≥ -0.005, 54.8 GPa consistent, 47.7 GPa "
-        "lumped, 48 GPa on refined meshes; default.yaml: 72 against 47 GPa; both cases lump; "
-        "README, Storage term). The same O(h²) convergence; false keeps the consistent "
-        "(standard Galerkin) term",
+        "also for the Li content and mean θ; the default from 2026-12-07): θ then stays in "
+        "[0, 1] at a lithiation front that the mesh does not resolve (sharp two-phase fronts, "
+        "high rates), where the consistent storage term undershoots below 0 and the "
+        "undershoot's negative swelling adds spurious stress; a warning reports a θ that "
+        "leaves [0, 1] by more than 0.01, but the stress can be far off without one (the "
+        "tension at the centre of cases/examples/sphere_axisymmetric.yaml: θ ≥ -0.005, "
+        "54.8 GPa consistent, 47.7 GPa lumped, 48 GPa on refined meshes; default.yaml: 72 "
+        "against 47 GPa; README, Storage term). The same O(h²) convergence; false takes the "
+        "consistent (standard Galerkin) term",
     )
 
 

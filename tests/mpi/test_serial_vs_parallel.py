@@ -98,12 +98,13 @@ VARIANTS = {
                        "--set", "coupling=two_way", "--set", "stop.mean_theta=0.04",
                        "--set", "materials.coating_1.volume_expansion=0.01",
                        "--set", "stop.surface_theta=0.12"],
-    # the lumped storage term (vertex rule, row-sum weight at the axis), one-way and in the
-    # monolithic two-way Newton
-    "axisymmetric_lumped": [*AXISYMMETRIC, "--set", "stop.mean_theta=0.6",
-                            "--set", "solver.mass_lumping=true"],
-    "two_way_lumped": [*AXISYMMETRIC, "--set", "stop.mean_theta=0.2",
-                       "--set", "coupling=two_way", "--set", "solver.mass_lumping=true"],
+    # every other variant lumps the storage term (the default, and default.yaml's: vertex
+    # rule, row-sum weight at the axis); the consistent term, one-way and in the monolithic
+    # two-way Newton
+    "axisymmetric_consistent": [*AXISYMMETRIC, "--set", "stop.mean_theta=0.6",
+                                "--set", "solver.mass_lumping=false"],
+    "two_way_consistent": [*AXISYMMETRIC, "--set", "stop.mean_theta=0.2",
+                           "--set", "coupling=two_way", "--set", "solver.mass_lumping=false"],
     # several materials: porous Si with pore and outer SiOx/C coatings (plane-strain section)
     "porous_coated": ["--case", "cases/examples/porous.yaml",
                       "--set", "geometry.mode=plane_strain", "--set", "mesh.size=0.4 um",

@@ -9,8 +9,9 @@
    lumped one keeps θ ≥ 0, conserves Li to round-off and warns of nothing.
 3. A current the surface cannot take up (10C): θ > 1 at the surface, and the run says to end
    it with ``stop.surface_theta``.
-4. ``cases/default.yaml`` lumps: on its mesh the tension at the centre is that of a 4×
-   finer mesh (the consistent term put it 50 % above, README "Storage term").
+4. ``cases/default.yaml`` lumps (as the schema default does since 2026-12-07): on its mesh
+   the tension at the centre is that of a 4× finer mesh (the consistent term put it 50 %
+   above, README "Storage term").
 
 Accuracy against an analytical solution (Cheng & Verbrugge) with the lumped term:
 ``test_galvanostatic_sphere.py``.

@@ -129,6 +129,16 @@ PULSE = {"kind": "potentiostatic", "surface_theta": 0.9, "ramp_time": 50.0,
 PULSE_CAPACITY = 0.2  # A h/kg, mean θ ≈ 5.6e-5 of this material
 
 
+def _pulse(tmp_path, lumped: bool, dt_min: float):
+    """The potentiostatic pulse to PULSE_CAPACITY: (simulation, result, target mean θ)."""
+    case = _case(PULSE, {"capacity": f"{PULSE_CAPACITY} A*h/kg", "max_steps": 300},
+                 dt_min=dt_min)
+    case["solver"] = {"mass_lumping": lumped}
+    sim, res = run_case(case, tmp_path)
+    assert res.stop_reason == "capacity target reached"
+    return sim, res, PULSE_CAPACITY * 3600.0 / SPEC_CAP
+
+
 @pytest.mark.parametrize("lumped", [False, True], ids=["consistent", "lumped"])
 def test_a_small_capacity_step_ends_at_its_own_capacity(tmp_path, lumped):
     """A capacity stop far smaller than the event tolerance's 1e-4 of θ (a pulse, as in a
@@ -136,12 +146,7 @@ def test_a_small_capacity_step_ends_at_its_own_capacity(tmp_path, lumped):
     was within 1e-4 of the target and the run stopped there). With the lumped storage term
     the surface nodes take up their share of Li as their θ ramps, 2e-6 of θ in a step of
     1 ms here: dt_min 1 µs lets the event be reached to its tolerance (see the next test)."""
-    case = _case(PULSE, {"capacity": f"{PULSE_CAPACITY} A*h/kg", "max_steps": 300},
-                 dt_min=1e-6)
-    case["solver"] = {"mass_lumping": lumped}
-    sim, res = run_case(case, tmp_path)
-    assert res.stop_reason == "capacity target reached"
-    target = PULSE_CAPACITY * 3600.0 / SPEC_CAP
+    sim, res, target = _pulse(tmp_path, lumped, dt_min=1e-6)
     assert target < EVENT_TOL
     assert res.history[-1]["mean lithiation fraction [-]"] == pytest.approx(target, rel=1e-3)
     assert res.history[-1]["capacity [A h/g]"] == pytest.approx(PULSE_CAPACITY / 1000.0,
@@ -152,12 +157,7 @@ def test_a_small_capacity_step_ends_at_its_own_capacity(tmp_path, lumped):
 def test_an_event_passed_in_a_step_of_dt_min_is_reported(tmp_path):
     """The pulse above with dt_min 1 ms and the lumped term: a step of dt_min is not cut,
     so the run ends past the capacity (by more than its tolerance) and says so once."""
-    case = _case(PULSE, {"capacity": f"{PULSE_CAPACITY} A*h/kg", "max_steps": 300},
-                 dt_min=1e-3)
-    case["solver"] = {"mass_lumping": True}
-    sim, res = run_case(case, tmp_path)
-    assert res.stop_reason == "capacity target reached"
-    target = PULSE_CAPACITY * 3600.0 / SPEC_CAP
+    sim, res, target = _pulse(tmp_path, lumped=True, dt_min=1e-3)
     assert res.history[-1]["mean lithiation fraction [-]"] > target * (1 + 1e-3)
     warned = [w for w in sim.log.warnings if "capacity target overshoot" in w]
     assert len(warned) == 1 and "time.dt_min = 0.001 s" in warned[0]

@@ -908,8 +908,9 @@ class SolverSettings(_Model):
         "leaves [0, 1] by more than 0.01, but the stress can be far off without one (the "
         "tension at the centre of cases/examples/sphere_axisymmetric.yaml: θ ≥ -0.005, "
         "54.8 GPa consistent, 47.7 GPa lumped, 48 GPa on refined meshes; default.yaml: 72 "
-        "against 47 GPa; README, Storage term). The same O(h²) convergence; false takes the "
-        "consistent (standard Galerkin) term",
+        "against 47 GPa; README, Storage term). The same O(h²) convergence in L2 "
+        "(tests/verification/test_mms_storage.py); false takes the consistent (standard "
+        "Galerkin) term",
     )
 
 

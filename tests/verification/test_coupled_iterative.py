@@ -69,7 +69,8 @@ def _potentiostatic() -> dict:
     case = _sphere()
     case["loading"] = {"kind": "potentiostatic", "surface_theta": 0.5, "ramp_time": "20 s",
                        "surfaces": ["outer_surface"]}
-    # at least 8 steps with the lumped storage term (0.06, the consistent term's 8, took 5)
+    # at least 8 steps with the lumped storage term (to 0.06, enough with the consistent
+    # term, it took 5)
     case["stop"] = {"mean_theta": 0.15}
     return case
 

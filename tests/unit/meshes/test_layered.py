@@ -148,7 +148,7 @@ def ellipsoid_case(mode):
     return spec, {"core": volume}, {"outer_surface": ellipsoid_area(a, b, c)}, {}
 
 
-CORE_R, COATS = 2.0 * U, (0.4 * U, 0.4 * U)
+CORE_R, COATS = 1.6 * U, (0.6 * U, 0.6 * U)
 
 
 def core_shell_case(mode):
@@ -166,7 +166,7 @@ def core_shell_case(mode):
     return spec, volumes, {"outer_surface": sphere(mode, r[2])}, interfaces
 
 
-H_IN, H_OUT, H_ICOAT, H_OCOAT = 1.0 * U, 2.0 * U, 0.3 * U, 0.5 * U
+H_IN, H_OUT, H_ICOAT, H_OCOAT = 1.0 * U, 2.0 * U, 0.4 * U, 0.6 * U
 
 
 def hollow_case(mode):

@@ -569,12 +569,14 @@ class Simulation:
         import yaml
 
         from solver.batch.sweep import case_diff
+        from solver.outputs.provenance import result_inputs
 
         try:
             old = yaml.safe_load((out / "case.resolved.yaml").read_text(encoding="utf-8"))
         except (OSError, ValueError, yaml.YAMLError):
             return ""
-        lines = case_diff(old, self.case.resolved()) if isinstance(old, dict) else []
+        new = result_inputs(self.case.resolved())
+        lines = case_diff(result_inputs(old), new) if isinstance(old, dict) else []
         if not lines:
             return ""
         more = f"; and {len(lines) - shown} more" if len(lines) > shown else ""
@@ -597,9 +599,13 @@ class Simulation:
         if "theta_previous" in state["extra"] and state.get("dt_previous"):
             self.diffusion.set_predictor_history(previous, state["dt_previous"])
         if state.get("case_hash") != self._hash:
+            changes = self._changes_since(out)
+            why = (f"the case file or its --set overrides changed{changes}" if changes else
+                   "no field of case.resolved.yaml differs: written by another chemomech "
+                   "version?")
             raise checkpoint.CheckpointError(
-                f"the checkpoint in {out} was written for a different case (the case file or "
-                f"its --set overrides changed{self._changes_since(out)}); run without --restart")
+                f"the checkpoint in {out} was written for a different case ({why}); run "
+                "without --restart")
         self.diffusion.theta.x.array[:] = self.diffusion.theta_n.x.array
         rows, problem = None, None
         if self.rank0:

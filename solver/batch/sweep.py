@@ -450,6 +450,12 @@ def _case_hash(resolved: dict) -> str:
     return case_hash(resolved)
 
 
+def result_inputs(resolved: dict) -> dict:
+    from solver.outputs.provenance import result_inputs
+
+    return result_inputs(resolved)
+
+
 _PETSC = re.compile(r"^\[\d+\]\s*PETSC ERROR:\s*")
 _WARNING = re.compile(r"(^warning\b|\b\w*Warning: )", re.IGNORECASE)
 
@@ -742,7 +748,7 @@ def prepare(sweep: Sweep, resubmit: bool = False) -> list[dict[str, str]]:
                 continue
             if not isinstance(before, dict):
                 continue
-            diff = case_diff(before, sweep.resolved[p.id])
+            diff = case_diff(result_inputs(before), result_inputs(sweep.resolved[p.id]))
             if diff:
                 shown = "; ".join(diff[:3]) + (f"; … ({len(diff)} fields)" if len(diff) > 3
                                                else "")

@@ -1638,8 +1638,10 @@ class Case(_Model):
     def resolved(self) -> dict[str, Any]:
         """Return the case as a plain dict in SI with defaults filled in.
 
-        ``mesh.size``/``mesh.surface_size``/``mesh.cache_dir`` and ``output.name`` are
-        resolved; laws given as bare values appear in their ``kind: constant`` form. The dict
+        ``mesh.size``/``mesh.surface_size`` and ``output.name`` are resolved; laws given as
+        bare values appear in their ``kind: constant`` form. ``mesh.cache_dir`` stays as given
+        (null: the default of the machine and user that runs it, so the file runs elsewhere
+        too). The dict
         holds only plain Python types (``float``, ``int``, ``str``, ``bool``, ``list``,
         ``dict``, ``None``), is YAML-dumpable and validates back into an equal case (up to
         the resolved defaults).
@@ -1651,7 +1653,6 @@ class Case(_Model):
         radius = self._outer_radius()
         data["mesh"]["size"] = self.mesh.resolved_size(radius)
         data["mesh"]["surface_size"] = self.mesh.resolved_surface_size(radius)
-        data["mesh"]["cache_dir"] = str(self.mesh.resolved_cache_dir())
         data["output"]["name"] = self.name
         return data
 

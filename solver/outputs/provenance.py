@@ -31,9 +31,27 @@ def versions() -> dict[str, str]:
     return out
 
 
+#: resolved-case fields that change no result: where meshes are cached and how often a restart
+#: checkpoint is written. They stay out of the case hash, so a restart may change them (e.g.
+#: checkpoint more often after a job ran into its wall time, or run where $XDG_CACHE_HOME
+#: differs), and a sweep or ``chemomech compare`` does not run a case again for them.
+RESULT_NEUTRAL = (("mesh", "cache"), ("mesh", "cache_dir"),
+                  ("output", "checkpoint_every"), ("output", "checkpoint_minutes"))
+
+
+def result_inputs(resolved: dict) -> dict:
+    """``resolved`` without the :data:`RESULT_NEUTRAL` fields (a shallow copy per section)."""
+    out = dict(resolved)
+    for section, key in RESULT_NEUTRAL:
+        if isinstance(out.get(section), dict) and key in out[section]:
+            out[section] = {k: v for k, v in out[section].items() if k != key}
+    return out
+
+
 def case_hash(resolved: dict) -> str:
-    """sha256 of the resolved case (canonical JSON): equal hashes mean equal physics inputs."""
-    text = json.dumps(resolved, sort_keys=True, default=str)
+    """sha256 of the resolved case (canonical JSON) without the fields that change no result
+    (:data:`RESULT_NEUTRAL`): equal hashes mean equal inputs of every result."""
+    text = json.dumps(result_inputs(resolved), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

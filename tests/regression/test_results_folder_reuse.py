@@ -48,8 +48,8 @@ def test_a_refused_restart_leaves_the_folder_as_it_was(tmp_path):
     (out / "png").rmdir()  # (empty: no pictures) a refused restart must not create it again
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     # another case: the message names what changed (from the run's case.resolved.yaml)
-    with pytest.raises(CheckpointError, match="different case .*output.checkpoint_every: 2 -> 3"):
-        _simulation(out, checkpoint_every=3).run(restart=True)
+    with pytest.raises(CheckpointError, match="different case .*output.history_every: 1 -> 3"):
+        _simulation(out, checkpoint_every=2, history_every=3).run(restart=True)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     empty = tmp_path / "empty"
     with pytest.raises(CheckpointError, match="no checkpoint"):

@@ -186,6 +186,8 @@ def test_core_shell_interface_tractions_converge_to_lame(tmp_path):
     fine = _interface_errors("axisymmetric", a / 40, tmp_path / "f")
     for c, f in zip(coarse, fine):
         assert f < 0.5 * c  # each error at least halves over a 4x refinement
+    for errors in (coarse, fine):  # both shears are of the two sides' mean stress
+        assert errors[1] <= errors[4], errors
     normal, shear, hoop, _, _ = fine
     assert normal < 0.01 and shear < 0.01 and hoop < 0.005
 

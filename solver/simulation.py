@@ -32,6 +32,9 @@ from solver.materials import MaterialFields, material_law
 from solver.outputs.fields import FieldOutput
 from solver.outputs import checkpoint
 from solver.outputs.history import HistoryWriter, read_history
+# PICTURED_FIELDS: drawn in png/; a checkpoint keeps them for the peak frame, so that a
+# restarted run still draws the peak of the frames written before it
+from solver.outputs.pictures import AT_PEAK, PICTURED_FIELDS
 from solver.outputs.run_dir import (  # noqa: F401  (the errors: imported from here too)
     MIN_FREE_MB,
     OutputDirError,
@@ -61,11 +64,6 @@ EVENT_REL_TOL = 1e-3
 # over- and undershoot a little at a steep front; a host overfilled by a current it cannot
 # take up leaves the range by far more)
 THETA_RANGE_TOL = 0.01
-
-
-#: the fields drawn in png/ (final state and ``*_at_peak``); a checkpoint keeps them for the
-#: peak frame, so that a restarted run still draws the peak of the frames written before it
-PICTURED_FIELDS = ["Von Mises stress [Pa]", "Lithiation fraction [-]", "Hydrostatic stress [Pa]"]
 
 
 #: a 3D mesh above this many cells with a layer much thinner than mesh.size gets a warning
@@ -1453,7 +1451,7 @@ class Simulation:
         end_vm = _max_von_mises(last) or 0.0
         if peak is not None and peak[1] < last["time [s]"] and peak[0] > 1.01 * end_vm:
             vm, t, mean, frame = peak
-            frames.append((gather_pieces(space, frame), "_at_peak", (
+            frames.append((gather_pieces(space, frame), AT_PEAK, (
                 f"{self.case.title}\nat t = {t:.4g} s, mean theta {mean:.3f}: the written "
                 f"frame of largest max von Mises ({vm / 1e9:.3g} GPa element-wise, as in "
                 "history.csv; drawn: nodal averages)")))

@@ -20,6 +20,28 @@ _BAR = {"vertical": False, "position_x": 0.15, "position_y": 0.03, "width": 0.7,
 #: fields that change sign: drawn with a diverging map centred on zero when they do
 SIGNED = ("Hydrostatic stress", "First principal stress", "Radial stress", "Hoop stress")
 
+#: the fields a run draws into png/ (final state and ``*_at_peak``) and ``chemomech plot``
+#: redraws (:func:`picture_name` names their files)
+PICTURED_FIELDS = ["Von Mises stress [Pa]", "Lithiation fraction [-]", "Hydrostatic stress [Pa]"]
+#: the suffix of the pictures of the peak frame (``von_mises_stress_at_peak.png``)
+AT_PEAK = "_at_peak"
+#: the history plots of ``chemomech plot``
+HISTORY_PICTURES = ("stress_vs_time.png", "stress_vs_capacity.png")
+
+
+def picture_name(field: str, suffix: str = "") -> str:
+    """The PNG file of a field's picture: ``Von Mises stress [Pa]`` → ``von_mises_stress.png``
+    (``suffix`` before the ``.png``)."""
+    return field.split(" [")[0].lower().replace(" ", "_") + suffix + ".png"
+
+
+def chemomech_pictures() -> set[str]:
+    """Every file name chemomech writes into a results folder's png/ (a closed set: the run's
+    pictures, their ``*_at_peak`` versions and ``chemomech plot``'s history plots)."""
+    return {*(picture_name(f, s) for f in PICTURED_FIELDS for s in ("", AT_PEAK)),
+            *HISTORY_PICTURES}
+
+
 # Full 3D: the half y >= 0 is kept; its flat cut face through the centre (the plane y = 0,
 # outward normal -y) is looked at from the camera on the -y side.
 CUT_ORIGIN = (0.0, 0.0, 0.0)
@@ -138,7 +160,7 @@ def draw_fields(grid, mode: str, names: list[str], out_dir: Path, title: str = "
         set_camera(plotter, mode)
         plotter.camera.zoom(0.85)  # room for the title above and the colour bar below
         plotter.add_axes(viewport=(0.86, 0.0, 1.0, 0.16))  # clear of the colour bar's labels
-        fname = out_dir / (name.split(" [")[0].lower().replace(" ", "_") + suffix + ".png")
+        fname = out_dir / picture_name(name, suffix)
         plotter.screenshot(str(fname))
         plotter.close()
         written.append(fname)

@@ -19,8 +19,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from solver.batch.sweep import SweepError
+from solver.outputs.pictures import HISTORY_PICTURES, PICTURED_FIELDS
 
-FIELDS = ["Von Mises stress [Pa]", "Lithiation fraction [-]", "Hydrostatic stress [Pa]"]
+#: the fields of the redrawn pictures: those a run draws
+FIELDS = PICTURED_FIELDS
 
 
 _PARALLEL = (".pvtu", ".pvtp", ".pvts", ".pvti", ".pvtr")
@@ -99,8 +101,8 @@ def plot_history(results: Path, metrics: list[str] | None = None) -> list[Path]:
     out.mkdir(exist_ok=True)
     written = []
     for xcol, xlabel, scale, name in (
-        ("time [s]", "time [h]", 1 / 3600.0, "stress_vs_time.png"),
-        ("capacity [A h/g]", "capacity [mA h/g]", 1000.0, "stress_vs_capacity.png"),
+        ("time [s]", "time [h]", 1 / 3600.0, HISTORY_PICTURES[0]),
+        ("capacity [A h/g]", "capacity [mA h/g]", 1000.0, HISTORY_PICTURES[1]),
     ):
         if xcol not in cols:
             continue

@@ -424,9 +424,7 @@ class Simulation:
         not be written)."""
         folder = ResultsFolder(out, self.comm, self.log)
         folder.check_lock()
-        if not restart:
-            folder.warn_replaced(self._hash)
-        folder.prepare(fresh=not restart)
+        folder.prepare(fresh=not restart, case_hash=self._hash)
         folder.take_lock()
         try:
             if self.rank0:

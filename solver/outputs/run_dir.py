@@ -6,16 +6,56 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import time
 from pathlib import Path
 
 from solver.interrupts import process_alive
+from solver.outputs.paraview_state import SCRIPT_NAME
+from solver.outputs.pictures import chemomech_pictures
 from solver.outputs.result_files import CHECKPOINT_FILE, LOCK_FILE, read_run_lock
 
 #: MB that must be free on the results' disk at the start and before each field write
 MIN_FREE_MB = 50
+
+#: the files of fixed name that chemomech writes into a results folder (and their temporary
+#: versions, left by a run killed while writing them): the run's (``run``), the ParaView
+#: script (``paraview``), the mesh files (``mesh``). Not ``run.lock``: the run takes it.
+WRITTEN_FILES = (
+    "history.csv", "history.csv.tmp", "summary.json", "summary.json.tmp", "run.log",
+    "case.resolved.yaml", CHECKPOINT_FILE, CHECKPOINT_FILE + ".tmp.npz", ".write-test",
+    SCRIPT_NAME, "mesh.xdmf", "mesh.h5", "mesh.msh", "mesh.json", "mesh.png",
+)
+#: the field files (``fields``, or ``fields_r<k>`` of a restarted part): XDMF + HDF5, the
+#: .pvd with its numbered .pvtu/.vtu frames, the VTX .bp folders (:mod:`solver.outputs.fields`)
+FIELD_FILE = re.compile(r"fields(_r\d+)?(\.xdmf|\.h5|\.pvd|\.pvd\.tmp|\d+\.pvtu"
+                        r"|_p\d+_\d+\.vtu|_(displacement|lithiation|stress)\.bp)")
+
+
+def written_by_chemomech(out: Path) -> list[Path]:
+    """What chemomech wrote in the results folder ``out``: :data:`WRITTEN_FILES`, the
+    :data:`FIELD_FILE` files and folders, and the pictures of png/ that chemomech draws
+    (:func:`~solver.outputs.pictures.chemomech_pictures`). Anything else (a user's notes,
+    a figure of another name in png/, ``run.lock``) is not listed."""
+    found = [out / name for name in WRITTEN_FILES
+             if (out / name).exists() or (out / name).is_symlink()]
+    found += [p for p in out.iterdir() if FIELD_FILE.fullmatch(p.name)]
+    if (out / "png").is_dir():
+        found += [out / "png" / name for name in chemomech_pictures()
+                  if (out / "png" / name).is_file()]
+    return sorted(set(found))
+
+
+def describe_removed(names: list[str]) -> str:
+    """``names`` (relative; a folder's with a trailing ``/``) in one line, numbered frames
+    grouped: ``fields_p0_*.vtu (40)``."""
+    groups: dict[str, int] = {}
+    for name in names:
+        key = re.sub(r"\d{6}(?=\.)", "*", name)
+        groups[key] = groups.get(key, 0) + 1
+    return ", ".join(k if n == 1 else f"{k} ({n})" for k, n in groups.items())
 
 
 class OutputDirError(RuntimeError):
@@ -91,34 +131,22 @@ class ResultsFolder:
         if self.comm.rank == 0:
             (out / LOCK_FILE).unlink(missing_ok=True)
 
-    def warn_replaced(self, case_hash: str) -> None:
-        """Say so when the folder holds the results of another case (another case file, or
-        the same one with other --set overrides): this run replaces them."""
-        out = self.out
-        old = None
-        if self.comm.rank == 0:
-            try:
-                old = json.loads((out / "summary.json").read_text()).get("case", {})
-            except (OSError, ValueError, AttributeError):
-                old = None
-        old = self.comm.bcast(old, root=0)
-        if old and old.get("hash") and old["hash"] != case_hash:
-            source = old.get("source") or "?"
-            self.log.warn(f"{out} holds the results of another case ({source}, other inputs); "
-                          "they are replaced. Give --out (or output.name) to keep both")
-
-    def prepare(self, fresh: bool = True) -> None:
+    def prepare(self, fresh: bool = True, case_hash: str | None = None) -> list[str]:
         """Create the results folder and prove it is writable, before any computing. A
-        ``fresh`` run first removes what an earlier run in the folder left that this one
-        would not overwrite: its checkpoint (a later --restart would continue that run),
-        the field files of its restarts and its numbered VTK frames."""
+        ``fresh`` run first removes every file and folder that chemomech wrote there
+        (:func:`written_by_chemomech`: an earlier run's results, pictures, checkpoint,
+        field files of any format, ``plot``'s and ``paraview``'s files), so the folder never
+        mixes two runs and a later --restart cannot continue the earlier run; other files
+        stay. run.log says what was removed (a warning when the earlier run was of another
+        case than ``case_hash``). Rank 0 acts; returns the removed names on every rank."""
         out = self.out
-        problem = None
+        problem, removed, old = None, [], None
         if self.comm.rank == 0:
             try:
                 out.mkdir(parents=True, exist_ok=True)
                 if fresh:
-                    self._remove_previous_run(out)
+                    old = self._earlier_case(out)
+                    self._remove_previous_run(out, removed)
                 (out / "png").mkdir(exist_ok=True)
                 probe = out / ".write-test"
                 probe.write_text("ok")
@@ -127,20 +155,49 @@ class ResultsFolder:
                 if free_mb < MIN_FREE_MB:
                     problem = f"only {free_mb:.0f} MB free in {out}"
             except OSError as exc:
-                problem = f"cannot write to {out}: {exc.strerror or exc}"
-        problem = self.comm.bcast(problem, root=0)
+                problem = f"cannot write to {out}: {describe_write_error(exc)}"
+        problem, removed, old = self.comm.bcast((problem, removed, old), root=0)
+        if removed:
+            self._report_removed(removed, old, case_hash)
         if problem:
             raise OutputDirError(problem)
+        return removed
 
     @staticmethod
-    def _remove_previous_run(out: Path) -> None:
-        """Remove an earlier run's checkpoint, restart field files and numbered VTK frames."""
-        stale = [out / CHECKPOINT_FILE, out / (CHECKPOINT_FILE + ".tmp.npz")]
-        for pattern in ("fields_r[0-9]*", "fields[0-9]*.pvtu", "fields_p[0-9]*_[0-9]*.vtu"):
-            stale += out.glob(pattern)
-        for path in stale:
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
+    def _earlier_case(out: Path) -> dict | None:
+        """The ``case`` entry of the earlier run's summary.json (None without one)."""
+        try:
+            old = json.loads((out / "summary.json").read_text()).get("case", {})
+        except (OSError, ValueError, AttributeError):
+            return None
+        return old if isinstance(old, dict) else None
 
+    def _report_removed(self, removed: list[str], old: dict | None,
+                        case_hash: str | None) -> None:
+        """run.log: what a fresh run removed; a warning when it was another case's."""
+        out = self.out
+        folders = sum(name.endswith("/") for name in removed)
+        files = len(removed) - folders
+        count = " and ".join(f"{n} {word}{'s' if n > 1 else ''}"
+                             for n, word in ((files, "file"), (folders, "folder")) if n)
+        if old and old.get("hash") and case_hash and old["hash"] != case_hash:
+            source = old.get("source") or "?"
+            self.log.warn(f"{out} held the results of another case ({source}, other inputs); "
+                          f"they are replaced ({count} of them removed, named in run.log). "
+                          "Give --out (or output.name) to keep both")
+        self.log.file_only(f"fresh run: removed what chemomech wrote in {out} before, "
+                           f"{count}: {describe_removed(removed)}")
+
+    @staticmethod
+    def _remove_previous_run(out: Path, removed: list[str]) -> None:
+        """Remove :func:`written_by_chemomech` of ``out``, appending each name relative to
+        ``out`` (a folder's with a trailing ``/``) to ``removed`` once it is gone (so that
+        a failure midway still tells what went before it)."""
+        for path in written_by_chemomech(out):
+            name = path.relative_to(out).as_posix()
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+                name += "/"
+            else:
+                path.unlink()
+            removed.append(name)

@@ -93,7 +93,7 @@ def test_replacing_another_cases_results_is_announced(tmp_path, capsys):
     assert "results of another case" not in run(0.02)
     assert "results of another case" not in run(0.02)
     err = run(0.03)
-    assert "holds the results of another case" in err and "--out" in err
+    assert "held the results of another case" in err and "--out" in err
 
 
 def test_a_folder_in_use_by_a_live_run_is_refused(tmp_path):

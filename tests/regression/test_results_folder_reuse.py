@@ -1,8 +1,11 @@
-"""A results folder used again: a fresh run removes what the earlier run left that it would
-not overwrite (the checkpoint, which a later --restart would continue, and the field files
-of that run's restarts); a refused --restart changes nothing in the folder."""
+"""A results folder used again: a fresh run removes everything chemomech wrote there (the
+earlier run's results, pictures and field files of every format, the checkpoint, which a
+later --restart would continue, the files of `plot` and `paraview`), and only that; a
+refused --restart changes nothing in the folder."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -38,6 +41,55 @@ def test_a_fresh_run_removes_the_earlier_runs_checkpoint_and_restart_files(tmp_p
     assert "notes.txt" in left and "fields.pvd" in left
     with pytest.raises(CheckpointError, match="no checkpoint"):
         _simulation(out, checkpoint_every=None).run(restart=True)
+
+
+def _listing(folder):
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")}
+
+
+def test_a_fresh_run_leaves_nothing_of_the_earlier_runs_outputs(tmp_path):
+    """Run 1 (vtx + vtk + xdmf, pictures, a checkpoint, then `plot` and `paraview`), run 2
+    (vtk only, no pictures) into the same folder: the folder holds what run 2 writes into an
+    empty one, and the user's own files; run.log counts and names what was removed."""
+    from solver import _bootstrap  # noqa: F401  (before dolfinx)
+
+    import dolfinx
+
+    from solver.outputs.paraview_state import write_state
+    from solver.outputs.replot import replot
+
+    if not dolfinx.has_adios2:
+        pytest.skip("this dolfinx has no ADIOS2 (output format vtx)")
+    out = tmp_path / "r"
+    assert _simulation(out, formats=["vtx", "vtk", "xdmf"], pictures=True,
+                       checkpoint_every=2).run().status == "completed"
+    replot(out)
+    write_state(out)
+    for name in ("von_mises_stress_at_peak.png", "lithiation_fraction_at_peak.png"):
+        (out / "png" / name).write_bytes(b"")  # (whether run 1 had a peak frame or not)
+    first = _listing(out)
+    assert {"fields_stress.bp", "fields.h5", "checkpoint.npz", "open_in_paraview.py",
+            "png/stress_vs_time.png", "png/von_mises_stress.png"} <= first
+    (out / "notes.txt").write_text("mine")
+    (out / "png" / "my_figure.png").write_bytes(b"mine")
+    (out / "fields_notes").mkdir()  # not a name chemomech writes
+
+    assert _simulation(out, checkpoint_every=None).run().status == "completed"
+    assert _simulation(tmp_path / "clean", checkpoint_every=None).run().status == "completed"
+    mine = {"notes.txt", "png/my_figure.png", "fields_notes"}
+    assert _listing(out) == _listing(tmp_path / "clean") | mine
+    assert (out / "notes.txt").read_text() == "mine"
+    log = (out / "run.log").read_text()
+    line = next(ln for ln in log.splitlines() if "fresh run: removed" in ln)
+    # everything of run 1 was removed (what run 2 wrote again too), but not inside a .bp folder
+    removed = {n for n in first if "/" not in n or n.startswith("png/")} - {"png"}
+    folders = {n for n in removed if n.endswith(".bp")}
+    assert f" {len(removed) - len(folders)} files and {len(folders)} folders:" in line
+    for name in removed:
+        if not re.search(r"\d{6}\.", name):  # (numbered frames are grouped)
+            assert name + ("/" if name in folders else "") in line
+    assert "fields*.pvtu (" in line and "fields_p0_*.vtu (" in line
+    assert "notes" not in line and "my_figure" not in line
 
 
 def test_a_refused_restart_leaves_the_folder_as_it_was(tmp_path):

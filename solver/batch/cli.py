@@ -35,7 +35,6 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
                     metavar="KEY=VALUE", help="override a field for every point")
     sw.add_argument("--out", required=True, help="sweep directory")
     sw.add_argument("--executor", choices=("local", "slurm"), default="local")
-    sw.add_argument("--workers", type=int, default=1, help="local: points run at once")
     sw.add_argument("--mpi-ranks", type=int, default=None,
                     help="MPI ranks per point (local: mpiexec -n M; slurm: --ntasks)")
     sw.add_argument("--min-free-mb", type=float, default=100.0,
@@ -45,27 +44,43 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
                          "job that has not finished (cancel the job first); without it such "
                          "a re-run is refused")
     sw.add_argument("--quiet", action="store_true")
+    # The options of one executor only, which the other would ignore: they default to None so
+    # that _sweep can tell an option the user gave (refused with the other executor) from one
+    # left out, whatever value was typed. Every option of these groups is checked.
+    lo = sw.add_argument_group("local executor")
+    local_only = [
+        lo.add_argument("--workers", type=int, default=None,
+                        help="points run at once (default 1)"),
+    ]
     g = sw.add_argument_group("slurm executor")
-    g.add_argument("--profile", help="site profile YAML (time, ranks, mem, partition, account, "
-                                     "job_name, max_parallel, launcher, srun_mpi, setup, "
-                                     "extra)")
-    g.add_argument("--time", help="wall-time limit per point, e.g. 01:00:00")
-    g.add_argument("--mem", help="memory per node, e.g. 4G")
-    g.add_argument("--partition")
-    g.add_argument("--account")
-    g.add_argument("--job-name")
-    g.add_argument("--max-parallel", type=int, help="at most this many array tasks at once")
-    g.add_argument("--launcher", choices=("srun", "mpiexec"),
-                   help="MPI launcher inside the job when ranks > 1 (default srun)")
-    g.add_argument("--srun-mpi", metavar="PLUGIN",
-                   help="MPI plugin of srun when ranks > 1: srun --mpi=PLUGIN (default pmi2, "
-                        "which the pip wheel's MPICH uses; pmix, … see srun --mpi=list; "
-                        "'default': no --mpi, the site's MpiDefault)")
-    g.add_argument("--dry-run", action="store_true", help="write the job script, do not submit")
-    g.add_argument("--wait", action="store_true",
-                   help="block until the job array has finished, then update sweep.csv")
-    g.add_argument("--poll", type=float, default=5.0, help="--wait: seconds between squeue polls")
-    g.add_argument("--wait-timeout", type=float, default=None, help="--wait: give up after (s)")
+    slurm_only = [
+        g.add_argument("--profile",
+                       help="site profile YAML (time, ranks, mem, partition, account, "
+                            "job_name, max_parallel, launcher, srun_mpi, setup, extra)"),
+        g.add_argument("--time", help="wall-time limit per point, e.g. 01:00:00"),
+        g.add_argument("--mem", help="memory per node, e.g. 4G"),
+        g.add_argument("--partition"),
+        g.add_argument("--account"),
+        g.add_argument("--job-name"),
+        g.add_argument("--max-parallel", type=int, help="at most this many array tasks at once"),
+        g.add_argument("--launcher", choices=("srun", "mpiexec"),
+                       help="MPI launcher inside the job when ranks > 1 (default srun)"),
+        g.add_argument("--srun-mpi", metavar="PLUGIN",
+                       help="MPI plugin of srun when ranks > 1: srun --mpi=PLUGIN (default "
+                            "pmi2, which the pip wheel's MPICH uses; pmix, … see srun "
+                            "--mpi=list; 'default': no --mpi, the site's MpiDefault)"),
+        g.add_argument("--dry-run", action="store_true", default=None,
+                       help="write the job script, do not submit"),
+        g.add_argument("--wait", action="store_true", default=None,
+                       help="block until the job array has finished, then update sweep.csv"),
+        g.add_argument("--poll", type=float, default=None,
+                       help="--wait: seconds between squeue polls (default 5)"),
+        g.add_argument("--wait-timeout", type=float, default=None,
+                       help="--wait: give up after (s)"),
+    ]
+    sw.set_defaults(executor_only={
+        "local": [(a.dest, a.option_strings[0]) for a in local_only],
+        "slurm": [(a.dest, a.option_strings[0]) for a in slurm_only]})
 
     co = sub.add_parser("collect", help="gather a sweep's summaries into one table and plots")
     co.add_argument("dir", help="sweep directory (holds sweep.csv)")
@@ -142,10 +157,42 @@ def run_command(args: argparse.Namespace) -> int | None:
     return None  # pragma: no cover
 
 
+#: what a refusal says of an option of the other executor
+_IGNORED_BY_THE_OTHER = {
+    "slurm": "SLURM {options}: the local executor would ignore {them} and run every point on "
+             "this machine",
+    "local": "local-executor {options}: the SLURM executor would ignore {them}",
+}
+
+
+def executor_mismatch(args: argparse.Namespace) -> str | None:
+    """The one-line refusal of options the chosen executor would silently ignore, or None.
+
+    An option counts as given when its value is not None (the defaults of the executor-only
+    options, see :func:`add_subcommands`), whatever value was typed: ``--workers 1`` with
+    ``--executor slurm`` is refused too, as a sign of a command line meant for the other
+    executor. Without this, a forgotten ``--executor slurm`` ran the whole grid on the login
+    node, ``--dry-run`` included.
+    """
+    for owner, options in args.executor_only.items():
+        if owner == args.executor:
+            continue
+        given = [flag for dest, flag in options if getattr(args, dest, None) is not None]
+        if given:
+            many = len(given) > 1
+            why = _IGNORED_BY_THE_OTHER[owner].format(options="options" if many else "option",
+                                                      them="them" if many else "it")
+            return (f"{', '.join(given)} {'need' if many else 'needs'} --executor {owner} "
+                    f"({why})")
+    return None
+
+
 def _sweep(args) -> int:
     from solver.batch import slurm
     from solver.batch.sweep import SweepError, build, check_output_dir, sweep_lock
 
+    if problem := executor_mismatch(args):  # before anything is read, written or run
+        raise SweepError(problem)
     say = progress_printer(args.quiet)
     opts = None
     if args.executor == "slurm":
@@ -154,7 +201,7 @@ def _sweep(args) -> int:
                                   partition=args.partition, account=args.account,
                                   job_name=args.job_name, max_parallel=args.max_parallel,
                                   launcher=args.launcher, srun_mpi=args.srun_mpi)
-    elif args.workers < 1:
+    elif args.workers is not None and args.workers < 1:
         raise SweepError(f"--workers: must be >= 1, got {args.workers}")
     if args.mpi_ranks is not None and args.mpi_ranks < 1:
         raise SweepError(f"--mpi-ranks: must be >= 1, got {args.mpi_ranks}")
@@ -184,7 +231,7 @@ def _sweep_held(args, sweep, opts, say) -> int:
 
         previous = signal.signal(signal.SIGTERM, _terminate)
         try:
-            rows = run_local(sweep.out, keys, rows, workers=args.workers,
+            rows = run_local(sweep.out, keys, rows, workers=args.workers or 1,
                              mpi_ranks=args.mpi_ranks or 1, quiet=args.quiet)
         finally:
             signal.signal(signal.SIGTERM, previous)
@@ -209,7 +256,8 @@ def _sweep_held(args, sweep, opts, say) -> int:
     if not args.wait:
         say(f"follow it with: squeue -j {job}; then: chemomech collect {sweep.out}")
         return EXIT_OK
-    slurm.wait(job, poll=args.poll, timeout=args.wait_timeout, progress=say)
+    slurm.wait(job, poll=5.0 if args.poll is None else args.poll, timeout=args.wait_timeout,
+               progress=say)
     rows = slurm.refresh_after(sweep.out, keys, rows)
     return _report(sweep.out, rows, say)
 

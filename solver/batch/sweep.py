@@ -167,6 +167,39 @@ def expand(varies: list[tuple[str, list[str]]], zip_: bool = False) -> list[Poin
     return [Point(f"p{i:0{width}d}", dict(zip(keys, combo))) for i, combo in enumerate(combos)]
 
 
+def check_sets(sets: list[str], keys: list[str]) -> None:
+    """Refuse a ``--set`` that every point's varied value would override.
+
+    A point applies its ``--vary`` values after the ``--set`` ones, so a ``--set`` of a varied
+    key, or of a field inside one (``--set geometry.radius=…`` with ``--vary geometry=…``),
+    was silently replaced at every point. A ``--set`` of a mapping around a varied key
+    (``--set "geometry={kind: sphere, mode: axisymmetric}"`` with ``--vary geometry.radius=…``)
+    is allowed: it stands for the case file's mapping, and the points vary one field of it.
+
+    Raises:
+        SweepError: one line per such ``--set`` key, naming it.
+    """
+    lines: list[str] = []
+    for item in sets:
+        key, sep, _ = str(item).partition("=")
+        key = key.strip()
+        if not sep or not key:
+            continue  # malformed: reported by the validation of the case
+        for varied in keys:
+            if key == varied:
+                line = (f"--set {key} and --vary {key}: the varied values would replace the "
+                        "fixed one at every point; give the key to one of them")
+            elif key.startswith(varied + "."):
+                line = (f"--set {key} lies inside --vary {varied}: each varied value would "
+                        "replace it at every point; set it in the varied values instead")
+            else:
+                continue
+            if line not in lines:
+                lines.append(line)
+    if lines:
+        raise SweepError(lines)
+
+
 # --------------------------------------------------------------------------------------------
 # validation and files
 
@@ -293,6 +326,7 @@ def build(case: str | Path, varies: list[str], out: str | Path, sets: list[str] 
             problems.extend(exc.lines)
     if problems:
         raise SweepError(problems)
+    check_sets(list(sets), [k for k, _ in parsed])
     points = expand(parsed, zip_)
     resolved = validate(case, list(sets), points)
     check_duplicates(parsed, points, resolved, zip_)

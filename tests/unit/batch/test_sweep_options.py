@@ -134,3 +134,38 @@ def test_a_valid_slurm_dry_run_writes_its_script(capsys, tmp_path):
                  "#SBATCH --job-name=jn", "#SBATCH --ntasks=2", "srun --mpi=pmix --ntasks=2"):
         assert line in script, line
     assert f"submit it with: sbatch {out / 'slurm' / 'sweep.sbatch'}" in stdout
+
+
+# ------------------------------------------------------------------ --set against --vary
+
+
+@pytest.mark.parametrize("sets, line", [
+    (["stop.mean_theta=0.3"], "--set stop.mean_theta and --vary stop.mean_theta: the varied "
+     "values would replace the fixed one at every point; give the key to one of them"),
+    (["stop={mean_theta: 0.3}", "stop.mean_theta=0.3"], "--set stop.mean_theta and --vary "
+     "stop.mean_theta: the varied values would replace the fixed one at every point; give the "
+     "key to one of them"),
+    (["geometry.radius=2 um", "geometry.radius=3 um"], "--set geometry.radius lies inside "
+     "--vary geometry: each varied value would replace it at every point; set it in the "
+     "varied values instead"),
+])
+def test_a_set_that_the_grid_overrides_is_refused(capsys, tmp_path, sets, line):
+    """Points apply their --vary values after the --set ones: such a --set was lost."""
+    out = tmp_path / "sw"
+    argv = [a for s in sets for a in ("--set", s)]
+    if sets[0].startswith("geometry"):
+        argv += ["--vary", "geometry={kind: sphere, mode: axisymmetric, radius: 1 um}"]
+    rc, stdout, err = sweep(capsys, out, *argv)
+    assert rc == 2 and stdout == ""
+    assert err == [f"error: {line}"]
+    assert not out.exists()
+
+
+def test_a_set_of_the_mapping_around_a_varied_key_is_accepted(tmp_path):
+    from solver.batch.sweep import build
+
+    sw = build(DEFAULT, ["geometry.radius=2 um,3 um"], tmp_path / "sw",
+               sets=["geometry={kind: sphere, mode: axisymmetric}", "output.probes=[]"])
+    assert [(c["geometry"]["mode"], c["geometry"]["radius"]) for c in sw.resolved.values()] == [
+        ("axisymmetric", pytest.approx(2e-6)), ("axisymmetric", pytest.approx(3e-6))]
+    assert not sw.out.exists()

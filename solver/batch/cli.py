@@ -187,11 +187,28 @@ def executor_mismatch(args: argparse.Namespace) -> str | None:
     return None
 
 
+def wait_mismatch(args: argparse.Namespace) -> str | None:
+    """The one-line refusal of SLURM options that this sweep would not use, or None: the
+    ``--wait`` settings without ``--wait``, and ``--wait`` with ``--dry-run`` (nothing is
+    submitted, so nothing is waited for)."""
+    settings = [flag for flag, value in (("--poll", args.poll),
+                                         ("--wait-timeout", args.wait_timeout))
+                if value is not None]
+    if settings and not args.wait:
+        many = len(settings) > 1
+        return (f"{', '.join(settings)} {'need' if many else 'needs'} --wait (without it the "
+                f"sweep does not wait for its job, and would ignore {'them' if many else 'it'})")
+    if args.wait and args.dry_run:
+        return "--wait and --dry-run: a dry run submits no job to wait for; drop one of them"
+    return None
+
+
 def _sweep(args) -> int:
     from solver.batch import slurm
     from solver.batch.sweep import SweepError, build, check_output_dir, sweep_lock
 
-    if problem := executor_mismatch(args):  # before anything is read, written or run
+    # before anything is read, written or run
+    if problem := executor_mismatch(args) or wait_mismatch(args):
         raise SweepError(problem)
     say = progress_printer(args.quiet)
     opts = None

@@ -70,6 +70,23 @@ def test_workers_is_refused_by_the_slurm_executor(capsys, tmp_path, value):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("argv, line", [
+    (["--poll", "1"], "--poll needs --wait (without it the sweep does not wait for its job, "
+     "and would ignore it)"),
+    (["--dry-run", "--poll", "1", "--wait-timeout", "60"], "--poll, --wait-timeout need "
+     "--wait (without it the sweep does not wait for its job, and would ignore them)"),
+    (["--dry-run", "--wait"], "--wait and --dry-run: a dry run submits no job to wait for; "
+     "drop one of them"),
+])
+def test_slurm_options_that_this_sweep_would_not_use_are_refused(capsys, tmp_path, argv,
+                                                                  line):
+    out = tmp_path / "sw"
+    rc, stdout, err = sweep(capsys, out, "--executor", "slurm", *argv)
+    assert rc == 2 and stdout == ""
+    assert err == [f"error: {line}"]
+    assert not out.exists()
+
+
 def test_options_of_both_executors_are_accepted_by_each():
     shared = ["--mpi-ranks", "2", "--resubmit", "--min-free-mb", "1", "--quiet", "--zip",
               "--set", "stop.mean_theta=0.1"]

@@ -20,13 +20,14 @@ from solver.outputs.result_files import CHECKPOINT_FILE, LOCK_FILE, read_run_loc
 #: MB that must be free on the results' disk at the start and before each field write
 MIN_FREE_MB = 50
 
-#: the files of fixed name that chemomech writes into a results folder (and their temporary
-#: versions, left by a run killed while writing them): the run's (``run``), the ParaView
-#: script (``paraview``), the mesh files (``mesh``). Not ``run.lock``: the run takes it.
+#: the files of fixed name that a run writes into its results folder (and their temporary
+#: versions, left by a run killed while writing them), and the ParaView script
+#: (``chemomech paraview``). Not ``run.lock`` (the run takes it), nor what ``chemomech mesh``
+#: wrote (mesh.xdmf, .png, ...): a user meshes a case to look at it before running it.
 WRITTEN_FILES = (
     "history.csv", "history.csv.tmp", "summary.json", "summary.json.tmp", "run.log",
     "case.resolved.yaml", CHECKPOINT_FILE, CHECKPOINT_FILE + ".tmp.npz", ".write-test",
-    SCRIPT_NAME, "mesh.xdmf", "mesh.h5", "mesh.msh", "mesh.json", "mesh.png",
+    SCRIPT_NAME,
 )
 #: the field files (``fields``, or ``fields_r<k>`` of a restarted part): XDMF + HDF5, the
 #: .pvd with its numbered .pvtu/.vtu frames, the VTX .bp folders (:mod:`solver.outputs.fields`)

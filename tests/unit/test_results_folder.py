@@ -56,23 +56,24 @@ class _Log:
         self.lines.append(msg)
 
 
-#: what chemomech writes, one of each kind (run, restarts, every field format, plot, paraview,
-#: mesh); folders end with "/"
+#: what chemomech writes, one of each kind (run, restarts, every field format, plot,
+#: paraview); folders end with "/"
 _CHEMOMECH = [
     "history.csv", "summary.json", "case.resolved.yaml", "run.log", "checkpoint.npz",
     "checkpoint.npz.tmp.npz", "fields.xdmf", "fields.h5", "fields.pvd", "fields000000.pvtu",
     "fields000001.pvtu", "fields_p0_000000.vtu", "fields_p1_000001.vtu", "fields_r1.pvd",
     "fields_r1000002.pvtu", "fields_r1_p0_000002.vtu", "fields_r1.xdmf", "fields_r1.h5",
     "fields_displacement.bp/", "fields_lithiation.bp/", "fields_stress.bp/",
-    "fields_r2_stress.bp/", "open_in_paraview.py", "mesh.xdmf", "mesh.h5", "mesh.msh",
-    "mesh.json", "mesh.png", "png/von_mises_stress.png", "png/lithiation_fraction.png",
+    "fields_r2_stress.bp/", "open_in_paraview.py", "png/von_mises_stress.png",
+    "png/lithiation_fraction.png",
     "png/hydrostatic_stress.png", "png/von_mises_stress_at_peak.png",
     "png/lithiation_fraction_at_peak.png", "png/hydrostatic_stress_at_peak.png",
     "png/stress_vs_time.png", "png/stress_vs_capacity.png",
 ]
-#: a user's files (and run.lock, the live-run guard): never removed
+#: a user's files, run.lock (the live-run guard) and `chemomech mesh`'s files: never removed
 _OTHERS = ["notes.txt", "png/my_figure.png", "png/von_mises_stress_v2.png", "fields_notes.txt",
-           "fields.csv", "my_fields.pvd", "history.csv.bak", "run.lock", "data/fields.h5"]
+           "fields.csv", "my_fields.pvd", "history.csv.bak", "run.lock", "data/fields.h5",
+           "mesh.xdmf", "mesh.h5", "mesh.msh", "mesh.json", "mesh.png"]
 
 
 def _plant(out, names):
@@ -100,13 +101,13 @@ def test_a_fresh_run_removes_what_chemomech_wrote_and_only_that(tmp_path):
     assert _left(out) == {"png", "data", *_OTHERS}
     # run.log: the count and the names (frames grouped); a warning: another case's results
     [line] = log.lines
-    assert "32 files and 4 folders:" in line
+    assert "27 files and 4 folders:" in line
     assert "fields*.pvtu (2)" in line and "fields_r1*.pvtu, " in line
     assert "fields_stress.bp/" in line and "png/stress_vs_time.png" in line
     assert "notes" not in line and "my_figure" not in line and "run.lock" not in line
     [warning] = log.warnings
     assert "held the results of another case (a.yaml" in warning
-    assert "32 files and 4 folders of them removed" in warning
+    assert "27 files and 4 folders of them removed" in warning
 
 
 def test_the_same_case_again_is_no_warning_and_a_restart_keeps_everything(tmp_path):

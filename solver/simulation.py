@@ -1389,7 +1389,8 @@ class Simulation:
                 "coupled_linear_solver": (self.coupled.linear_solver
                                           if self.coupled is not None else None),
             },
-            "units": {"time": "s", "stress": "Pa", "capacity": "A h/g", "Li content": "mol"},
+            "units": {"time": "s", "stress": "Pa", "capacity": "A h/g",
+                      "Li content": self._li_content_column()[len("Li content ["):-1]},
             "final": rows[-1] if rows else {},
             # what the run warned about (also before a --restart), as run.log has it
             "warnings": self._warnings(),

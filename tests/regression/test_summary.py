@@ -33,6 +33,8 @@ def test_plane_strain_li_content_is_per_metre_of_depth(tmp_path):
     assert "Li content [mol]" not in last
     expected = 0.5 * SI["c_max"] * math.pi * R**2
     assert last["Li content [mol/m]"] == pytest.approx(expected, rel=0.02, abs=0)
+    summary = json.loads((res.out_dir / "summary.json").read_text())
+    assert summary["units"]["Li content"] == "mol/m"  # (it said mol)
 
 
 def _front_case(mode: str, mean_theta: float) -> dict:

@@ -66,6 +66,10 @@ EVENT_REL_TOL = 1e-3
 THETA_RANGE_TOL = 0.01
 
 
+#: steps cut back after a failed Newton solve that are warnings (console, summary.json); the
+#: later ones are written to run.log only
+NEWTON_CUTBACKS_SHOWN = 5
+
 #: a 3D mesh above this many cells with a layer much thinner than mesh.size gets a warning
 LARGE_3D_CELLS = 150_000
 
@@ -198,6 +202,7 @@ class Simulation:
         self._stop_request = None  # set by run(): a signal asks the time loop to stop
         self._warned_dt_min = False  # a step over max_dtheta at dt_min was reported
         self._warned_event_dt_min = False  # a step of dt_min past a stop event, too
+        self._newton_cutbacks = 0  # steps cut back after a failed Newton solve
         self._warned_floor = False  # an elasticity solve accepted at the round-off floor
         self._warned_theta_range: set[str] = set()  # causes of θ outside [0, 1] reported
         self._peak_frame = None  # (max von Mises, t, mean θ, nodal fields) of a written frame
@@ -440,6 +445,7 @@ class Simulation:
                 self._earlier_warnings = list(resume.get("warnings", []))
                 self._warned_dt_min = bool(resume.get("warned_dt_min", False))
                 self._warned_event_dt_min = bool(resume.get("warned_event_dt_min", False))
+                self._newton_cutbacks = int(resume.get("newton_cutbacks", 0))
                 self._warned_theta_range = set(resume.get("warned_theta_range", []))
                 # the summary's ranges cover the whole run, not only this part of it
                 lo, hi = resume.get("dt_range", (math.inf, 0.0))
@@ -799,7 +805,8 @@ class Simulation:
                 rep = self._diffusion_step(dt, dirichlet)
             except NewtonDivergence as exc:
                 self._reject()
-                self.log.warn(f"t = {t:.4g} s: Newton failed ({exc}); dt {dt:.3g} s → cut back")
+                self._warn_newton_cutback(f"t = {t:.4g} s: Newton failed ({exc}); dt {dt:.3g} s "
+                                          "→ cut back")
                 stepper.rejected_step(dt, t, str(exc))
                 continue
             if rep.max_change > c.time.max_dtheta and dt > c.time.dt_min:
@@ -1016,6 +1023,7 @@ class Simulation:
                      # the warnings said once stay said after a restart
                      warned_dt_min=self._warned_dt_min,
                      warned_event_dt_min=self._warned_event_dt_min,
+                     newton_cutbacks=self._newton_cutbacks,
                      warned_theta_range=sorted(self._warned_theta_range),
                      wall=time.perf_counter() - self._wall0,
                      # what history.csv holds at this checkpoint (a restart checks it)
@@ -1404,6 +1412,21 @@ class Simulation:
                         "history": "history.csv", "case": "case.resolved.yaml"},
         }
         return summary
+
+    def _warn_newton_cutback(self, message: str) -> None:
+        """A step cut back after a failed Newton solve: a warning for the first
+        :data:`NEWTON_CUTBACKS_SHOWN` of the run, then one saying that run.log alone lists the
+        rest (a run at high current can be cut back thousands of times: each on the console
+        and in summary.json's warnings buried everything else)."""
+        self._newton_cutbacks += 1
+        if self._newton_cutbacks <= NEWTON_CUTBACKS_SHOWN:
+            self.log.warn(message)
+            return
+        if self._newton_cutbacks == NEWTON_CUTBACKS_SHOWN + 1:
+            self.log.warn(f"more than {NEWTON_CUTBACKS_SHOWN} steps cut back after a failed "
+                          "Newton solve: run.log lists the others (history.csv's 'rejected "
+                          "steps' and summary.json's run.rejected_steps count every cut-back)")
+        self.log.file_only(f"warning: {message}")
 
     def _warnings(self) -> list[str]:
         """The run's warnings in order, those before a --restart first (a warning about the

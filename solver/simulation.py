@@ -8,6 +8,7 @@ stops here: the physics modules receive SI floats and UFL objects.
 from __future__ import annotations
 
 import math
+import os
 import shutil
 import time
 import traceback
@@ -212,6 +213,7 @@ class Simulation:
         g = case.geometry
         for path, msg in case.plausibility_warnings():  # probably a unit left out
             self.log.warn(f"{path}: {msg}")
+        self._check_out_dir_early()
         # meshing and solver set-up can take minutes on a large 3D mesh: say what is going on
         self.log.info(f"meshing the {g.kind} particle ({g.mode}) ...")
         self._setup_domain()
@@ -222,6 +224,23 @@ class Simulation:
         self._setup_problems()
         self._setup_quantities()
         self._timers["setup"] = time.perf_counter() - t0
+
+    def _check_out_dir_early(self) -> None:
+        """Refuse, before meshing, a results folder that cannot be made: a regular file in
+        its place or on its path, or a nearest existing folder without write permission. The
+        full check (the folder made, a file written, free space) follows before the first
+        step (:class:`~solver.outputs.run_dir.ResultsFolder`); this one creates nothing."""
+        problem = None
+        if self.rank0:
+            out = self.out_dir.absolute()
+            existing = next((p for p in (out, *out.parents) if p.exists()), None)
+            if existing is not None and not existing.is_dir():
+                problem = f"cannot write to {self.out_dir}: {existing} is a file, not a folder"
+            elif existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+                problem = f"cannot write to {self.out_dir}: {existing} is not writable"
+        problem = self.comm.bcast(problem, root=0)
+        if problem:
+            raise OutputDirError(problem)
 
     def _warn_thin_layers_in_3d(self) -> None:
         """A layer is meshed with a few elements through its thickness whatever mesh.size

@@ -182,3 +182,20 @@ def test_a_folder_in_use_by_a_live_run_is_refused(tmp_path):
                            capture_output=True, text=True, timeout=300)
     assert third.returncode == 0, third.stderr
     assert not (out / "run.lock").exists()
+
+
+@pytest.mark.parametrize("where", ["file", "inside_a_file"])
+def test_an_out_path_blocked_by_a_file_fails_before_meshing(tmp_path, monkeypatch, where):
+    """``--out`` naming a regular file (or a folder inside one) is refused before the mesh is
+    built (it was refused only after meshing and the solver set-up)."""
+    from solver.simulation import OutputDirError, Simulation
+
+    def no_meshing(self):
+        raise AssertionError("meshed before the results folder was checked")
+
+    monkeypatch.setattr(Simulation, "_setup_domain", no_meshing)
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    out = blocker if where == "file" else blocker / "out"
+    with pytest.raises(OutputDirError, match=f"{blocker} is a file, not a folder"):
+        _simulation(out)

@@ -7,6 +7,7 @@ Every problem with the input raises :class:`~solver.case.errors.CaseError` whose
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import typing
@@ -341,9 +342,32 @@ def load_case_dict(
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
-        raise CaseError(problems_from_validation_error(exc, data, source)) from None
+        problems = problems_from_validation_error(exc, data, source)
+        raise CaseError(_name_library_fields(problems, material_sources)) from None
     case._material_sources = material_sources
     return case
+
+
+def _name_library_fields(problems: list[Problem], material_sources: dict) -> list[Problem]:
+    """Say so when a problem's field came from a library entry (``from:``), not from the
+    case: ``{from: si_crystalline, active: false}`` was told to "remove" the library's
+    specific_capacity, which the case does not hold."""
+    out = []
+    for p in problems:
+        parts = p.path.split(".")
+        info = None
+        if len(parts) >= 3 and parts[0] == "materials":
+            info = material_sources.get(parts[1])
+        if info and parts[2] not in info.get("overridden", ()):
+            origin = f"it comes from library material '{info['material']}'"
+            if p.message.endswith("remove this field"):
+                message = (f"{p.message.removesuffix('remove this field')}set it to null "
+                           f"next to from: ({origin})")
+            else:
+                message = f"{p.message} next to from: ({origin})"
+            p = dataclasses.replace(p, message=message)
+        out.append(p)
+    return out
 
 
 # --------------------------------------------------------------------------------------------

@@ -1196,7 +1196,9 @@ class Case(_Model):
                               - lg(m.c_max_si, GAS_CONSTANT, self.temperature), "",
                               both_ends=False)
         load = self.loading
-        if isinstance(load, GalvanostaticLoading) and len(self.materials) == 1 and not problems:
+        # (an inactive single material stores nothing: the loading's own check says so)
+        if (isinstance(load, GalvanostaticLoading) and len(self.materials) == 1 and not problems
+                and all(m.active for m in self.materials.values())):
             q = self.specific_capacity_si
             if load.specific_current is not None:
                 key, given = "specific_current", f"{load.specific_current:g} A/kg"

@@ -447,3 +447,26 @@ def test_regular_solution_diffusivity_positive_on_its_range_is_valid(
     law = (f"materials.core.diffusivity={{kind: regular_solution, d0: 1e-16 m^2/s, "
            f"alpha: {alpha}, theta_max: {theta_max}}}")
     assert load_case(reference_path, [law]).materials["core"].diffusivity.alpha == alpha
+
+
+def test_an_inactive_library_material_names_the_fields_it_brings(
+        reference_data: dict[str, Any]) -> None:
+    """``{from: si_crystalline, active: false}``: the library gives Li-storage fields and an
+    E(θ) that an inert region cannot have. The messages say they come from the library and
+    how to drop them there (they said "remove this field" of a field not in the case), and the
+    single inert region gets no second error on its fill time (capacity 0 gave "= 0 s")."""
+    reference_data["materials"]["core"] = {"from": "si_crystalline", "active": False}
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    text = str(info.value)
+    assert "materials.core.specific_capacity" in info.value.paths
+    assert "set it to null next to from: (it comes from library material 'si_crystalline')" \
+        in text
+    assert "materials.core.youngs_modulus" in info.value.paths
+    assert "give a constant next to from:" in text
+    reference_data["materials"]["core"].update(specific_capacity=None, volume_expansion=None,
+                                               youngs_modulus="100 GPa")
+    with pytest.raises(CaseError) as info:
+        load_case_dict(reference_data)
+    assert info.value.paths == ["loading.surfaces.0"], str(info.value)  # nowhere for the Li
+    assert "time to fill" not in str(info.value)

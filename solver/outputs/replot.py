@@ -272,7 +272,31 @@ def plot_fields(results: Path, names: list[str] = FIELDS) -> list[Path]:
     if not present:
         raise SweepError(f"{path}: holds none of the fields {', '.join(names)}")
     mode = _mode(results, grid)
-    return draw_fields(grid, mode, names, results / "png", f"t = {t:.4g} s ({mode}, µm)")
+    return draw_fields(grid, mode, names, results / "png", _frame_title(results, t, mode))
+
+
+def _frame_title(results: Path, t: float, mode: str) -> str:
+    """The picture title of the frame at ``t``: the case title (case.resolved.yaml) and the
+    mean θ of its history row, as the run draws them; what cannot be read is left out."""
+    import yaml
+
+    title = ""
+    try:
+        case = yaml.safe_load((results / "case.resolved.yaml").read_text(encoding="utf-8"))
+        title = str(case.get("title") or "") if isinstance(case, dict) else ""
+    except (OSError, ValueError, yaml.YAMLError):
+        pass
+    mean = ""
+    try:
+        _, rows = _read_history(results / "history.csv")
+    except SweepError:
+        rows = []
+    at = [r for r in rows if math.isclose(r.get("time [s]", math.nan), t, rel_tol=1e-9,
+                                          abs_tol=1e-300)]
+    if at and math.isfinite(at[-1].get("mean lithiation fraction [-]", math.nan)):
+        mean = f", mean theta {at[-1]['mean lithiation fraction [-]']:.3f}"
+    line = f"last written frame: t = {t:.4g} s{mean} ({mode}, µm)"
+    return f"{title}\n{line}" if title else line
 
 
 def replot(results: str | Path, metrics: list[str] | None = None) -> list[Path]:

@@ -388,3 +388,18 @@ def test_an_ambiguous_metric_is_refused_naming_the_candidates():
         info.value)
     assert _match("coating_1: max von", cols) == "coating_1: max Von Mises stress [Pa]"
     assert _match("lithiation", cols) == "mean lithiation fraction [-]"
+
+
+def test_plot_titles_a_frame_as_the_run_does(tmp_path):
+    """`plot` titles its field pictures with the case title and the frame's mean θ, as the
+    run's own pictures (it gave only 't = … s (mode, µm)'); without those files, just that."""
+    from solver.outputs.replot import _frame_title
+
+    (tmp_path / "history.csv").write_text(
+        "step,time [s],mean lithiation fraction [-]\n0,0.0,0.0\n1,12.5,0.125\n")
+    assert _frame_title(tmp_path, 12.5, "axisymmetric") == (
+        "last written frame: t = 12.5 s, mean theta 0.125 (axisymmetric, µm)")
+    (tmp_path / "case.resolved.yaml").write_text("title: Si sphere\n")
+    assert _frame_title(tmp_path, 12.5, "octant").startswith("Si sphere\nlast written frame")
+    (tmp_path / "history.csv").unlink()
+    assert _frame_title(tmp_path, 3.0, "3d") == "Si sphere\nlast written frame: t = 3 s (3d, µm)"

@@ -1279,6 +1279,13 @@ class Case(_Model):
         if getattr(load, "specific_current", None) is not None:
             check("loading.specific_current", load.specific_current, 1e-3, 1e5, "A/kg",
                   "a bare number is in A/kg: write '0.1 A/g'")
+        if isinstance(load, PrescribedLoading):
+            given = [k for k in ("mean_theta", "capacity", "time", "surface_theta")
+                     if getattr(self.stop, k) is not None]
+            if given:
+                out.append(("stop", f"{', '.join('stop.' + k for k in given)}: not used, "
+                            "loading.kind prescribed solves the elasticity once for the given "
+                            "θ field (no time loop)"))
         check("temperature", self.temperature, 200.0, 500.0, "K",
               "a bare number is in K: write '25 degC' or 298.15")
         check("stop.capacity", self.stop.capacity, 3.6e3, 2e7, "C/kg",

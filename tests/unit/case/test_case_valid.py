@@ -227,6 +227,18 @@ def test_plausibility_warnings_catch_a_missing_unit(reference_path: Path) -> Non
         assert load_case(path).plausibility_warnings() == [], path
 
 
+def test_plausibility_warning_for_stop_criteria_of_a_prescribed_field(
+        reference_path: Path) -> None:
+    """A prescribed θ field is one elastic solve: a stop criterion left in the case (or in the
+    file a --set turned prescribed) was silently not used; it is named now."""
+    field = "loading={kind: prescribed, profile: {kind: radial, table: [[0, 0], [4 um, 1]]}}"
+    found = dict(load_case(reference_path, overrides=[field, "stop={time: 1 h}"])
+                 .plausibility_warnings())
+    assert "stop.time: not used" in found.get("stop", ""), found
+    assert "stop" not in dict(load_case(reference_path, overrides=[field, "stop={}"])
+                              .plausibility_warnings())
+
+
 def test_plausibility_warning_for_a_temperature_in_celsius(reference_path: Path) -> None:
     """'temperature: 25' meant as °C is 25 K (a bare number is in K), which makes the two_way
     stress-driven flux Ω θ ∇σ_h/(R T) twelve times too strong: named like the other slips."""

@@ -244,7 +244,17 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str], file: str) -
             here = ".".join(parts[: depth + 1])
             if isinstance(node, list) and part.isdigit() and int(part) < len(node):
                 node = node[int(part)]
+            elif isinstance(node, list) and part.isdigit():
+                problems.append(Problem(file, OVERRIDE_PATH, (
+                    f"{item!r}: '{'.'.join(parts[:depth])}' has {len(node)} item(s), no item "
+                    f"{part}: give the whole list to add one")))
+                break
             elif isinstance(node, dict):
+                if node.get(part) is None and parts[depth + 1].isdigit():
+                    problems.append(Problem(file, OVERRIDE_PATH, (
+                        f"{item!r}: '{here}' has no items to index: give the whole list, "
+                        f"e.g. --set '{here}=[...]'")))
+                    break
                 if node.get(part) is None:
                     node[part] = {}
                 node = node[part]

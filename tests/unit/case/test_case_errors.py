@@ -470,3 +470,15 @@ def test_an_inactive_library_material_names_the_fields_it_brings(
         load_case_dict(reference_data)
     assert info.value.paths == ["loading.surfaces.0"], str(info.value)  # nowhere for the Li
     assert "time to fill" not in str(info.value)
+
+
+def test_set_of_a_list_item_that_does_not_exist() -> None:
+    """``--set output.probes.5.name=x``: the message says the list has no item 5 (it said
+    'output.probes.5' is not a mapping), and with no list at all that there is nothing to
+    index (it said 'output.probes: expected a list, got a mapping')."""
+    root = Path(__file__).resolve().parents[3] / "cases"
+    err = _error(root / "default.yaml", ["output.probes.5.name=x"])
+    assert "'output.probes' has 2 item(s), no item 5" in _only(err).message
+    err = _error(root / "examples" / "hollow.yaml", ["output.probes.0.name=x"])
+    assert "'output.probes' has no items to index" in _only(err).message
+    assert "--set 'output.probes=[...]'" in _only(err).message

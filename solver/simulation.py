@@ -363,13 +363,14 @@ class Simulation:
         self.stress = StressFields(d, self.mechanics.stress)
         surfaces = [n for n in d.boundaries if n not in SYMMETRY_NAMES]
         self.statistics = Statistics(d, self.theta, self.stress, surfaces, list(d.regions))
-        self.statistics.setup_interfaces()
+        modulus = self.fields.E(self.theta)  # the interfaces weigh their sides by compliance
+        self.statistics.setup_interfaces(modulus)
         active = [n for n, law in self.laws.items() if law.active]
         cells = np.concatenate([d.cells(n) for n in active]) if active else np.zeros(0, np.int32)
         # θ nodes of the Li-storing regions (in inactive ones θ is the concentration of Li in
         # transit over the active material's c_max, not a fraction of a capacity)
         self._active_theta_dofs = cell_dofs(self.V_theta, cells.astype(np.int32))
-        self.interface_maxima = InterfaceMaxima(d, self.stress)
+        self.interface_maxima = InterfaceMaxima(d, self.stress, modulus)
         self.measures = Measures(d, self.theta, self.stress, self.case.output.measures)
         self.probes = Probes(d, self.case.output.probes)
         self.gap_monitor = None

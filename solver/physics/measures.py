@@ -21,6 +21,7 @@ from solver.physics.quantities import (
     _facet_vertex_cell_dofs,
     _facet_vertex_dofs,
     cell_dofs,
+    side_weights,
 )
 
 
@@ -117,14 +118,22 @@ class InterfaceMaxima:
     """Largest normal (tensile) and shear traction along each interface.
 
     At every vertex of every interface facet, the nodal DG1 stress tensors of the two adjacent
-    cells are averaged (traction is continuous across a bonded interface, so the two sides
-    differ by discretisation error only) and contracted with the facet normal.
+    cells are averaged, weighted by compliance with ``modulus`` (the Young's modulus as a UFL
+    expression; :func:`~solver.physics.quantities.side_weights`), and contracted with the
+    facet normal (traction is continuous across a bonded interface, so the two sides differ
+    by discretisation error only).
     """
 
-    def __init__(self, domain, stress):
+    def __init__(self, domain, stress, modulus=None):
         self.domain = domain
         self.stress = stress
         mesh = domain.mesh
+        # the sides' weights by compliance (side_weights), from E at the same DG1 nodes
+        self._modulus = self._modulus_expr = None
+        if modulus is not None and domain.interfaces:
+            self._modulus = dolfinx.fem.Function(stress.S)
+            self._modulus_expr = dolfinx.fem.Expression(
+                modulus, stress.S.element.interpolation_points)
         xs = stress.S.tabulate_dof_coordinates()
         scale = domain.length_scale
         self.items = {}
@@ -150,10 +159,16 @@ class InterfaceMaxima:
         comm = self.domain.comm
         out = {}
         s = self.stress.sigma.x.array.reshape(-1, 9)  # DG1 tensor blocks = scalar DG1 dofs
+        e = None
+        if self._modulus is not None:
+            self._modulus.interpolate(self._modulus_expr)
+            e = self._modulus.x.array
         for name, (rows, normals) in self.items.items():
             tn = ts = -np.inf
             if rows.size:
-                sig = 0.5 * (s[rows[:, 0]] + s[rows[:, 1]]).reshape(-1, 3, 3)
+                w0, w1 = (0.5, 0.5) if e is None else (
+                    w[:, None] for w in side_weights(e[rows[:, 0]], e[rows[:, 1]]))
+                sig = (w0 * s[rows[:, 0]] + w1 * s[rows[:, 1]]).reshape(-1, 3, 3)
                 sig = 0.5 * (sig + np.transpose(sig, (0, 2, 1)))
                 t = np.einsum("nij,nj->ni", sig, normals)
                 normal = np.einsum("ni,ni->n", t, normals)

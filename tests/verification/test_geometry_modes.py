@@ -179,13 +179,16 @@ def _interface_errors(mode, size, tmp_path):
 def test_core_shell_interface_tractions_converge_to_lame(tmp_path):
     """At the bonded interface under the Lamé pressure p: normal traction −p, no shear, shell
     hoop stress p (2a³ + b³)/(2(b³ − a³)). The stress next to a material jump converges
-    slowly (measured: normal-traction error 2.0 % at a/10, 0.6 % at a/40), so the test asks
-    for convergence and for the fine-mesh values."""
+    slowly (measured: normal-traction error 2.7 % at a/10, 0.56 % at a/50), so the test asks
+    for convergence and for the fine-mesh values. The fine mesh is a/50 since the tractions
+    weigh the two sides by compliance (2026-12-07; see test_interface_shear.py for why):
+    on this case (E 185 against 20 GPa, uniform θ) that is 10-20 % less accurate than equal
+    weights, and the shear error at a/40 came to 1.006 %."""
     a = 2.5e-6
     coarse = _interface_errors("axisymmetric", a / 10, tmp_path / "c")
-    fine = _interface_errors("axisymmetric", a / 40, tmp_path / "f")
+    fine = _interface_errors("axisymmetric", a / 50, tmp_path / "f")
     for c, f in zip(coarse, fine):
-        assert f < 0.5 * c  # each error at least halves over a 4x refinement
+        assert f < 0.5 * c  # each error at least halves over a 5x refinement
     for errors in (coarse, fine):  # both shears are of the two sides' mean stress
         assert errors[1] <= errors[4], errors
     normal, shear, hoop, _, _ = fine

@@ -1277,7 +1277,7 @@ class Case(_Model):
                       "a bare number is in C/kg: write '3579 mA*h/g'")
         load = self.loading
         if getattr(load, "specific_current", None) is not None:
-            check("loading.specific_current", load.specific_current, 1e-3, 1e5, "A/kg",
+            check("loading.specific_current", load.specific_current, 1.0, 1e5, "A/kg",
                   "a bare number is in A/kg: write '0.1 A/g'")
         if isinstance(load, PrescribedLoading):
             given = [k for k in ("mean_theta", "capacity", "time", "surface_theta")

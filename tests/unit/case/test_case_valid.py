@@ -227,6 +227,14 @@ def test_plausibility_warnings_catch_a_missing_unit(reference_path: Path) -> Non
         assert load_case(path).plausibility_warnings() == [], path
 
 
+def test_plausibility_warning_for_a_bare_specific_current(reference_path: Path) -> None:
+    """'0.1' meant as A/g is 0.1 A/kg (1e-4 A/g: years to fill a Si particle); the range
+    started at 1e-3 A/kg and let it pass."""
+    found = dict(load_case(reference_path, overrides=["loading.specific_current=0.1"])
+                 .plausibility_warnings())
+    assert "'0.1 A/g'" in found.get("loading.specific_current", ""), found
+
+
 def test_plausibility_warning_for_stop_criteria_of_a_prescribed_field(
         reference_path: Path) -> None:
     """A prescribed θ field is one elastic solve: a stop criterion left in the case (or in the

@@ -42,12 +42,34 @@ def find_mpiexec() -> str | None:
     return shutil.which("mpiexec")
 
 
+def code_root() -> Path:
+    """The folder that holds the ``solver`` (and ``meshes``) package this process runs."""
+    import solver
+
+    return Path(solver.__file__).resolve().parent.parent
+
+
+def point_python() -> list[str]:
+    """How a point runs the sweep's own code: ``python -P -m solver`` with :func:`code_root`
+    first on PYTHONPATH (:func:`point_environment`). Plain ``-m`` put the working folder
+    first on the import path, so a point run from a folder holding another ``solver``
+    package (another checkout, a user's own) ran that code instead of the sweep's."""
+    return [sys.executable, "-P", "-m", "solver"]
+
+
+def point_environment(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with :func:`code_root` first on PYTHONPATH."""
+    rest = env.get("PYTHONPATH")
+    env["PYTHONPATH"] = str(code_root()) + (os.pathsep + rest if rest else "")
+    return env
+
+
 def run_command(case_file: Path, results: Path, mpi_ranks: int = 1) -> list[str]:
-    """The command line that runs one point."""
+    """The command line that runs one point (in :func:`point_environment`)."""
     # --resume: a point interrupted earlier (SIGTERM, a time limit) continues from its
     # checkpoint when the checkpoint is of the same case; otherwise the run starts afresh
-    cmd = [sys.executable, "-m", "solver", "run", str(case_file), "--out", str(results),
-           "--quiet", "--resume"]
+    cmd = [*point_python(), "run", str(case_file), "--out", str(results), "--quiet",
+           "--resume"]
     if mpi_ranks > 1:
         mpiexec = find_mpiexec()
         if mpiexec is None:
@@ -123,7 +145,7 @@ def subprocess_runner(mpi_ranks: int = 1, timeout: float | None = None) -> Runne
     """The default runner: ``[mpiexec -n M] python -m solver run case --out results --quiet``."""
 
     def run(point_dir: Path, case_file: Path, results: Path) -> int:
-        env = dict(os.environ)
+        env = point_environment(dict(os.environ))
         env.setdefault("OMP_NUM_THREADS", "1")  # N workers × BLAS threads oversubscribe
         # a run whose sweep is killed (SIGKILL: no chance to stop it) stops by itself
         env[PARENT_PID_VARIABLE] = str(os.getpid())

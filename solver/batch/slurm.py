@@ -153,10 +153,12 @@ def write_script(out: Path, rows: list[dict[str, str]], opts: SlurmOptions,
     if opts.account:
         directives.append(f"--account={opts.account}")
     directives += [str(x) for x in opts.extra]
-    py = shlex.quote(sys.executable)
+    from solver.batch.local import code_root, point_python
+
+    py = " ".join(shlex.quote(x) for x in point_python())  # the sweep's own code (PYTHONPATH)
     # --resume: a point stopped by the time limit (SIGTERM: a checkpoint) continues from its
     # checkpoint when the sweep is run again; a checkpoint of another case is not used
-    run = f"{py} -m solver run \"$P/case.yaml\" --out \"$P/results\" --quiet --resume"
+    run = f"{py} run \"$P/case.yaml\" --out \"$P/results\" --quiet --resume"
     if opts.ranks > 1:
         if opts.launcher == "srun":
             mpi = "" if opts.srun_mpi == "default" else f"--mpi={opts.srun_mpi} "
@@ -174,6 +176,7 @@ def write_script(out: Path, rows: list[dict[str, str]], opts: SlurmOptions,
         *[str(s) for s in opts.setup],
         f"cd {shlex.quote(str(Path(workdir or Path.cwd()).resolve()))}",
         "export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}",
+        f"export PYTHONPATH={shlex.quote(str(code_root()))}${{PYTHONPATH:+:$PYTHONPATH}}",
         "POINTS=(",
         points,
         ")",

@@ -436,3 +436,25 @@ def test_slurm_task_records_the_exit_code_of_its_point(tmp_path):
     status, error = point_status(pdir)
     assert status == "failed" and error
     assert not (sw.out / "points" / "p000" / "exit_code").exists()  # task 1 is p001 only
+
+
+def test_points_run_the_sweeps_own_code_whatever_the_working_folder(tmp_path):
+    """A point ran ``python -m solver``, which imports the ``solver`` package of the working
+    folder first: from a folder holding another one (another checkout, a user's own
+    ``solver/``) the sweep's points ran that code. Both executors now run ``python -P -m
+    solver`` with the sweep's code first on PYTHONPATH."""
+    import os
+    import subprocess
+
+    from solver.batch.local import code_root, point_environment, point_python
+
+    decoy = tmp_path / "solver"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("")
+    (decoy / "__main__.py").write_text("print('decoy'); raise SystemExit(3)\n")
+    p = subprocess.run([*point_python(), "--version"], cwd=tmp_path, capture_output=True,
+                       text=True, timeout=120, env=point_environment(dict(os.environ)))
+    assert p.returncode == 0 and p.stdout.startswith("chemomech"), (p.stdout, p.stderr)
+    sw = build(DEFAULT, ["stop.mean_theta=0.2,0.4"], tmp_path / "sw")
+    text = slurm.write_script(sw.out, prepare(sw), slurm.make_options(None)).read_text()
+    assert f"export PYTHONPATH={code_root()}" in text and " -P -m solver run " in text

@@ -78,6 +78,25 @@ def _parser() -> argparse.ArgumentParser:
 _RANK_VARIABLES = ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "SLURM_PROCID")
 
 
+#: launcher variables that give the number of processes started together (mpiexec of MPICH's
+#: Hydra, Open MPI), read without initialising MPI. (Not SLURM_NTASKS: a batch script of an
+#: --ntasks=N job has it too, while it runs as one process.)
+_SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE")
+
+#: commands that run as one process and start their own runs (sweep, compare) or only read
+#: results: under mpiexec each rank did the whole job again, side by side
+SERIAL_COMMANDS = ("sweep", "collect", "plot", "paraview", "compare")
+
+
+def _launched_size() -> int:
+    """How many processes the MPI launcher started with this one (1 without a launcher)."""
+    for var in _SIZE_VARIABLES:
+        value = os.environ.get(var)
+        if value is not None and value.isdigit():
+            return int(value)
+    return 1
+
+
 def _rank() -> int:
     """This process's MPI rank, without initialising MPI for commands that do not need it."""
     mod = sys.modules.get("mpi4py.MPI")
@@ -142,6 +161,12 @@ def main(argv: list[str] | None = None) -> int:
         _err(f"error: a command-line argument is not valid UTF-8 text: {bad}")
         return EXIT_CASE
     args = _parser().parse_args(argv)
+    if args.command in SERIAL_COMMANDS and (n := _launched_size()) > 1:
+        _err(f"error: chemomech {args.command} runs as one process; it was started {n} times "
+             f"by an MPI launcher: run it without mpiexec"
+             + (" (--mpi-ranks M gives each point M ranks)" if args.command == "sweep" else
+                " (--np N gives each run N ranks)" if args.command == "compare" else ""))
+        return EXIT_CASE
     if (rc := run_batch_command(args)) is not None:
         return rc
     if (rc := run_compare_command(args)) is not None:

@@ -306,3 +306,21 @@ def test_exit_code_of_each_kind_of_failure(tmp_path, monkeypatch, capsys, error,
     err = capsys.readouterr().err
     assert rc == code, err
     assert words in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("command", [["sweep", "case.yaml", "--vary", "a=1,2", "--out", "o"],
+                                     ["collect", "d"], ["plot", "d"], ["paraview", "d"],
+                                     ["compare", "--reference", "r.yaml"]])
+def test_serial_commands_refuse_an_mpi_launcher(monkeypatch, capsys, tmp_path, command):
+    """`mpiexec -n 2 chemomech sweep …` ran the whole sweep once per rank (every point then
+    failed, inheriting the rank's MPI environment); collect, plot and paraview wrote the same
+    files from every rank. They refuse in one line (rank 0's) before doing anything."""
+    from solver.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PMI_SIZE", "2")
+    monkeypatch.setenv("PMI_RANK", "0")
+    assert main(command) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "run it without mpiexec" in err[0], err
+    assert list(tmp_path.iterdir()) == []

@@ -31,11 +31,13 @@ def versions() -> dict[str, str]:
     return out
 
 
-#: resolved-case fields that change no result: where meshes are cached and how often a restart
-#: checkpoint is written. They stay out of the case hash, so a restart may change them (e.g.
-#: checkpoint more often after a job ran into its wall time, or run where $XDG_CACHE_HOME
-#: differs), and a sweep or ``chemomech compare`` does not run a case again for them.
-RESULT_NEUTRAL = (("mesh", "cache"), ("mesh", "cache_dir"),
+#: resolved-case fields that change no result: where meshes are cached, how often a restart
+#: checkpoint is written, and the folder that holds the results folder (``--out`` overrides
+#: it, and a restart is of the folder it runs in). They stay out of the case hash, so a
+#: restart may change them (e.g. checkpoint more often after a job ran into its wall time, or
+#: run where $XDG_CACHE_HOME differs), and a sweep or ``chemomech compare`` does not run a
+#: case again for them.
+RESULT_NEUTRAL = (("mesh", "cache"), ("mesh", "cache_dir"), ("output", "directory"),
                   ("output", "checkpoint_every"), ("output", "checkpoint_minutes"))
 
 

@@ -41,7 +41,8 @@ def test_the_hash_leaves_out_only_the_neutral_fields():
 
     base = digest(_case())
     assert digest(_case(mesh__cache_dir="/elsewhere", mesh__cache=False,
-                        output__checkpoint_every=7, output__checkpoint_minutes=1.0)) == base
+                        output__checkpoint_every=7, output__checkpoint_minutes=1.0,
+                        output__directory="/elsewhere")) == base
     assert digest(_case(output__history_every=2)) != base
     assert digest(_case(mesh__size=0.4e-6)) != base
 

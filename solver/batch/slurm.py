@@ -184,6 +184,11 @@ def write_script(out: Path, rows: list[dict[str, str]], opts: SlurmOptions,
         'echo "chemomech: point $(basename "$P") (task $SLURM_ARRAY_TASK_ID of job '
         '$SLURM_ARRAY_JOB_ID) on $(hostname) at $(date -Is)"',
         'rm -f "$P/exit_code" "$P/run.err" "$P/results/summary.json"',
+        # SIGTERM (a time limit, scancel) reaches the run too, which stops after its step
+        # with a checkpoint; without a trap it killed this shell at once, and the point's
+        # exit_code, its run.err in the job log and the last line below were lost
+        "trap 'echo \"chemomech: SIGTERM: the run stops after its step with a checkpoint\"' "
+        "TERM",
         f'{run} 2> "$P/run.err"',
         "rc=$?",
         'echo "$rc" > "$P/exit_code"',

@@ -1282,10 +1282,14 @@ class Simulation:
     #: error of a potentiostatic run or a statistic over an empty set, may be NaN by design)
     FINITE_COLUMNS = ("mean lithiation fraction [-]", "capacity [A h/g]")
 
+    def _li_content_unit(self) -> str:
+        """The Li content's unit: mol, or mol per metre of depth in plane strain (a section of
+        an infinitely long body holds Li per unit length)."""
+        return "mol/m" if self.domain.mode == "plane_strain" else "mol"
+
     def _li_content_column(self) -> str:
-        """The Li content's history column: mol, or mol per metre of depth in plane strain
-        (a section of an infinitely long body holds Li per unit length)."""
-        return "Li content [mol/m]" if self.domain.mode == "plane_strain" else "Li content [mol]"
+        """The Li content's history column (:meth:`_li_content_unit`)."""
+        return f"Li content [{self._li_content_unit()}]"
 
     def _check_finite(self, t: float, row: dict | None = None) -> None:
         """Stop with one line when θ or u (and, given the row, the stress and the Li content)
@@ -1418,7 +1422,7 @@ class Simulation:
                                           if self.coupled is not None else None),
             },
             "units": {"time": "s", "stress": "Pa", "capacity": "A h/g",
-                      "Li content": self._li_content_column()[len("Li content ["):-1]},
+                      "Li content": self._li_content_unit()},
             "final": rows[-1] if rows else {},
             # what the run warned about (also before a --restart), as run.log has it
             "warnings": self._warnings(),

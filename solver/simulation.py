@@ -8,7 +8,6 @@ stops here: the physics modules receive SI floats and UFL objects.
 from __future__ import annotations
 
 import math
-import os
 import shutil
 import time
 import traceback
@@ -40,6 +39,7 @@ from solver.outputs.run_dir import (  # noqa: F401  (the errors: imported from h
     MIN_FREE_MB,
     OutputDirError,
     ResultsFolder,
+    blocked_path_problem,
     describe_write_error,
 )
 from solver.outputs.provenance import (
@@ -226,18 +226,10 @@ class Simulation:
         self._timers["setup"] = time.perf_counter() - t0
 
     def _check_out_dir_early(self) -> None:
-        """Refuse, before meshing, a results folder that cannot be made: a regular file in
-        its place or on its path, or a nearest existing folder without write permission. The
-        full check (the folder made, a file written, free space) follows before the first
-        step (:class:`~solver.outputs.run_dir.ResultsFolder`); this one creates nothing."""
-        problem = None
-        if self.rank0:
-            out = self.out_dir.absolute()
-            existing = next((p for p in (out, *out.parents) if p.exists()), None)
-            if existing is not None and not existing.is_dir():
-                problem = f"cannot write to {self.out_dir}: {existing} is a file, not a folder"
-            elif existing is not None and not os.access(existing, os.W_OK | os.X_OK):
-                problem = f"cannot write to {self.out_dir}: {existing} is not writable"
+        """Refuse, before meshing, a results folder that cannot be made
+        (:func:`~solver.outputs.run_dir.blocked_path_problem`); the full check follows before
+        the first step (:meth:`~solver.outputs.run_dir.ResultsFolder.prepare`)."""
+        problem = blocked_path_problem(self.out_dir) if self.rank0 else None
         problem = self.comm.bcast(problem, root=0)
         if problem:
             raise OutputDirError(problem)

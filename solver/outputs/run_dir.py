@@ -64,6 +64,20 @@ class OutputDirError(RuntimeError):
     could not be written at the end."""
 
 
+def blocked_path_problem(out: Path) -> str | None:
+    """Why the results folder ``out`` cannot be made, as far as it shows without creating
+    anything (a check before meshing; :meth:`ResultsFolder.prepare` makes the folder and
+    writes into it later): a regular file in its place or on its path, or a nearest
+    existing folder without write permission. None when nothing shows."""
+    path = Path(out).absolute()
+    existing = next((p for p in (path, *path.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        return f"cannot write to {out}: {existing} is a file, not a folder"
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        return f"cannot write to {out}: {existing} is not writable"
+    return None
+
+
 def describe_write_error(exc: BaseException) -> str:
     """One line for a failed write: the OS reason and the file (``[Errno 28] No space left
     on device`` → ``No space left on device: results/x/history.csv``)."""

@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from solver.batch.slurm import POLL_SECONDS
 from solver.cli_common import EXIT_OK, EXIT_RUNTIME, progress_printer
 
 COMMANDS = ("sweep", "collect", "plot", "paraview")
@@ -74,7 +75,8 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
         g.add_argument("--wait", action="store_true", default=None,
                        help="block until the job array has finished, then update sweep.csv"),
         g.add_argument("--poll", type=float, default=None,
-                       help="--wait: seconds between squeue polls (default 5)"),
+                       help="--wait: seconds between squeue polls (default "
+                            f"{POLL_SECONDS:g})"),
         g.add_argument("--wait-timeout", type=float, default=None,
                        help="--wait: give up after (s)"),
     ]
@@ -273,8 +275,8 @@ def _sweep_held(args, sweep, opts, say) -> int:
     if not args.wait:
         say(f"follow it with: squeue -j {job}; then: chemomech collect {sweep.out}")
         return EXIT_OK
-    slurm.wait(job, poll=5.0 if args.poll is None else args.poll, timeout=args.wait_timeout,
-               progress=say)
+    poll = slurm.POLL_SECONDS if args.poll is None else args.poll
+    slurm.wait(job, poll=poll, timeout=args.wait_timeout, progress=say)
     rows = slurm.refresh_after(sweep.out, keys, rows)
     return _report(sweep.out, rows, say)
 

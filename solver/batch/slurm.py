@@ -238,7 +238,11 @@ def submit(script: Path) -> str:
     return job
 
 
-def wait(job: str, poll: float = 5.0, timeout: float | None = None,
+#: seconds between squeue polls of ``chemomech sweep --wait`` when --poll is not given
+POLL_SECONDS = 5.0
+
+
+def wait(job: str, poll: float = POLL_SECONDS, timeout: float | None = None,
          progress=None) -> None:
     """Block until no task of the job is pending or running (``squeue -h -j JOB``).
 

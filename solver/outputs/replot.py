@@ -21,10 +21,6 @@ from pathlib import Path
 from solver.batch.sweep import SweepError
 from solver.outputs.pictures import HISTORY_PICTURES, PICTURED_FIELDS
 
-#: the fields of the redrawn pictures: those a run draws
-FIELDS = PICTURED_FIELDS
-
-
 _PARALLEL = (".pvtu", ".pvtp", ".pvts", ".pvti", ".pvtr")
 
 
@@ -256,7 +252,7 @@ def _mode(results: Path, grid) -> str:
     return "octant" if min(b[0], b[2], b[4]) >= -1e-12 * max(b) else "3d"
 
 
-def plot_fields(results: Path, names: list[str] = FIELDS) -> list[Path]:
+def plot_fields(results: Path, names: list[str] = PICTURED_FIELDS) -> list[Path]:
     """θ and von Mises at the last written time on the cut/symmetry planes.
 
     Raises:

@@ -57,7 +57,8 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     slurm_only = [
         g.add_argument("--profile",
                        help="site profile YAML (time, ranks, mem, partition, account, "
-                            "job_name, max_parallel, launcher, srun_mpi, setup, extra)"),
+                            "job_name, max_parallel, launcher, srun_mpi, signal_margin, setup, "
+                            "extra)"),
         g.add_argument("--time", help="wall-time limit per point, e.g. 01:00:00"),
         g.add_argument("--mem", help="memory per node, e.g. 4G"),
         g.add_argument("--partition"),
@@ -70,6 +71,10 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
                        help="MPI plugin of srun when ranks > 1: srun --mpi=PLUGIN (default "
                             "pmi2, which the pip wheel's MPICH uses; pmix, … see srun "
                             "--mpi=list; 'default': no --mpi, the site's MpiDefault)"),
+        g.add_argument("--signal-margin", type=int, metavar="SECONDS",
+                       help="seconds before the time limit at which a point's run is told to "
+                            "stop after its step with a checkpoint (sbatch --signal; default "
+                            "180, 0: none)"),
         g.add_argument("--dry-run", action="store_true", default=None,
                        help="write the job script, do not submit"),
         g.add_argument("--wait", action="store_true", default=None,
@@ -219,7 +224,8 @@ def _sweep(args) -> int:
         opts = slurm.make_options(profile, time=args.time, ranks=args.mpi_ranks, mem=args.mem,
                                   partition=args.partition, account=args.account,
                                   job_name=args.job_name, max_parallel=args.max_parallel,
-                                  launcher=args.launcher, srun_mpi=args.srun_mpi)
+                                  launcher=args.launcher, srun_mpi=args.srun_mpi,
+                                  signal_margin=args.signal_margin)
     elif args.workers is not None and args.workers < 1:
         raise SweepError(f"--workers: must be >= 1, got {args.workers}")
     if args.mpi_ranks is not None and args.mpi_ranks < 1:

@@ -44,6 +44,10 @@ class SlurmOptions:
             ``default`` passes no ``--mpi`` (the site's ``MpiDefault`` of slurm.conf).
         setup: shell lines run before the point (``module load …``, ``source venv``).
         extra: further ``#SBATCH`` options, verbatim (``"--qos=short"``).
+        signal_margin: seconds before the time limit at which SLURM warns the batch shell
+            (``--signal=B:USR1@…``), which then asks the run to stop after its step with a
+            checkpoint; 0: no warning (the run then has only SLURM's KillWait, 30 s by
+            default, between the SIGTERM of the time limit and the SIGKILL).
     """
 
     time: str | None = None
@@ -57,6 +61,7 @@ class SlurmOptions:
     srun_mpi: str = "pmi2"
     setup: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
+    signal_margin: int = 180
 
 
 def load_profile(path: str | Path) -> dict:
@@ -113,6 +118,17 @@ def make_options(profile: dict | None = None, **cli) -> SlurmOptions:
                              f"{hms} as {t}, in base 60); quote it: time: \"{hms}\" (or "
                              f"time: \"{t}\" for {t} minutes)")
         raise SweepError(f"time: got {t!r}, not a string; quote it, e.g. time: \"02:00:00\"")
+    margin = opts.signal_margin
+    if (isinstance(margin, bool) or not isinstance(margin, (int, float))
+            or not float(margin).is_integer() or not 0 <= margin <= 65535):
+        raise SweepError(f"signal_margin (--signal-margin): expected whole seconds from 0 to "
+                         f"65535 (sbatch --signal), got {margin!r}")
+    opts.signal_margin = int(margin)
+    limit = _seconds(opts.time) if opts.time else None
+    if limit is not None and opts.signal_margin and opts.signal_margin >= limit:
+        raise SweepError(f"signal_margin (--signal-margin): {opts.signal_margin} s is not "
+                         f"shorter than the time limit {opts.time} ({limit} s): every point "
+                         f"would be told to stop at its start; give a smaller margin (0: none)")
     if opts.max_parallel is not None:
         mp = opts.max_parallel
         try:
@@ -139,11 +155,13 @@ def write_script(out: Path, rows: list[dict[str, str]], opts: SlurmOptions,
     n = len(rows)
     array = f"0-{n - 1}" + (f"%{opts.max_parallel}" if opts.max_parallel else "")
     directives = [
-        f"--job-name={opts.job_name or 'chemomech-' + out.name}",
+        f"--job-name={_sbatch_value(opts.job_name or 'chemomech-' + out.name)}",
         f"--array={array}",
         f"--ntasks={opts.ranks}",
-        f"--output={out / 'logs' / '%A_%a.out'}",
+        f"--output={_sbatch_value(str(out / 'logs' / '%A_%a.out'))}",
     ]
+    if opts.signal_margin:
+        directives.append(f"--signal=B:USR1@{opts.signal_margin}")
     if opts.time:
         directives.append(f"--time={opts.time}")
     if opts.mem:
@@ -189,8 +207,18 @@ def write_script(out: Path, rows: list[dict[str, str]], opts: SlurmOptions,
         # exit_code, its run.err in the job log and the last line below were lost
         "trap 'echo \"chemomech: SIGTERM: the run stops after its step with a checkpoint\"' "
         "TERM",
-        f'{run} 2> "$P/run.err"',
-        "rc=$?",
+        # USR1 (--signal=B:USR1@margin: only this shell gets it) is passed on as the SIGTERM
+        # that stops the run after its step; SLURM's own SIGTERM at the limit would come
+        # too late for a step longer than KillWait. The run goes in the background so that
+        # the shell can take the signal while it waits.
+        "trap 'echo \"chemomech: the time limit is near: the run stops after its step with "
+        "a checkpoint\"; kill -TERM \"$pid\" 2>/dev/null' USR1",
+        "pid=",
+        f'{run} 2> "$P/run.err" &',
+        "pid=$!",
+        # wait returns early when a trap runs: wait again until the run has ended
+        'while :; do wait "$pid"; rc=$?; kill -0 "$pid" 2>/dev/null || break; done',
+        'wait "$pid"; rc=$?',
         'echo "$rc" > "$P/exit_code"',
         'cat "$P/run.err" >&2',
         'echo "chemomech: point $(basename "$P") exit code $rc at $(date -Is)"',
@@ -201,6 +229,31 @@ def write_script(out: Path, rows: list[dict[str, str]], opts: SlurmOptions,
     script.write_text("\n".join(lines))
     script.chmod(0o755)
     return script
+
+
+def _seconds(limit: str) -> int | None:
+    """A ``--time`` value in seconds (SLURM's forms: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S);
+    None when it is not one of them (sbatch then judges it)."""
+    m = re.fullmatch(r"\s*(?:(\d+)-)?(\d+)(?::(\d+))?(?::(\d+))?\s*", str(limit))
+    if m is None:
+        return None
+    days, a, b, c = (int(x) if x is not None else None for x in m.groups())
+    if days is not None:  # D-H[:M[:S]]
+        return ((days * 24 + a) * 60 + (b or 0)) * 60 + (c or 0)
+    if c is not None:  # H:M:S
+        return (a * 60 + b) * 60 + c
+    return a * 60 + (b or 0)  # M or M:S
+
+
+def _sbatch_value(value: str) -> str:
+    """A directive's value as sbatch reads it from a ``#SBATCH`` line: in double quotes when
+    it holds white space (else sbatch ends the value at the first blank)."""
+    if not re.search(r"\s", value):
+        return value
+    if '"' in value:
+        raise SweepError(f"cannot write {value!r} into an #SBATCH line (a double quote and a "
+                         "blank in one value)")
+    return f'"{value}"'
 
 
 def _need(tool: str) -> str:

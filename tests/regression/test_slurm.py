@@ -10,6 +10,7 @@ dir (free ports, state and spool in tmp), starts ``munged`` (own key and socket)
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import signal
@@ -228,7 +229,6 @@ def test_two_rank_point_runs_as_one_mpi_run_under_srun(slurm_cluster, tmp_path):
     point is one run on 2 ranks (summary.json: mpi_size 2). Without an MPI plugin (--srun-mpi
     default; this slurm.conf has MpiDefault=none) srun starts 2 serial copies: chemomech run
     refuses, in one line, and the point is failed with that line."""
-    import json
 
     env, d = slurm_cluster
 
@@ -260,3 +260,51 @@ def test_two_rank_point_runs_as_one_mpi_run_under_srun(slurm_cluster, tmp_path):
     err = (tmp_path / "none" / "points" / "p000" / "run.err").read_text()
     assert err.count("MPI sees 1 rank") == 1, err  # said once, not by each copy
     assert not (tmp_path / "none" / "points" / "p000" / "results").exists()  # before meshing
+
+
+def test_time_limit_warning_and_blanks_in_the_path(slurm_cluster, tmp_path):
+    """A sweep folder with a blank in its path (quoted in the #SBATCH lines, else sbatch cuts
+    the log path there), and the time-limit warning: ``scancel --batch --signal=USR1`` sends
+    the batch shell what ``#SBATCH --signal=B:USR1@margin`` sends before the limit. The run
+    stops after its step with a checkpoint, the point is failed (interrupted), and running
+    the sweep again resumes it to completion."""
+    env, d = slurm_cluster
+    out = tmp_path / "my sweeps" / "slow one"
+    args = [*chemomech_cmd(), "sweep", str(DEFAULT), "--out", str(out), "--executor", "slurm",
+            "--time", "00:10:00", "--vary", "loading.specific_current=0.1 A/g"]
+    for s in [*(s for s in FAST if not s.startswith("stop.")), "stop.mean_theta=0.3",
+              "time.max_dtheta=0.002", "output.history_every=1", "time.output_every=100"]:
+        args += ["--set", s]
+    p = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
+    job = p.stdout.split("submitted job array ")[1].split()[0]
+    assert "#SBATCH --signal=B:USR1@180" in (out / "slurm" / "sweep.sbatch").read_text()
+    point = out / "points" / "p000"
+    deadline = time.time() + 300
+    while True:
+        try:
+            if (point / "results" / "history.csv").read_text().count("\n") > 10:
+                break
+        except OSError:
+            pass
+        assert time.time() < deadline, "the point never ran"
+        time.sleep(0.1)
+    subprocess.run([_find("scancel"), "--batch", "--signal=USR1", f"{job}_0"], env=env,
+                   check=True, timeout=60)
+    while subprocess.run([_find("squeue"), "-h", "-j", job], env=env, capture_output=True,
+                         text=True).stdout.strip():
+        assert time.time() < deadline, "the job did not end"
+        time.sleep(0.5)
+    assert (point / "exit_code").read_text().strip() == "1"
+    assert json.loads((point / "results" / "summary.json").read_text())["status"] == \
+        "interrupted"
+    logs = list((out / "logs").glob("*_0.out"))
+    assert len(logs) == 1, list(out.rglob("*.out"))
+    assert "the time limit is near" in logs[0].read_text()
+
+    again = subprocess.run([*args, "--wait", "--poll", "1", "--wait-timeout", "600"],
+                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=900)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "p000: resuming from step" in again.stdout
+    assert json.loads((point / "results" / "summary.json").read_text())["status"] == \
+        "completed"

@@ -458,17 +458,3 @@ def test_points_run_the_sweeps_own_code_whatever_the_working_folder(tmp_path):
     sw = build(DEFAULT, ["stop.mean_theta=0.2,0.4"], tmp_path / "sw")
     text = slurm.write_script(sw.out, prepare(sw), slurm.make_options(None)).read_text()
     assert f"export PYTHONPATH={code_root()}" in text and " -P -m solver run " in text
-
-
-def test_the_slurm_script_outlives_a_sigterm(tmp_path):
-    """SLURM's SIGTERM at a time limit reaches the batch shell as well as the run: without a
-    trap the shell died at once and the point's exit_code, its run.err in the job log and the
-    last log line were lost (the run itself stopped with a checkpoint). The trap lets the
-    shell wait for the run and finish."""
-    sw = build(DEFAULT, ["stop.mean_theta=0.2,0.4"], tmp_path / "sw")
-    lines = slurm.write_script(sw.out, prepare(sw), slurm.make_options(None)).read_text()
-    lines = lines.splitlines()
-    trap = next(i for i, line in enumerate(lines) if line.startswith("trap ") and
-                line.endswith(" TERM"))
-    run = next(i for i, line in enumerate(lines) if " -m solver run " in line)
-    assert trap < run and lines[run + 1] == "rc=$?"

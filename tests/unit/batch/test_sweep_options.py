@@ -19,6 +19,7 @@ VARY = ["--vary", "stop.mean_theta=0.1,0.2"]
 SLURM_ONLY = {"--profile": ["site.yaml"], "--time": ["02:00:00"], "--mem": ["4G"],
               "--partition": ["short"], "--account": ["proj"], "--job-name": ["j"],
               "--max-parallel": ["0"], "--launcher": ["srun"], "--srun-mpi": ["pmi2"],
+              "--signal-margin": ["60"],
               "--dry-run": [], "--wait": [], "--poll": ["5"], "--wait-timeout": ["60"]}
 LOCAL_ONLY = {"--workers": ["1"]}
 

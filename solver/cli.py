@@ -32,9 +32,10 @@ class _VersionAction(argparse.Action):
         from solver.outputs.provenance import versions
 
         found = versions()
-        print(f"chemomech {found.pop('chemomech', '?')}")
-        for name, version in found.items():
-            print(f"  {name} {version}")
+        if _rank() == 0:  # under mpiexec: once, not once per rank
+            print(f"chemomech {found.pop('chemomech', '?')}")
+            for name, version in found.items():
+                print(f"  {name} {version}")
         parser.exit()
 
 

@@ -123,6 +123,20 @@ def test_version_names_chemomech_and_the_libraries_a_result_depends_on():
     assert {"python", "dolfinx", "petsc4py", "gmsh", "mpi4py"} <= names, names
 
 
+@pytest.mark.mpi
+def test_version_under_mpiexec_prints_once():
+    """Under ``mpiexec -n 2`` each rank printed the whole list, interleaved."""
+    from chemomech_testing import mpiexec
+
+    exe = mpiexec()
+    if exe is None:
+        pytest.skip("no mpiexec")
+    p = subprocess.run([exe, "-n", "2", *chemomech_cmd(), "--version"], capture_output=True,
+                       text=True, cwd=ROOT, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.count("chemomech ") == 1 and p.stdout.count("dolfinx ") == 1, p.stdout
+
+
 def test_mesh_png_is_a_cross_section_of_every_region(tmp_path):
     """A multi-region case: the mesh keeps its region tags and quality statistics."""
     import json

@@ -40,6 +40,7 @@ from solver.case.units import (
     SpecificCharge,
     SpecificCurrent,
     Time,
+    unit_of,
 )
 
 __all__ = [
@@ -101,8 +102,12 @@ def default_cache_dir() -> Path:
 MESH_CELLS_WARNING = {"3d": 2e6, "octant": 2e6, "axisymmetric": 5e5, "plane_strain": 5e5}
 #: estimated cell count above which a case is refused: no machine meshes or holds it (and
 #: Gmsh would run until killed), e.g. a mesh.size of 1e-300 m; the largest meshes ever solved
-#: have about 1e12 cells
-MESH_CELLS_LIMIT = 1e15
+#: have about 1e12 cells. (At 1e15 a radius of 2 m, a bare "2" meaning 2 um, in axisymmetric
+#: mode passed with a warning, and meshing ran out of memory.)
+MESH_CELLS_LIMIT = 1e12
+#: geometry lengths above this (m) are far larger than an anode particle: most often a bare
+#: number meant in um or nm (plausibility_warnings; the mesh estimate then names them)
+PARTICLE_LENGTH_MAX = 1e-4
 #: the band (in SI units) that every scale the solver builds from a case must lie in: well
 #: inside double precision (1e±308), leaving room for the products and squares that the
 #: assembly and the Krylov solvers form from them (a modulus of 1e300 Pa overflows the
@@ -1141,11 +1146,17 @@ class Case(_Model):
             return problems  # everything below scales with it
         cells = self._estimated_cells(radius)
         if not cells <= MESH_CELLS_LIMIT:
-            problems.append(("mesh", f"mesh.size {self.mesh.resolved_size(radius):.3g} m and "
-                             f"mesh.surface_size {self.mesh.resolved_surface_size(radius):.3g} m "
-                             f"give roughly {cells:.2g} cells for a particle of radius "
-                             f"{radius:.3g} m: more than {MESH_CELLS_LIMIT:.0e}, which no "
-                             "machine meshes or holds (a bare number is in m: write '0.2 um')"))
+            estimate = (f"mesh.size {self.mesh.resolved_size(radius):.3g} m and "
+                        f"mesh.surface_size {self.mesh.resolved_surface_size(radius):.3g} m "
+                        f"give roughly {cells:.2g} cells for a particle of radius "
+                        f"{radius:.3g} m: more than {MESH_CELLS_LIMIT:.0e}, which no machine "
+                        "meshes or holds")
+            large = self._large_lengths()
+            if large:  # the particle is too large, not the cells too small: name the cause
+                path, value = large[0]
+                problems.append((path, f"{value:g} m: {estimate} ({_bare_length_hint(value)})"))
+            else:
+                problems.append(("mesh", f"{estimate} (a bare number is in m: write '0.2 um')"))
         for name, m in self.materials.items():
             path = f"materials.{name}"
             before = len(problems)
@@ -1245,8 +1256,21 @@ class Case(_Model):
                             f"{lo:g} ... {hi:g} {unit}; {hint}"))
 
         radius = self._outer_radius()
-        check(self._radius_field(), radius, 1e-9, 1e-4, "m",
-              "particle radii are about 10 nm ... 100 um (a bare number is in m: write '2 um')")
+        large = self._large_lengths()
+        for path, value in large:  # each length that makes the particle large, by its name
+            out.append((path, f"{value:.4g} m is larger than an anode particle (radii are "
+                        f"about 10 nm ... 100 um); {_bare_length_hint(value)}"))
+        if not large:  # a layered particle's outer radius adds up several lengths: name
+            # the largest of them for a large one
+            field = self._radius_field()
+            if field == "geometry" and radius > PARTICLE_LENGTH_MAX:
+                path, value = max(_lengths(self.geometry, "geometry"), key=lambda pv: pv[1])
+                out.append((path, f"{value:.4g} m gives a particle radius of {radius:.4g} m, "
+                            "above the usual 10 nm ... 100 um; check the value and its unit "
+                            "(a bare number is in m: write '2 um')"))
+            else:
+                check(field, radius, 1e-9, PARTICLE_LENGTH_MAX, "m", "particle radii are "
+                      "about 10 nm ... 100 um (a bare number is in m: write '2 um')")
         for name, m in self.materials.items():
             path = f"materials.{name}"
             e = m.youngs_modulus
@@ -1297,12 +1321,17 @@ class Case(_Model):
               "θ unchanged, so no Li enters at all")
         cells = self._estimated_cells(radius)
         limit = MESH_CELLS_WARNING[self.geometry.mode]
-        if cells > limit and not any(path.startswith("geometry") for path, _ in out):  # once
-            out.append(("mesh", f"mesh.size {self.mesh.resolved_size(radius):.3g} m and "
-                        f"mesh.surface_size {self.mesh.resolved_surface_size(radius):.3g} m give "
-                        f"roughly {cells:.2g} cells for a particle of radius {radius:.3g} m "
-                        f"(more than {limit:.0g} in {self.geometry.mode} mode): meshing and "
-                        "each step may take hours"))
+        if cells > limit:
+            text = (f"mesh.size {self.mesh.resolved_size(radius):.3g} m and mesh.surface_size "
+                    f"{self.mesh.resolved_surface_size(radius):.3g} m give roughly {cells:.2g} "
+                    f"cells for a particle of radius {radius:.3g} m (more than {limit:.0g} in "
+                    f"{self.geometry.mode} mode): meshing and each step may take hours")
+            geo = next((i for i, (path, _) in enumerate(out) if path.startswith("geometry")),
+                       None)
+            if geo is None:
+                out.append(("mesh", text))
+            else:  # the cause is the geometry's warning: one warning, with the consequence
+                out[geo] = (out[geo][0], f"{out[geo][1]}; with it, {text}")
         out += self._two_way_interface_warnings()
         return out
 
@@ -1391,6 +1420,11 @@ class Case(_Model):
             return 6.0 * ((volume - shell) / h**3 + shell / hs**3)
         except (OverflowError, ZeroDivisionError):  # a size of 1e-300 m: beyond counting
             return math.inf
+
+    def _large_lengths(self) -> list[tuple[str, float]]:
+        """``(dotted field, value)`` of the geometry's lengths above PARTICLE_LENGTH_MAX."""
+        return [(path, value) for path, value in _lengths(self.geometry, "geometry")
+                if value > PARTICLE_LENGTH_MAX]
 
     def _radius_field(self) -> str:
         """The field to name for a bad :meth:`_outer_radius`: ``geometry.radius`` for the
@@ -1719,3 +1753,32 @@ def discriminated_variants(annotation: Any) -> dict[str, type[BaseModel]] | None
     if None in kinds:
         return None
     return kinds
+
+
+def _lengths(model: BaseModel, prefix: str):
+    """Yield ``(dotted field, value in m)`` of every length in a (nested) case model."""
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        path = f"{prefix}.{name}"
+        is_length = unit_of(info.annotation, info.metadata) == "m"
+        items = (list(enumerate(value)) if isinstance(value, (list, tuple))
+                 else [(None, value)])
+        for i, item in items:
+            where = path if i is None else f"{path}.{i}"
+            if isinstance(item, BaseModel):
+                yield from _lengths(item, where)
+            elif is_length and isinstance(item, (int, float)):
+                yield where, float(item)
+            elif is_length and isinstance(item, (list, tuple)):  # a point of coordinates
+                for j, x in enumerate(item):
+                    if isinstance(x, (int, float)):
+                        yield f"{where}.{j}", float(x)
+
+
+def _bare_length_hint(value: float) -> str:
+    """What a length far too large probably meant: a bare number (read in m) is the usual
+    slip, and a whole number of metres is most likely one meant in um or nm."""
+    if value >= 1:
+        return f"a bare number is in m: write '{value:g} um' or '{value:g} nm'"
+    return "check the value and its unit (a bare number is in m: write '2 um')"
+

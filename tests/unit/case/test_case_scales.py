@@ -113,3 +113,38 @@ def test_a_newton_atol_that_accepts_any_step_is_warned(reference_path: Path) -> 
     case = load_case(reference_path, overrides=["solver.newton_atol=1e300"])
     assert "no Li enters" in dict(case.plausibility_warnings())["solver.newton_atol"]
     assert "solver.newton_atol" not in dict(load_case(reference_path).plausibility_warnings())
+
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "cases" / "examples"
+
+
+@pytest.mark.parametrize("case, override, field", [
+    ("reference", "geometry.radius=2", "geometry.radius"),
+    ("core_shell", "geometry.coatings=[150]", "geometry.coatings.0.thickness"),
+    ("yolk_shell", "geometry.void_thickness=400", "geometry.void_thickness"),
+])
+def test_a_length_meant_in_um_is_refused_by_its_own_name(reference_path, case, override,
+                                                         field):
+    """`radius: 2` (2 m, meant in um) in axisymmetric mode passed with a range warning and
+    meshing ran out of memory; a bare coating or void thickness was blamed on mesh.size."""
+    path = reference_path if case == "reference" else EXAMPLES / f"{case}.yaml"
+    with pytest.raises(CaseError) as info:
+        load_case(path, overrides=[override, "geometry.mode=axisymmetric"])
+    assert info.value.paths == [field], str(info.value)
+    value = override.split("=")[1].strip("[]")
+    assert f"write '{value} um' or '{value} nm'" in str(info.value)
+
+
+def test_a_large_layered_particle_names_its_largest_length():
+    case = load_case(EXAMPLES / "core_shell.yaml", overrides=["geometry.coatings=[1e-4]"])
+    found = dict(case.plausibility_warnings())
+    assert list(found) == ["geometry.coatings.0.thickness"], found
+    assert "particle radius of 0.0001025 m" in found["geometry.coatings.0.thickness"]
+
+
+def test_a_large_radius_and_its_huge_mesh_are_one_warning(reference_path):
+    """The mesh estimate was left out when the geometry already had a warning."""
+    found = dict(load_case(reference_path, overrides=["geometry.radius=2 mm"])
+                 .plausibility_warnings())
+    assert list(found) == ["geometry.radius"], found
+    assert "cells" in found["geometry.radius"] and "may take hours" in found["geometry.radius"]

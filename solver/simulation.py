@@ -995,6 +995,12 @@ class Simulation:
                        "cell would reach its voltage cut-off here). Results past this point are "
                        f"unphysical: end the run there with stop.surface_theta = {int(high)} "
                        "(stop.hold_at_cutoff: true for CC-CV), or lower the current")
+                load = self.case.loading
+                if len(load.surfaces) > 1 and load.flux_shares is None:
+                    msg += ("; or, if a region behind one of the loaded surfaces fills long "
+                            "before the rest (a thin shell), share the current by capacity "
+                            "with loading.flux_shares (null gives every surface the same flux "
+                            "density; see cases/examples/yolk_shell.yaml)")
             else:
                 front = "lithiation" if lithiating else "delithiation"
                 fix = ("refine the mesh at the front" if self.case.solver.mass_lumping else

@@ -236,3 +236,23 @@ def test_cutoff_only_run_reports_progress_without_a_target(tmp_path):
     target: its progress fraction is 0 (the progress line raised TypeError on it)."""
     _, res = run_case(_case(_galv(specific_current=2000.0), {"surface_theta": 0.8}), tmp_path)
     assert res.stop_reason == "surface θ cut-off reached"
+
+
+def test_an_overfilled_shell_points_at_flux_shares(tmp_path):
+    """Three loaded surfaces with the same flux density fill the thin carbon shell of the
+    yolk-shell example ~15x faster than the yolk. The warning's fixes (a surface θ stop, a
+    lower current) stopped the run at mean θ 0.05; it now names loading.flux_shares too."""
+    import subprocess
+
+    from chemomech_testing import ROOT, chemomech_cmd
+
+    case = ROOT / "cases" / "examples" / "yolk_shell.yaml"
+    p = subprocess.run([*chemomech_cmd(), "run", case, "--out", tmp_path, "--quiet", "--set", "loading.flux_shares=null",
+                        "--set", "mesh.size=0.5 um", "--set", "stop.mean_theta=0.08",
+                        "--set", "output.pictures=false", "--set", "time.output_every=null",
+                        "--set", "mesh.cache=false", "--set", "output.history_every=null"],
+                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert p.returncode == 0, p.stderr
+    log = (tmp_path / "run.log").read_text().splitlines()
+    warning = next(line for line in log if "more Li than the host" in line)
+    assert "loading.flux_shares" in warning

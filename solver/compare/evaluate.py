@@ -207,6 +207,8 @@ def evaluate(ref: Reference, results: dict[str, ConfigResult]) -> dict:
     orderings = [evaluate_ordering(o, ref, results) for o in ref.orderings]
     return {
         "paper": ref.paper,
+        "reported": any(v is not None for q in ref.quantities.values()
+                        for v in q.reported.values()),
         "baseline": ref.baseline,
         "quantities": quantity_table(ref, results),
         "orderings": orderings,

@@ -267,7 +267,9 @@ class Reference(_Model):
     """A reference file (see ``docs/reference-format.md``)."""
 
     kind: Literal["reference"]
-    paper: str = Field(min_length=1)
+    #: the source of the reported numbers; None for a comparison of one's own designs (no
+    #: reported numbers: the orderings are then the expected ones)
+    paper: str | None = Field(None, min_length=1)
     baseline: str
     configurations: dict[str, ConfigurationField] = Field(min_length=1)
     quantities: dict[str, Quantity] = Field(default_factory=dict)

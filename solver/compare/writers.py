@@ -54,7 +54,7 @@ def _verdict(holds) -> str:
 def markdown(comparison: dict) -> str:
     """The comparison as Markdown (figures linked relative to the file)."""
     c = comparison
-    lines = [f"# {c['paper']}", ""]
+    lines = [f"# {c.get('paper') or 'Comparison of ' + ', '.join(c['configurations'])}", ""]
     if c.get("notes"):
         lines += [c["notes"].strip(), ""]
     orderings = c["orderings"]
@@ -73,8 +73,10 @@ def markdown(comparison: dict) -> str:
                          f"no value): {'; '.join(unknown)}.")
             text += "**"
             if bad:
-                text += (" The paper's ordering is not reproduced there (the command still "
-                         "exits 0: an ordering that fails is a result, not an error).")
+                whose = ("The paper's ordering is not reproduced" if c.get("reported", True)
+                         else "The expected ordering does not come out")
+                text += (f" {whose} there (the command still exits 0: an ordering that fails "
+                         "is a result, not an error).")
             lines += [text, ""]
     failed = [lab for lab, r in c.get("configurations", {}).items()
               if r["status"] != "completed"]
@@ -104,29 +106,40 @@ def markdown(comparison: dict) -> str:
     lines.append("")
     # quantities
     if c["quantities"]:
-        lines += ["## Reported quantities and ours", ""]
+        lines += ["## Reported quantities and ours" if c.get("reported", True)
+                  else "## Quantities", ""]
     for key, q in c["quantities"].items():
         head = f"### {key}" + (f": {q['description']}" if q.get("description") else "")
         lines += [head, "", f"Column `{q['column']}` at **{q['at']}**"
                   + (" (magnitude)" if q.get("magnitude") else "") + f", in {q['unit']}"
-                  + (f". Source: {q['source']}" if q.get("source") else "") + ".", "",
-                  f"| configuration | reported [{q['unit']}] | ours [{q['unit']}] | "
-                  f"reported / {c['baseline']} | ours / {c['baseline']} | ours / reported |",
-                  "|---|---|---|---|---|---|"]
+                  + (f". Source: {q['source']}" if q.get("source") else "") + ".", ""]
+        if c.get("reported", True):
+            lines += [f"| configuration | reported [{q['unit']}] | ours [{q['unit']}] | "
+                      f"reported / {c['baseline']} | ours / {c['baseline']} | "
+                      "ours / reported |", "|---|---|---|---|---|---|"]
+        else:  # own designs: nothing reported to set beside ours
+            lines += [f"| configuration | ours [{q['unit']}] | ours / {c['baseline']} |",
+                      "|---|---|---|"]
         for lab, v in q["values"].items():
             ours = _num(v["ours"]) if v["ours"] is not None else f"— ({_cell(v['note'])})"
-            lines.append(f"| {lab} | {_num(v['reported'])} | {ours} | "
-                         f"{_num(v['reported_ratio'])} | {_num(v['ours_ratio'])} | "
-                         f"{_num(v['ours_over_reported'])} |")
+            if c.get("reported", True):
+                lines.append(f"| {lab} | {_num(v['reported'])} | {ours} | "
+                             f"{_num(v['reported_ratio'])} | {_num(v['ours_ratio'])} | "
+                             f"{_num(v['ours_over_reported'])} |")
+            else:
+                lines.append(f"| {lab} | {ours} | {_num(v['ours_ratio'])} |")
         lines.append("")
     # orderings
     if orderings:
-        lines += ["## Orderings", "", "| ordering | ours | in the paper's numbers | details |",
-                  "|---|---|---|---|"]
+        reported = c.get("reported", True)  # else own designs: no "paper's numbers" column
+        lines += ["## Orderings", "", "| ordering | ours | in the paper's numbers | details |"
+                  if reported else "| ordering | ours | details |",
+                  "|---|---|---|---|" if reported else "|---|---|---|"]
         for o in orderings:
             rep = {True: "holds", False: "does not hold", None: "—"}[o["reported_holds"]]
-            lines.append(f"| {_cell(o['name'])} | {_verdict(o['holds'])} | {rep} | "
-                         f"{_cell(o['details'])} (at {o['at']}) |")
+            lines.append(f"| {_cell(o['name'])} | {_verdict(o['holds'])} | "
+                         + (f"{rep} | " if reported else "")
+                         + f"{_cell(o['details'])} (at {o['at']}) |")
         lines.append("")
     if c.get("figures"):
         lines += ["## Figures", ""]

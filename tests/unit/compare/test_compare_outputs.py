@@ -66,6 +66,26 @@ def test_md_csv_json_are_written(tmp_path, synth, base_reference):
     assert "![f](f.png)" in text and "a warning" in text
 
 
+def test_own_designs_without_a_paper(tmp_path, synth, base_reference):
+    """A comparison of one's own designs: no paper and nothing reported. The orderings are
+    the expected ones; comparison.md said "The paper's ordering is not reproduced"."""
+    from solver.compare.core import _config_info
+    from solver.compare.writers import markdown
+
+    del base_reference["paper"]
+    base_reference["quantities"]["y"]["reported"] = {}
+    base_reference["orderings"] = [{"name": "A above B", "quantity": "y",
+                                    "descending": ["A", "B"]}]
+    ref, results = _setup(tmp_path, synth, base_reference)
+    c = evaluate(ref, results)
+    c["configurations"] = {lab: _config_info(r) for lab, r in results.items()}
+    assert c["paper"] is None and c["reported"] is False
+    text = markdown(c)
+    assert text.startswith("# Comparison of A, B\n")
+    assert "The expected ordering does not come out there" in text and "paper's" not in text
+    assert "| configuration | ours [kPa] | ours / A |" in text and "reported" not in text
+
+
 def test_history_figure_is_drawn_and_bad_columns_only_warn(tmp_path, synth, base_reference):
     from solver.compare.figures import draw_figures
 

@@ -63,7 +63,7 @@ def test_capacity_fraction_must_be_above_zero_mean_theta_may_be_zero():
     (lambda d: d["quantities"]["y"]["reported"].update(C=1.0), "quantities.y.reported.C"),
     (lambda d: d.update(baseline="Z"), "baseline"),
     (lambda d: d.update(kind="case"), "kind"),
-    (lambda d: d.pop("paper"), "paper"),
+    (lambda d: d.update(paper=""), "paper"),  # optional (own designs), but not empty
     (lambda d: d["configurations"].update({"a/b": "c.yaml"}), "configurations.a/b"),
     (lambda d: d["configurations"].update({"A.log": "c.yaml"}), "configurations.A.log"),
     (lambda d: d["orderings"][0].update(quantity="nope"), "orderings.0.quantity"),

@@ -24,7 +24,16 @@ from pathlib import Path
 import numpy as np
 
 from solver.compare.reference import Figure, Reference, column_unit
-from solver.compare.results import AtError, ConfigResult, convert, nearest_frame, read_grid
+from solver.compare.results import (
+    MEAN_THETA,
+    TIME,
+    AtError,
+    ConfigResult,
+    convert,
+    interpolate,
+    nearest_frame,
+    read_grid,
+)
 
 #: a frame this far from the requested time (fraction of the end time) gives a warning
 FRAME_TOL = 1e-3
@@ -91,20 +100,27 @@ def draw_history(fig: Figure, ref: Reference, results: dict[str, ConfigResult], 
     return [path], warnings
 
 
-def _frame(fig: Figure, res: ConfigResult, at) -> tuple[float, Path, str | None]:
-    """(frame time, file, warning) for ``at`` of one configuration."""
+def _frame(fig: Figure, res: ConfigResult, at
+           ) -> tuple[float, Path, str | None, str | None]:
+    """(frame time, file, warning, label) for ``at`` of one configuration. The label is None
+    for a frame at ``at``, else says which frame is drawn in its place (for the legend)."""
     target = res.time_at(at)
     found = nearest_frame(res.results, target)
     if found is None:
         raise AtError("no fields.pvd (output.formats needs vtk)")
     t, path = found
-    warn = None
+    warn = label = None
     if abs(t - target) > FRAME_TOL * max(res.end_time, 1e-300):
         fix = ("the value to the case's time.output_mean_theta" if at.kind == "mean_theta"
                else "the time to the case's time.output_times")
         warn = (f"{fig.name}: {res.label} at {at}: no field output at t = {target:.6g} s; "
                 f"the nearest frame, t = {t:.6g} s, is drawn (add {fix})")
-    return t, path, warn
+        try:
+            theta = f", mean θ {interpolate(res.column(TIME), res.column(MEAN_THETA), t):.3g}"
+        except AtError:
+            theta = ""
+        label = f"NOT {at}: nearest frame t = {t:.4g} s{theta}"
+    return t, path, warn, label
 
 
 def _field_values(grid, fig: Figure) -> np.ndarray:
@@ -119,14 +135,14 @@ def _field_values(grid, fig: Figure) -> np.ndarray:
 
 
 def _read_field(fig: Figure, res: ConfigResult, at, where: str, warnings: list[str]
-                ) -> tuple[float, object, np.ndarray] | None:
-    """(frame time, grid, values of ``fig.field``) at ``at`` of one configuration.
+                ) -> tuple[float, object, np.ndarray, str | None] | None:
+    """(frame time, grid, values of ``fig.field``, label) at ``at`` of one configuration.
 
     A frame that cannot be read gives None and the warning ``<figure>: <where>: <reason>``;
     a frame taken at the nearest output time adds :func:`_frame`'s warning.
     """
     try:
-        t, path, warn = _frame(fig, res, at)
+        t, path, warn, label = _frame(fig, res, at)
         grid = read_grid(path)
         vals = _field_values(grid, fig)
     except (AtError, OSError, ValueError) as exc:
@@ -134,7 +150,7 @@ def _read_field(fig: Figure, res: ConfigResult, at, where: str, warnings: list[s
         return None
     if warn:
         warnings.append(warn)
-    return t, grid, vals
+    return t, grid, vals, label
 
 
 def radial_bins(points: np.ndarray, values: np.ndarray, centre: np.ndarray, bins: int
@@ -179,10 +195,10 @@ def draw_radial_profile(fig: Figure, ref: Reference, results: dict[str, ConfigRe
             frame = _read_field(fig, res, at, f"{lab} at {at}", warnings)
             if frame is None:
                 continue
-            t, grid, vals = frame
+            t, grid, vals, label = frame
             mid, mean, lo, hi = radial_bins(np.asarray(grid.points), vals, centre, fig.bins)
             mid = mid * 1e6  # µm
-            line, = ax.plot(mid, mean, "-", label=f"{at} (t = {t:.4g} s)")
+            line, = ax.plot(mid, mean, "-", label=label or f"{at} (t = {t:.4g} s)")
             ax.fill_between(mid, lo, hi, color=line.get_color(), alpha=0.15, linewidth=0)
             drawn += 1
         ax.set_title(lab, fontsize=10)
@@ -214,7 +230,7 @@ def draw_section(fig: Figure, ref: Reference, results: dict[str, ConfigResult], 
     at = fig.at_list[0]
     if len(fig.at_list) > 1:
         warnings.append(f"{fig.name}: a section is drawn at one time; using {at}")
-    panels = []  # (label, grid, mode, t)
+    panels = []  # (configuration, grid, mode, t, what the frame shows)
     for lab in _labels(fig, ref, results):
         res = results[lab]
         if not res.ok:
@@ -223,21 +239,21 @@ def draw_section(fig: Figure, ref: Reference, results: dict[str, ConfigResult], 
         frame = _read_field(fig, res, at, lab, warnings)
         if frame is None:
             continue
-        t, grid, vals = frame
+        t, grid, vals, label = frame
         grid = grid.copy()
         grid.point_data[shown] = vals
-        panels.append((lab, grid, res.mode or _mode(res.results, grid), t))
+        panels.append((lab, grid, res.mode or _mode(res.results, grid), t, label))
     if not panels:
         return [], warnings + [f"{fig.name}: nothing to draw"]
-    lo = min(float(np.min(g.point_data[shown])) for _, g, _, _ in panels)
-    hi = max(float(np.max(g.point_data[shown])) for _, g, _, _ in panels)
+    lo = min(float(np.min(p[1].point_data[shown])) for p in panels)
+    hi = max(float(np.max(p[1].point_data[shown])) for p in panels)
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         hi = lo + 1.0 if math.isfinite(lo) else 1.0
     images = []
     with tempfile.TemporaryDirectory() as tmp:
-        for lab, grid, mode, t in panels:
-            png = draw_fields(grid, mode, [shown], Path(tmp) / lab, f"{lab}: t = {t:.4g} s",
-                              clim=(lo, hi))
+        for lab, grid, mode, t, label in panels:
+            title = f"{lab}: {label}" if label else f"{lab}: t = {t:.4g} s"
+            png = draw_fields(grid, mode, [shown], Path(tmp) / lab, title, clim=(lo, hi))
             if png:
                 images.append((lab, plt.imread(str(png[0]))))
     if not images:

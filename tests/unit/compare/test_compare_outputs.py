@@ -146,6 +146,13 @@ def test_radial_profile_and_section_from_vtu_frames(tmp_path, synth, base_refere
     assert sorted(f.name for f in files) == ["prof.png", "sect.png"]
     # t = 7 s has no frame (frames at 0, 5, 10 s): drawn from the nearest, with a warning
     assert [w for w in warnings if "t = 7 s" in w] and len(warnings) == 2, warnings
+    # and the legend says so: it read "time 7 s (t = 5 s)", the state of another time
+    from solver.compare.figures import _frame
+
+    fig = ref.figures[0]
+    labels = [_frame(fig, results["A"], at)[3] for at in fig.at_list]
+    assert labels[0] is None and labels[2] is None
+    assert labels[1].startswith(f"NOT {fig.at_list[1]}: nearest frame t = 5 s, mean θ "), labels
 
 
 def test_precheck_asks_a_measure_only_of_the_configurations_that_need_it(

@@ -453,8 +453,10 @@ class GalvanostaticLoading(_Model):
     c_rate: Number | None = Field(
         None,
         gt=0,
-        description="current as a C-rate [1/h] relative to the material's specific capacity "
-        "(a number, or written as '2C' or 'C/10'); give this or specific_current",
+        description="current as a C-rate [1/h] (a number, or written as '2C' or 'C/10'): 1C "
+        "fills the whole particle in one hour, i.e. it is relative to the Li capacity of all "
+        "active regions per mass of active material (a mass-weighted mean of their specific "
+        "capacities); give this or specific_current",
         examples=[1.0],
     )
     direction: Literal["lithiation", "delithiation"] = Field(

@@ -243,7 +243,7 @@ def validate(case: str | Path, sets: list[str], points: list[Point]) -> dict[str
     per_point: list[tuple[Point, list[str]]] = []
     for point in points:
         try:
-            c = load_case(case, overrides=[*sets, *point.overrides])
+            c = load_case(case, overrides=[*sets, *point.overrides], named=sets)
         except CaseError as exc:
             per_point.append((point, [str(p) for p in exc.problems]))
             continue

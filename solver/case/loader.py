@@ -261,13 +261,11 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str], file: str) -
             else:
                 node = None
             if not isinstance(node, (dict, list)):
-                problems.append(
-                    Problem(
-                        file,
-                        OVERRIDE_PATH,
-                        f"{item!r}: '{here}' is not a mapping, cannot set '{key}'",
-                    )
-                )
+                text = f"{item!r}: '{here}' is not a mapping, cannot set '{key}'"
+                if node is not None:  # a value (a coating given by its bare thickness)
+                    text = (f"{item!r}: '{here}' holds {describe_input(node)}, not a mapping, "
+                            f"so '{key}' cannot be set: set it whole, e.g. --set '{here}=…'")
+                problems.append(Problem(file, OVERRIDE_PATH, text))
                 break
         else:
             last = parts[-1]
@@ -289,12 +287,15 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str], file: str) -
 # Loading
 
 
-def load_case(path: str | Path, overrides: Iterable[str] = ()) -> Case:
+def load_case(path: str | Path, overrides: Iterable[str] = (),
+              named: Iterable[str] | None = None) -> Case:
     """Read, override and validate a case file.
 
     Args:
         path: The YAML case file.
         overrides: ``dotted.key=value`` strings applied before validation.
+        named: the overrides that a message about their field names as ``(from --set …)``
+            (default: all; a sweep's grid values have their own label).
 
     Returns:
         The validated case; ``case.source_path`` is ``path`` and ``case.name`` is
@@ -318,10 +319,31 @@ def load_case(path: str | Path, overrides: Iterable[str] = ()) -> Case:
                 )
             ]
         )
+    overrides = list(overrides)
     apply_overrides(data, overrides, file)
-    case = load_case_dict(data, source=file, case_file=p)
+    try:
+        case = load_case_dict(data, source=file, case_file=p)
+    except CaseError as err:
+        raise CaseError(_name_overrides(err.problems, overrides if named is None
+                                        else list(named))) from None
     case._source = str(p)
     return case
+
+
+def _name_overrides(problems: list[Problem], overrides: list[str]) -> list[Problem]:
+    """Say so when a problem's field was given by ``--set``: the message named the case
+    file, which does not hold the value."""
+    out = []
+    for p in problems:
+        given = None
+        for item in overrides:  # the last one that set the field, or a section holding it
+            key = item.partition("=")[0].strip()
+            if p.path and (p.path == key or p.path.startswith(key + ".")):
+                given = item
+        if given:
+            p = dataclasses.replace(p, message=f"{p.message} (from --set {given})")
+        out.append(p)
+    return out
 
 
 def load_case_dict(

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import typing
@@ -227,8 +228,8 @@ def to_si(value: Any, unit: str) -> float:
     if not isinstance(parsed, ureg.Quantity):
         raise PydanticCustomError(
             "quantity_parsing",
-            "expected a number or a quantity with units of [{unit}], got {given}",
-            {"unit": unit, "given": describe_input(value)},
+            "expected a number or a quantity with units of [{unit}], got {given}{hint}",
+            {"unit": unit, "given": describe_input(value), "hint": _case_hint(text, target)},
         )
     if parsed.dimensionality != target.dimensionality:
         raise PydanticCustomError(
@@ -253,6 +254,42 @@ def to_si(value: Any, unit: str) -> float:
     if math.isfinite(magnitude) and magnitude != 0.0:
         magnitude = float(f"{magnitude:.15g}")
     return _check_finite(magnitude, value, expected)
+
+
+_NUMBER_AND_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.+?)\s*$")
+
+
+@functools.cache
+def _loose_registry() -> pint.UnitRegistry:
+    return pint.UnitRegistry(case_sensitive=False)
+
+
+def _case_hint(text: str, target: Any) -> str:
+    """``; did you mean '185 GPa'? …`` for a unit that only its letter case keeps from
+    parsing to the expected dimension ('185 Gpa'), else ''. Unit symbols are case-sensitive
+    and m/M are different prefixes (milli, mega): both are offered when either could be."""
+    m = _NUMBER_AND_UNIT.match(text)
+    if m is None:
+        return ""
+    number, unit_text = m.groups()
+    candidates = [unit_text.lower()]  # 'UM'
+    try:
+        spelled = f"{_loose_registry().parse_units(unit_text):~}"  # 'Gpa' -> 'GPa'
+        candidates += [spelled, spelled.swapcase()[:1] + spelled[1:]]
+    except Exception:  # pint raises many kinds of errors on garbage
+        pass
+    found = []
+    for candidate in candidates:
+        try:
+            if (candidate not in found
+                    and ureg.parse_units(candidate).dimensionality == target.dimensionality):
+                found.append(candidate)
+        except Exception:
+            continue
+    if not found:
+        return ""
+    options = " or ".join(f"'{number} {c}'" for c in found)
+    return f"; did you mean {options}? (unit symbols are case-sensitive)"
 
 
 def Quantity(unit: str) -> Any:  # noqa: N802 - reads like a type in annotations

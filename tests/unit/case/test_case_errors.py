@@ -231,7 +231,8 @@ def test_malformed_case(
 def test_message_format(reference_path: Path) -> None:
     err = _error(reference_path, ["geometry.radius=5 GPa"])
     assert str(err) == (
-        f"{reference_path}: geometry.radius: expected a length [m], got '5 GPa' (a pressure)"
+        f"{reference_path}: geometry.radius: expected a length [m], got '5 GPa' (a pressure) "
+        "(from --set geometry.radius=5 GPa)"
     )
 
 

@@ -143,15 +143,31 @@ def test_override_with_bad_yaml(reference_path: Path) -> None:
 
 
 def test_override_through_a_scalar(reference_path: Path) -> None:
+    """A coating given by its bare thickness has no `.thickness` to set: say what it holds
+    and how to set it (it said only "is not a mapping")."""
     err = _load_error(reference_path, ("geometry.radius.value=1",))
     assert err.paths == ["--set"]
-    assert "'geometry.radius' is not a mapping" in str(err)
+    assert ("'geometry.radius' holds '4 um', not a mapping, so 'geometry.radius.value' cannot "
+            "be set: set it whole, e.g. --set 'geometry.radius=…'") in str(err)
 
 
 def test_override_value_is_validated(reference_path: Path) -> None:
     err = _load_error(reference_path, ("geometry.radius=2 s",))
     assert err.paths == ["geometry.radius"]
     assert "expected a length [m], got '2 s' (a time)" in str(err)
+    # the value is in no file: the message says where it came from
+    assert str(err).endswith("(from --set geometry.radius=2 s)")
+    err = _load_error(reference_path, ("geometry={kind: sphere}",))
+    assert err.paths == ["geometry.radius"] and "(from --set geometry={kind: sphere})" in str(err)
+
+
+@pytest.mark.parametrize("given, meant", [("185 Gpa", "'185 GPa'"), ("2 UM", "'2 um'"),
+                                          ("1 mpa", "'1 mPa' or '1 MPa'")])
+def test_a_unit_in_the_wrong_case_gets_a_suggestion(reference_path: Path, given, meant) -> None:
+    key = "materials.core.youngs_modulus" if "pa" in given.lower() else "geometry.radius"
+    err = _load_error(reference_path, (f"{key}={given}",))
+    assert err.paths == [key]
+    assert f"did you mean {meant}? (unit symbols are case-sensitive)" in str(err)
 
 
 def test_override_list_index(reference_path: Path) -> None:

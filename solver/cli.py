@@ -219,6 +219,15 @@ def _run_parallel(args, case) -> int:
             return _mesh_only(args, case, comm)
         from solver import build_simulation
 
+        if args.restart:  # before meshing, which can take minutes
+            from solver.outputs.checkpoint import FILENAME
+            from solver.simulation import results_dir
+
+            out = results_dir(case, args.out)
+            missing = not (out / FILENAME).exists() if comm.rank == 0 else None
+            if comm.bcast(missing, root=0):
+                raise CheckpointError(f"no checkpoint in {out} (run without --restart to "
+                                      "start afresh)")
         sim = build_simulation(case, comm, out_dir=args.out, quiet=args.quiet)
         sim.run(restart=args.restart, resume_if_possible=args.resume)
         return EXIT_OK

@@ -181,6 +181,12 @@ def _history_problem(rows: list[dict], state: dict, path: Path) -> str | None:
     return None
 
 
+def results_dir(case, out_dir: str | Path | None = None) -> Path:
+    """The results folder of a run: ``out_dir``, else ``<output.directory>/<case name>``."""
+    name = getattr(case, "name", None) or case.output.name or "case"
+    return Path(out_dir) if out_dir else Path(case.output.directory) / name
+
+
 class Simulation:
     """One run of one case.
 
@@ -195,8 +201,7 @@ class Simulation:
                  quiet: bool = False):
         self.case = case
         self.comm = comm
-        name = getattr(case, "name", None) or case.output.name or "case"
-        self.out_dir = Path(out_dir) if out_dir else Path(case.output.directory) / name
+        self.out_dir = results_dir(case, out_dir)
         self.log = Reporter(comm, quiet)
         self.rank0 = comm.rank == 0
         self._timers: dict[str, float] = {}

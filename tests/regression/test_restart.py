@@ -116,6 +116,12 @@ def test_restart_without_checkpoint_is_a_clear_error(tmp_path):
     assert p.wait(timeout=300) == 1
     err = p.stderr.read()
     assert "no checkpoint" in err and "Traceback" not in err
+    # said before meshing (which can take minutes), not after
+    q = subprocess.run([*chemomech_cmd(), "run", str(ROOT / "cases" / "default.yaml"), "--out",
+                        str(tmp_path / "empty"), *[a for a in ARGS if a != "--quiet"],
+                        "--restart"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert q.returncode == 1 and "no checkpoint" in q.stderr
+    assert "meshing" not in q.stdout + q.stderr
 
 
 def test_unwritable_output_fails_at_start(tmp_path):

@@ -220,14 +220,12 @@ def _run_parallel(args, case) -> int:
         from solver import build_simulation
 
         if args.restart:  # before meshing, which can take minutes
-            from solver.outputs.checkpoint import FILENAME
-            from solver.simulation import results_dir
+            from solver.simulation import restart_problem, results_dir
 
             out = results_dir(case, args.out)
-            missing = not (out / FILENAME).exists() if comm.rank == 0 else None
-            if comm.bcast(missing, root=0):
-                raise CheckpointError(f"no checkpoint in {out} (run without --restart to "
-                                      "start afresh)")
+            problem = restart_problem(case, out) if comm.rank == 0 else None
+            if problem := comm.bcast(problem, root=0):
+                raise CheckpointError(problem)
         sim = build_simulation(case, comm, out_dir=args.out, quiet=args.quiet)
         sim.run(restart=args.restart, resume_if_possible=args.resume)
         return EXIT_OK

@@ -44,6 +44,7 @@ from solver.outputs.run_dir import (  # noqa: F401  (the errors: imported from h
 )
 from solver.outputs.provenance import (
     case_hash,
+    continuation_hash,
     peak_memory_mb,
     versions,
     write_json,
@@ -55,7 +56,7 @@ from solver.physics.mechanics import MechanicsProblem
 from solver.physics.hydrostatic import HydrostaticStress
 from solver.physics.quantities import Probes, Statistics, StressFields, cell_dofs
 from solver.physics.measures import InterfaceMaxima, Measures
-from solver.time_stepping import SAFETY, AdaptiveStep
+from solver.time_stepping import SAFETY, AdaptiveStep, TimeStepError
 
 # how closely a cut-off or target θ event is hit: EVENT_TOL (θ units), or EVENT_REL_TOL of the
 # way from the start to the event when that is smaller (a small capacity step, e.g. a pulse)
@@ -181,6 +182,48 @@ def _history_problem(rows: list[dict], state: dict, path: Path) -> str | None:
     return None
 
 
+def changes_since(case, out: Path, shown: int = 3) -> str:
+    """``: a.b: old -> new; ...`` of ``case`` against the case.resolved.yaml of the run in
+    ``out`` (the fields a restart would change), or '' when that file is unreadable."""
+    import yaml
+
+    from solver.batch.sweep import case_diff
+    from solver.outputs.provenance import result_inputs
+
+    try:
+        old = yaml.safe_load((out / "case.resolved.yaml").read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError):
+        return ""
+    new = result_inputs(case.resolved())
+    lines = case_diff(result_inputs(old), new) if isinstance(old, dict) else []
+    if not lines:
+        return ""
+    more = f"; and {len(lines) - shown} more" if len(lines) > shown else ""
+    return ": " + "; ".join(lines[:shown]) + more
+
+
+def restart_problem(case, out: Path, state: dict | None = None) -> str | None:
+    """Why ``case`` cannot continue the checkpoint in ``out`` (its loop ``state``, read when
+    not given), or None: it can when written for the same case, or for one that differs in
+    :data:`~solver.outputs.provenance.CONTINUABLE` fields only. Checks nothing that needs
+    the mesh (that follows while loading); any rank, no MPI."""
+    if state is None:
+        try:
+            state = checkpoint.read_state(out)
+        except checkpoint.CheckpointError as exc:
+            return f"{exc} (run without --restart to start afresh)"
+    resolved = case.resolved()
+    if state.get("case_hash") == case_hash(resolved):
+        return None
+    if state.get("continuation_hash") == continuation_hash(resolved):
+        return None
+    changes = changes_since(case, out)
+    why = (f"the case file or its --set overrides changed{changes}" if changes else
+           "no field of case.resolved.yaml differs: written by another chemomech version?")
+    return (f"the checkpoint in {out} was written for a different case ({why}); run without "
+            "--restart")
+
+
 def results_dir(case, out_dir: str | Path | None = None) -> Path:
     """The results folder of a run: ``out_dir``, else ``<output.directory>/<case name>``."""
     name = getattr(case, "name", None) or case.output.name or "case"
@@ -232,12 +275,15 @@ class Simulation:
 
     def _check_out_dir_early(self) -> None:
         """Refuse, before meshing, a results folder that cannot be made
-        (:func:`~solver.outputs.run_dir.blocked_path_problem`); the full check follows before
-        the first step (:meth:`~solver.outputs.run_dir.ResultsFolder.prepare`)."""
+        (:func:`~solver.outputs.run_dir.blocked_path_problem`) or that another run holds;
+        the full check follows before the first step
+        (:meth:`~solver.outputs.run_dir.ResultsFolder.prepare`)."""
         problem = blocked_path_problem(self.out_dir) if self.rank0 else None
         problem = self.comm.bcast(problem, root=0)
         if problem:
             raise OutputDirError(problem)
+        # a folder that another live run writes to (checked again when the run takes it)
+        ResultsFolder(self.out_dir, self.comm, self.log).check_lock(warn=False)
 
     def _warn_thin_layers_in_3d(self) -> None:
         """A layer is meshed with a few elements through its thickness whatever mesh.size
@@ -415,6 +461,7 @@ class Simulation:
         out = self.out_dir
         resolved = self.case.resolved()
         self._hash = case_hash(resolved)
+        self._continuation = continuation_hash(resolved)
         note = None
         if resume_if_possible and not restart:
             resume, note = self._resume_checkpoint(out)
@@ -564,7 +611,7 @@ class Simulation:
             except checkpoint.CheckpointError as exc:
                 reason = str(exc)
             else:
-                if state.get("case_hash") != self._hash:
+                if restart_problem(self.case, out, state):
                     reason = f"the checkpoint in {out} was written for a different case"
         found, reason = self.comm.bcast((found, reason), root=0)
         if not found:
@@ -582,25 +629,6 @@ class Simulation:
             self.diffusion.set_predictor_history(*(saved[2] or (None,)))
             return None, f"not resuming ({_without_advice(str(exc))}): starting afresh"
 
-    def _changes_since(self, out: Path, shown: int = 3) -> str:
-        """``: a.b: old -> new; ...`` against the case.resolved.yaml of the run in ``out``
-        (the fields a refused restart would change), or '' when that file is unreadable."""
-        import yaml
-
-        from solver.batch.sweep import case_diff
-        from solver.outputs.provenance import result_inputs
-
-        try:
-            old = yaml.safe_load((out / "case.resolved.yaml").read_text(encoding="utf-8"))
-        except (OSError, ValueError, yaml.YAMLError):
-            return ""
-        new = result_inputs(self.case.resolved())
-        lines = case_diff(result_inputs(old), new) if isinstance(old, dict) else []
-        if not lines:
-            return ""
-        more = f"; and {len(lines) - shown} more" if len(lines) > shown else ""
-        return ": " + "; ".join(lines[:shown]) + more
-
     def _load_checkpoint(self, out: Path) -> dict:
         if self.diffusion is None:
             raise checkpoint.CheckpointError("a prescribed-θ case has no time loop to restart")
@@ -617,14 +645,12 @@ class Simulation:
             state["peak_arrays"] = [peak[f"peak_frame_{i}"] for i in range(len(PICTURED_FIELDS))]
         if "theta_previous" in state["extra"] and state.get("dt_previous"):
             self.diffusion.set_predictor_history(previous, state["dt_previous"])
-        if state.get("case_hash") != self._hash:
-            changes = self._changes_since(out)
-            why = (f"the case file or its --set overrides changed{changes}" if changes else
-                   "no field of case.resolved.yaml differs: written by another chemomech "
-                   "version?")
-            raise checkpoint.CheckpointError(
-                f"the checkpoint in {out} was written for a different case ({why}); run "
-                "without --restart")
+        problem = restart_problem(self.case, out, state)
+        if problem:
+            raise checkpoint.CheckpointError(problem)
+        if state.get("case_hash") != self._hash:  # continued with CONTINUABLE changes
+            self.log.info(f"continuing with changed settings{changes_since(self.case, out)} "
+                          "(they change no result computed before this restart)")
         self.diffusion.theta.x.array[:] = self.diffusion.theta_n.x.array
         rows, problem = None, None
         if self.rank0:
@@ -762,6 +788,22 @@ class Simulation:
         return (value * self.li_max - li0) / rate
 
     def _run_transient(self, resume: dict | None = None) -> str:
+        """The time loop; a run that fails because dt cannot be cut below time.dt_min first
+        checkpoints its last accepted step, which a restart with a lower dt_min continues
+        (time.dt_min is CONTINUABLE), so the steps before it are not lost."""
+        try:
+            return self._time_loop(resume)
+        except TimeStepError as exc:
+            st, stepper = self._loop_state
+            if st["step"] == 0:  # no step accepted: nothing to keep
+                raise
+            self._maybe_checkpoint(st, stepper, 0.0, force=True)
+            raise TimeStepError(
+                f"{exc}; the last accepted step ({st['step']}, t = {st['t']:.6g} s) is "
+                "checkpointed: with a lower time.dt_min, `chemomech run CASE --restart` "
+                "continues from it") from None
+
+    def _time_loop(self, resume: dict | None = None) -> str:
         c, diff = self.case, self.diffusion
         s, load = c.stop, c.loading
         rate = self._li_rate_for_current() if self.kind == "galvanostatic" else 0.0
@@ -805,6 +847,7 @@ class Simulation:
             self._record(t=0.0, dt=0.0, newton=0, krylov=0, rejected=0, li0=st["li0"],
                          inflow=0.0, write_fields=True)
         last_checkpoint = time.perf_counter()
+        self._loop_state = (st, stepper)  # what a checkpoint after a failure writes
         while True:
             if self._stop_request is not None and self._stop_request.agreed(self.comm):
                 self._maybe_checkpoint(st, stepper, last_checkpoint, force=True)
@@ -851,17 +894,17 @@ class Simulation:
                 # storage term takes up the surface nodes' share of Li at once)
                 self._warned_event_dt_min = True
                 what, frac = over
-                self.log.warn(f"t = {t:.4g} s: {what} in a step of time.dt_min = "
-                              f"{c.time.dt_min:g} s (the event lies {max(frac, 0.0):.0%} into "
-                              "it): accepted, so the run goes past the event; lower "
-                              "time.dt_min to end closer to it; said once")
+                self.log.warn(f"t = {t:.4g} s: {what} in a step of {dt:.3g} s, not cut "
+                              f"below time.dt_min = {c.time.dt_min:g} s (the event lies "
+                              f"{max(frac, 0.0):.0%} into it): accepted, so the run goes past "
+                              "the event; lower time.dt_min to end closer to it; said once")
             # accept
             if rep.max_change > c.time.max_dtheta and not self._warned_dt_min:
                 self._warned_dt_min = True
                 self.log.warn(f"t = {t:.4g} s: θ changed by {rep.max_change:.3g} > "
                               f"time.max_dtheta = {c.time.max_dtheta:g} in a step of "
-                              f"time.dt_min = {c.time.dt_min:g} s: accepted (steps are not cut "
-                              "below dt_min; lower it to keep the limit); said once")
+                              f"{dt:.3g} s: accepted (steps are not cut below time.dt_min = "
+                              f"{c.time.dt_min:g} s; lower it to keep the limit); said once")
             if not dirichlet:
                 st["inflow"] += diff.inflow_rate() * dt
             diff.accept()
@@ -1043,6 +1086,7 @@ class Simulation:
                      dt_range=[v if math.isfinite(v) else None for v in self._dt_range],
                      theta_bounds=[v if math.isfinite(v) else None for v in self.theta_bounds],
                      case_hash=self._hash, warnings=self._warnings(),
+                     continuation_hash=self._continuation,
                      # the warnings said once stay said after a restart
                      warned_dt_min=self._warned_dt_min,
                      warned_event_dt_min=self._warned_event_dt_min,

@@ -41,20 +41,50 @@ RESULT_NEUTRAL = (("mesh", "cache"), ("mesh", "cache_dir"), ("output", "director
                   ("output", "checkpoint_every"), ("output", "checkpoint_minutes"))
 
 
-def result_inputs(resolved: dict) -> dict:
-    """``resolved`` without the :data:`RESULT_NEUTRAL` fields (a shallow copy per section)."""
+#: resolved-case fields that a restart may change, besides the RESULT_NEUTRAL ones: they
+#: change no result computed before the restart, only the text that describes the run, how
+#: the rest is solved (the linear solvers' answers agree to their tolerance; time.dt_min binds
+#: only where a run fails for it) and whether pictures are drawn. So a run that stopped at
+#: dt_min, or ran out of time with a slow solver, continues from its checkpoint. They stay in
+#: the case hash: a run that changed them at a restart is of the new case.
+CONTINUABLE = (("title",), ("description",), ("references",), ("time", "dt_min"),
+               ("solver", "diffusion_linear_solver"), ("solver", "coupled_linear_solver"),
+               ("output", "pictures"))
+
+
+def _without(resolved: dict, fields) -> dict:
+    """``resolved`` without ``fields`` (``(key,)`` or ``(section, key)``; a shallow copy per
+    section)."""
     out = dict(resolved)
-    for section, key in RESULT_NEUTRAL:
+    for field in fields:
+        if len(field) == 1:
+            out.pop(field[0], None)
+            continue
+        section, key = field
         if isinstance(out.get(section), dict) and key in out[section]:
             out[section] = {k: v for k, v in out[section].items() if k != key}
     return out
 
 
+def result_inputs(resolved: dict) -> dict:
+    """``resolved`` without the :data:`RESULT_NEUTRAL` fields (a shallow copy per section)."""
+    return _without(resolved, RESULT_NEUTRAL)
+
+
+def _hash(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def case_hash(resolved: dict) -> str:
     """sha256 of the resolved case (canonical JSON) without the fields that change no result
     (:data:`RESULT_NEUTRAL`): equal hashes mean equal inputs of every result."""
-    text = json.dumps(result_inputs(resolved), sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return _hash(result_inputs(resolved))
+
+
+def continuation_hash(resolved: dict) -> str:
+    """The case hash without the :data:`CONTINUABLE` fields: a checkpoint whose continuation
+    hash equals this case's may be continued by it (``--restart``)."""
+    return _hash(_without(result_inputs(resolved), CONTINUABLE))
 
 
 def peak_memory_mb() -> float:

@@ -109,11 +109,11 @@ class ResultsFolder:
     def __init__(self, out: Path, comm, log):
         self.out, self.comm, self.log = Path(out), comm, log
 
-    def check_lock(self) -> None:
+    def check_lock(self, warn: bool = True) -> None:
         """Refuse to run into a folder that a live run on this machine is writing to (two
         runs in one folder mix their field files, e.g. a sweep re-run while the point runs
         of a killed sweep go on). A lock of a run that is gone is ignored; one from another
-        machine cannot be checked: a warning, and the run goes on."""
+        machine cannot be checked: a warning (unless not ``warn``), and the run goes on."""
         out = self.out
         problem, note = None, None
         if self.comm.rank == 0:
@@ -127,7 +127,7 @@ class ResultsFolder:
                            f"{lock.get('started', '?')}) is writing to {out}; wait for it, stop "
                            f"it, or give another --out")
         problem, note = self.comm.bcast((problem, note), root=0)
-        if note:
+        if note and warn:
             self.log.warn(note)
         if problem:
             raise OutputDirError(problem)

@@ -240,14 +240,21 @@ def _run_parallel(args, case) -> int:
         _err(str(exc))
         return EXIT_RUNTIME
     except OSError as exc:  # a write failed mid-run (a full disk, a removed folder)
-        from solver.simulation import describe_write_error
+        from solver.outputs.checkpoint import FILENAME
+        from solver.outputs.fields import HDF5WriteError
+        from solver.simulation import describe_write_error, results_dir
 
         where = f"[rank {comm.rank}] " if comm.rank else ""
-        print(f"{where}error: cannot write the results: {describe_write_error(exc)} (once "
-              "it can be written, `chemomech run CASE --restart` continues from the last "
-              "checkpoint)", file=sys.stderr, flush=True)
+        then = ("once it can be written, `chemomech run CASE --restart` continues from the "
+                "last checkpoint" if (results_dir(case, args.out) / FILENAME).exists() else
+                "no checkpoint was written: the run has to start afresh")
+        print(f"{where}error: cannot write the results: {describe_write_error(exc)} ({then})",
+              file=sys.stderr, flush=True)
         if comm.size > 1:
             comm.Abort(EXIT_RUNTIME)  # the write may have failed on one rank only
+        if isinstance(exc, HDF5WriteError):  # HDF5 aborts if its file is closed again
+            sys.stdout.flush()
+            os._exit(EXIT_RUNTIME)
         return EXIT_RUNTIME
     except KeyboardInterrupt:  # before the time loop (meshing, setup) or a second Ctrl-C
         _err("interrupted")

@@ -123,7 +123,13 @@ def write(out_dir: Path, theta, state: dict, extra: dict[str, np.ndarray] | None
             arrays.update(blocks)
         path = Path(out_dir) / FILENAME
         tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez(tmp, node=all_idx, state=np.array(json.dumps(state)), **arrays)
+        try:
+            np.savez(tmp, node=all_idx, state=np.array(json.dumps(state)), **arrays)
+        except BaseException as exc:  # a full disk: no half-written file left behind
+            tmp.unlink(missing_ok=True)
+            if isinstance(exc, OSError) and exc.filename is None:  # zipfile names none
+                raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+            raise
         os.replace(tmp, path)
     comm.Barrier()
 

@@ -11,6 +11,7 @@ native spaces (P2 displacement, DG1 stresses) for ParaView >= 5.12.
 
 from __future__ import annotations
 
+import errno
 import numbers
 from pathlib import Path
 
@@ -53,6 +54,12 @@ def _nodal_c_max(P1, Q0, c_max) -> np.ndarray:
         touch.x.scatter_forward()
         nodal[touch.x.array > 0.0] = value
     return nodal
+
+
+class HDF5WriteError(OSError):
+    """HDF5 (dolfinx's XDMF writer) could not write or close a field file. The library may
+    then abort the process when it closes the file again at teardown, so ``chemomech run``
+    ends without that teardown (:func:`os._exit`) once the summary is written."""
 
 
 class FieldOutput:
@@ -143,9 +150,15 @@ class FieldOutput:
         """Write every field at time t (s)."""
         self._update()
         if self._xdmf_path is not None:
-            with dolfinx.io.XDMFFile(self.domain.comm, str(self._xdmf_path), "a") as xdmf:
-                for f in (*self.p1_fields, self.u_out, self.region):
-                    xdmf.write_function(f, t)
+            try:
+                with dolfinx.io.XDMFFile(self.domain.comm, str(self._xdmf_path), "a") as xdmf:
+                    for f in (*self.p1_fields, self.u_out, self.region):
+                        xdmf.write_function(f, t)
+            except RuntimeError as exc:  # HDF5 says only "Failed to close HDF5 file."
+                raise HDF5WriteError(
+                    errno.EIO, f"HDF5 could not write it ({exc}): the disk may be full or a "
+                    "file-size limit (ulimit -f) reached", str(self._xdmf_path.with_suffix(".h5"))
+                ) from None
         if self._vtk is not None:
             self._vtk.write_function([*self.p1_fields, self.u_out], t)
             # dolfinx writes the .pvd index only on close: keep our own up to date so that

@@ -88,3 +88,59 @@ def test_run_stops_before_a_field_write_when_the_disk_is_nearly_full(tmp_path, m
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["status"] == "failed" and "only 10 MB left" in summary["error"]
     assert not (tmp_path / "run" / "run.lock").exists()
+
+
+def _limited_run(tmp_path, limit_bytes, *sets):
+    """``chemomech run`` in a process whose files may not grow past ``limit_bytes`` (ulimit
+    -f: writes beyond it fail with EFBIG, as on a full disk, without root)."""
+    import resource
+    import subprocess
+
+    from chemomech_testing import ROOT, chemomech_cmd
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+
+    args = [*chemomech_cmd(), "run", str(ROOT / "cases" / "default.yaml"), "--out",
+            str(tmp_path / "run"), "--quiet"]
+    for s in ["geometry.mode=axisymmetric", "mesh.cache=false", "output.pictures=false",
+              *sets]:
+        args += ["--set", s]
+    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          preexec_fn=limit)
+
+
+def test_hdf5_that_cannot_write_ends_the_run_with_one_line(tmp_path):
+    """fields.h5 reaching the limit: the XDMF writer raised "Failed to close HDF5 file.", a
+    traceback followed and then HDF5 aborted the process (exit 134) when the file was closed
+    again at teardown; the file was never named."""
+    p = _limited_run(tmp_path, 5_000_000, "mesh.size=0.4 um", "time.output_every=1")
+    assert p.returncode == 1, p.stderr[-3000:]
+    lines = [ln for ln in p.stderr.splitlines() if ln.startswith("error")]
+    assert lines == [f"error: cannot write the results: HDF5 could not write it (Failed to "
+                     f"close HDF5 file.): the disk may be full or a file-size limit (ulimit -f) "
+                     f"reached: {tmp_path / 'run' / 'fields.h5'} (once it can be written, "
+                     "`chemomech run CASE --restart` continues from the last checkpoint)"]
+    assert "Traceback" not in p.stderr and "Assertion" not in p.stderr
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["status"] == "failed" and "fields.h5" in summary["error"]
+
+
+def test_a_checkpoint_that_cannot_be_written_is_named_and_leaves_no_part(tmp_path,
+                                                                          monkeypatch):
+    """zipfile's error named no file, a half-written checkpoint.npz.tmp.npz stayed, and the
+    message promised a --restart from a checkpoint that did not exist."""
+    from solver.outputs import checkpoint
+
+    def savez(path, **arrays):
+        with open(path, "wb") as fh:
+            fh.write(b"PK\x03\x04 half")
+        raise OSError(errno.EFBIG, "File too large")
+
+    monkeypatch.setattr(checkpoint.np, "savez", savez)
+    case = _case()
+    case["output"]["checkpoint_every"] = 2
+    with pytest.raises(OSError) as info:
+        run_case(case, tmp_path / "run")
+    assert info.value.filename == str(tmp_path / "run" / "checkpoint.npz")
+    assert not list((tmp_path / "run").glob("*.tmp*"))

@@ -162,6 +162,7 @@ def read(out_dir: Path, theta, extra: dict[str, np.ndarray] | None = None,
                             others[name] = (data[f"keys_{name}"], found)
                     payload = (data["node"], data["theta"], arrays, others,
                                json.loads(str(data["state"])))
+                _check_contents(*payload)
             except Exception as exc:  # truncated or not ours: zipfile, KeyError, JSON …
                 error = (f"{path} cannot be read ({type(exc).__name__}: {exc}); run without "
                          "--restart to start afresh")
@@ -186,6 +187,34 @@ def read(out_dir: Path, theta, extra: dict[str, np.ndarray] | None = None,
             targets[k][:] = a[pos].ravel()
         state["spaces"][name] = sorted(found)
     return state
+
+
+#: the loop state every checkpoint has (the time loop reads them without a default)
+STATE_KEYS = ("t", "step", "inflow", "li0", "holding", "t_end", "dt", "rejected", "counters",
+              "restarts", "wall")
+
+
+def _check_contents(node, theta, arrays, others, state) -> None:
+    """Raise ValueError for a checkpoint whose arrays or state a restart cannot use (edited
+    or damaged files that still unzip): it used to end in an IndexError traceback, or in
+    non-finite θ that failed as a time-step error."""
+    if not isinstance(state, dict):
+        raise ValueError("its state is not a mapping")
+    missing = [k for k in STATE_KEYS if k not in state]
+    if missing:
+        raise ValueError(f"its state lacks {', '.join(missing)}")
+    n = len(node)
+    if np.ndim(node) != 1 or np.shape(theta) != (n,):
+        raise ValueError(f"{n} node keys but θ of shape {np.shape(theta)}")
+    for name, a in arrays.items():
+        if len(a) != n:
+            raise ValueError(f"{n} node keys but {len(a)} values of {name}")
+    for name, (keys, blocks) in others.items():
+        for key, a in blocks.items():
+            if len(a) != len(keys):
+                raise ValueError(f"{len(keys)} {name} keys but {len(a)} values of {key}")
+    if not np.all(np.isfinite(theta)):
+        raise ValueError("θ has non-finite values")
 
 
 def _positions(comm, stored: np.ndarray, mine: np.ndarray, path: Path) -> np.ndarray:

@@ -477,7 +477,10 @@ class Simulation:
         unwritten = [text for rank in self.comm.allgather(unwritten) for text in rank]
         if unwritten:  # the run itself went through, its results did not all reach the disk
             raise OutputDirError(f"results in {out} not all written: {unwritten[0]}")
-        pngs = self._pictures()
+        # a signal now (the run is complete) lets the pictures finish; a second one stops
+        # them, with a warning (chemomech plot draws them)
+        with stop_on_signals(announce=False):
+            pngs = self._pictures()
         summary["outputs"]["pictures"] = [str(p) for p in pngs]
         if self.rank0:
             write_json(out / "summary.json", summary)
@@ -1550,13 +1553,17 @@ class Simulation:
                 "history.csv; drawn: nodal averages)")))
         if self.comm.rank != 0:
             return []
+        written: list[Path] = []
         try:
             from solver.outputs.pictures import draw_fields, grid_of
 
-            written = []
             for pieces, suffix, title in frames:
                 written += draw_fields(grid_of(pieces), self.domain.mode, PICTURED_FIELDS,
                                        self.out_dir / "png", title, suffix=suffix)
+            return written
+        except KeyboardInterrupt:  # a second signal while drawing: the run is complete
+            self.log.warn(f"pictures interrupted ({len(written)} drawn): `chemomech plot "
+                          f"{self.out_dir}` draws them")
             return written
         except Exception as exc:  # a picture must never lose a finished run
             self.log.warn(f"pictures not written: {exc}")

@@ -4,7 +4,8 @@ From ``history.csv``: the chosen stress metrics against time and against capacit
 (``stress_vs_time.png``, ``stress_vs_capacity.png``; matplotlib). From the last dataset of
 ``fields.pvd``: θ, von Mises and hydrostatic stress on the cut/symmetry planes (octant: the
 three symmetry planes; 3D: the cut through the centre; axisymmetric: the mirrored (r, z)
-section), drawn with pyvista off-screen. No dolfinx needed. Everything goes to ``RESULTS/png/``.
+section), drawn with pyvista off-screen; and, as the run draws them, the same of the frame of
+largest max von Mises (``*_at_peak``) when it lies before the end and over 1 % above it. No dolfinx needed. Everything goes to ``RESULTS/png/``.
 
 What can be drawn is drawn: a broken part (an empty ``history.csv``; a dataset or piece file
 that ``fields.pvd`` lists but that is missing or unreadable) is skipped, and :func:`replot`
@@ -157,6 +158,38 @@ def no_pvd_reason(results: Path) -> str:
 
 def last_dataset(results: Path) -> tuple[Path, float]:
     """The file of the last time step listed in ``fields.pvd`` and its time."""
+    t, name = max(_datasets(results), key=lambda s: s[0])
+    return results / name, t
+
+
+def peak_dataset(results: Path) -> tuple[Path, float, float] | None:
+    """(file, time, max von Mises [Pa]) of the written frame whose history row has the
+    largest max von Mises, when the run draws its ``*_at_peak`` pictures: a frame before the
+    end, over 1 % above the end state; else None (also without a readable history)."""
+    try:
+        _, rows = _read_history(results / "history.csv")
+    except SweepError:
+        return None
+
+    def vm(row):
+        return max((v for k, v in row.items()
+                    if k.endswith(": max Von Mises stress [Pa]") and v == v), default=None)
+
+    if not rows or vm(rows[-1]) is None:
+        return None
+    end_t, end_vm = rows[-1].get("time [s]", math.nan), vm(rows[-1])
+    best = None
+    for t, name in _datasets(results):
+        row = next((r for r in rows if math.isclose(r.get("time [s]", math.nan), t,
+                                                    rel_tol=1e-9, abs_tol=1e-300)), None)
+        value = vm(row) if row is not None else None
+        if value is not None and t < end_t and (best is None or value > best[2]):
+            best = (results / name, t, value)
+    return best if best is not None and best[2] > 1.01 * end_vm else None
+
+
+def _datasets(results: Path) -> list[tuple[float, str]]:
+    """(time, file) of every dataset ``fields.pvd`` lists."""
     pvd = results / "fields.pvd"
     if not pvd.exists():
         raise SweepError(f"{results}: no fields.pvd ({no_pvd_reason(results)})")
@@ -168,8 +201,7 @@ def last_dataset(results: Path) -> tuple[Path, float]:
         raise SweepError(f"{pvd}: cannot read it ({exc})") from None
     if not sets:
         raise SweepError(f"{pvd}: lists no datasets")
-    t, name = max(sets, key=lambda s: s[0])
-    return pvd.parent / name, t
+    return sets
 
 
 def _pieces(path: Path) -> list[Path]:
@@ -259,16 +291,31 @@ def plot_fields(results: Path, names: list[str] = PICTURED_FIELDS) -> list[Path]
         SweepError: the last dataset of ``fields.pvd`` (or one of its piece files) is
             missing or unreadable, or holds none of ``names``.
     """
-    from solver.outputs.pictures import draw_fields
+    from solver.outputs.pictures import AT_PEAK, draw_fields
 
     path, t = last_dataset(results)
+    grid = _field_grid(path, names)
+    mode = _mode(results, grid)
+    written = draw_fields(grid, mode, names, results / "png", _frame_title(results, t, mode))
+    peak = peak_dataset(results)
+    if peak is not None:  # as the run draws them
+        path, t, vm = peak
+        title = _frame_title(results, t, mode).replace(
+            "last written frame: ", "at ") + (f"\nthe written frame of largest max von Mises "
+                                           f"({vm / 1e9:.3g} GPa element-wise, as in "
+                                           "history.csv; drawn: nodal averages)")
+        written += draw_fields(_field_grid(path, names), mode, names, results / "png", title,
+                               suffix=AT_PEAK)
+    return written
+
+
+def _field_grid(path: Path, names: list[str]):
+    """The dataset at ``path`` with point fields, holding at least one of ``names``."""
     data = _read_grid(path)
     grid = data.cell_data_to_point_data() if not data.point_data else data
-    present = [n for n in names if n in grid.point_data]
-    if not present:
+    if not any(n in grid.point_data for n in names):
         raise SweepError(f"{path}: holds none of the fields {', '.join(names)}")
-    mode = _mode(results, grid)
-    return draw_fields(grid, mode, names, results / "png", _frame_title(results, t, mode))
+    return grid
 
 
 def _frame_title(results: Path, t: float, mode: str) -> str:

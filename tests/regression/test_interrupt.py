@@ -206,3 +206,40 @@ def test_ctrl_c_ends_a_long_meshing_at_once(tmp_path):
         p.kill()
         raise AssertionError("Ctrl-C did not stop the meshing within 30 s") from None
     assert code != 0
+
+
+@pytest.mark.parametrize("signals", [1, 2])
+def test_a_signal_while_the_pictures_are_drawn(tmp_path, monkeypatch, signals):
+    """The run is complete when its pictures are drawn: a signal then used to kill the
+    process by the default action (exit 130/143, no message), leaving png/ empty. One
+    signal now lets the pictures finish; a second stops them with a warning that names
+    `chemomech plot`; either way the run returns completed."""
+    from solver import build_simulation, load_case_dict
+    from solver.outputs import pictures
+
+    real = pictures.draw_fields
+    sent = {"done": False}
+
+    def draw_fields(*args, **kwargs):
+        if not sent["done"]:  # while the first picture is drawn
+            sent["done"] = True
+            for _ in range(signals):
+                os.kill(os.getpid(), signal.SIGINT)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pictures, "draw_fields", draw_fields)
+    case = _case()
+    case["output"]["pictures"] = True
+    case["output"]["formats"] = ["vtk"]
+    sim = build_simulation(load_case_dict(case, source="<pictures>"), out_dir=tmp_path,
+                           quiet=True)
+    result = sim.run()
+    assert result.status == "completed"
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["status"] == "completed"
+    drawn = sorted(p.name for p in (tmp_path / "png").glob("*.png"))
+    if signals == 1:
+        assert "von_mises_stress.png" in drawn and summary["outputs"]["pictures"]
+    else:
+        log = (tmp_path / "run.log").read_text()
+        assert "pictures interrupted (0 drawn): `chemomech plot" in log

@@ -121,6 +121,20 @@ def test_3d_picture_shows_the_cut_face(tmp_path):
                         f"of the centre value θ = 0 {low} (the outside is {high})")
 
 
+def test_plot_draws_the_peak_frame_as_the_run_does(tmp_path):
+    """The run draws ``*_at_peak`` pictures of the written frame of largest max von Mises
+    (before the end, over 1 % above it); `chemomech plot` did not, so pictures lost to an
+    interrupted run could not all be redrawn."""
+    res = make_results(tmp_path / "r")
+    p = cli("plot", res)
+    assert p.returncode == 0 and _pngs(res) == HISTORY_PNGS | FIELD_PNGS  # rising: no peak
+    (res / "history.csv").write_text(HISTORY.replace("0,0.0,0.0,0.0", "0,0.0,0.0,5.0e8"))
+    p = cli("plot", res)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert _pngs(res) == HISTORY_PNGS | FIELD_PNGS | {
+        "von_mises_stress_at_peak.png", "lithiation_fraction_at_peak.png"}
+
+
 def _pvpython() -> str:
     exe = shutil.which("pvpython")
     if exe is None:

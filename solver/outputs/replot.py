@@ -5,7 +5,8 @@ From ``history.csv``: the chosen stress metrics against time and against capacit
 ``fields.pvd``: θ, von Mises and hydrostatic stress on the cut/symmetry planes (octant: the
 three symmetry planes; 3D: the cut through the centre; axisymmetric: the mirrored (r, z)
 section), drawn with pyvista off-screen; and, as the run draws them, the same of the frame of
-largest max von Mises (``*_at_peak``) when it lies before the end and over 1 % above it. No dolfinx needed. Everything goes to ``RESULTS/png/``.
+largest max von Mises (``*_at_peak``) when it lies before the end and over 1 % above it.
+No dolfinx needed. Everything goes to ``RESULTS/png/``.
 
 What can be drawn is drawn: a broken part (an empty ``history.csv``; a dataset or piece file
 that ``fields.pvd`` lists but that is missing or unreadable) is skipped, and :func:`replot`

@@ -219,10 +219,16 @@ def _run_parallel(args, case) -> int:
             return _mesh_only(args, case, comm)
         from solver import build_simulation
 
-        if args.restart:  # before meshing, which can take minutes
-            from solver.simulation import restart_problem, results_dir
+        if args.restart or args.resume:  # before meshing, which can take minutes
+            from solver.simulation import already_completed, restart_problem, results_dir
 
             out = results_dir(case, args.out)
+            if comm.bcast(already_completed(case, out) if comm.rank == 0 else None, root=0):
+                if not args.quiet and comm.rank == 0:
+                    print(f"{out}: the run of this case is already completed (summary.json); "
+                          "nothing to continue")
+                return EXIT_OK
+        if args.restart:
             problem = restart_problem(case, out) if comm.rank == 0 else None
             if problem := comm.bcast(problem, root=0):
                 raise CheckpointError(problem)

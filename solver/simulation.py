@@ -7,6 +7,7 @@ stops here: the physics modules receive SI floats and UFL objects.
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import time
@@ -222,6 +223,17 @@ def restart_problem(case, out: Path, state: dict | None = None) -> str | None:
            "no field of case.resolved.yaml differs: written by another chemomech version?")
     return (f"the checkpoint in {out} was written for a different case ({why}); run without "
             "--restart")
+
+
+def already_completed(case, out: Path) -> bool:
+    """Whether ``out`` holds a completed run of this very case (summary.json: status
+    completed, same case hash): a --restart or --resume then has nothing to continue."""
+    try:
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        return (summary.get("status") == "completed"
+                and summary.get("case", {}).get("hash") == case_hash(case.resolved()))
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def results_dir(case, out_dir: str | Path | None = None) -> Path:

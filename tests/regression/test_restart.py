@@ -141,6 +141,7 @@ def test_restart_with_a_damaged_pvd_is_a_clear_error(tmp_path):
     out = tmp_path / "run"
     short = ["--set", "stop.mean_theta=0.1", "--set", "output.checkpoint_every=3"]
     assert _run(out, *short).wait(timeout=300) == 0
+    _as_if_interrupted(out)
     (out / "fields.pvd").write_text("garbage\n")
     before = sorted(p.name for p in out.iterdir())
     p = _run(out, *short, "--restart")
@@ -156,6 +157,14 @@ def _lines(text):
     return text.strip().splitlines()
 
 
+def _as_if_interrupted(out):
+    """Mark a completed run as stopped after its last checkpoint (as by a time limit): a
+    restart of a completed run has nothing to continue and is not tried at all."""
+    summary = json.loads((out / "summary.json").read_text())
+    summary["status"] = "interrupted"
+    (out / "summary.json").write_text(json.dumps(summary))
+
+
 @pytest.mark.parametrize("damage", ["header only", "first rows missing", "cut before checkpoint"])
 def test_restart_refuses_a_history_with_missing_rows(tmp_path, damage):
     """A history.csv that lacks rows up to the checkpoint (cut to its header, its start or
@@ -167,6 +176,7 @@ def test_restart_refuses_a_history_with_missing_rows(tmp_path, damage):
     first = _run(out, *axi)
     assert first.wait(timeout=600) == 0, first.stderr.read()
     assert (out / "checkpoint.npz").exists()
+    _as_if_interrupted(out)
     history = out / "history.csv"
     full = history.read_text()
     header, *rows = full.splitlines(keepends=True)
@@ -189,3 +199,18 @@ def test_restart_refuses_a_history_with_missing_rows(tmp_path, damage):
     assert again.wait(timeout=600) == 0, again.stderr.read()
     assert [r["step"] for r in _rows(history)] == [r["step"] for r in csv.DictReader(
         full.splitlines())]
+
+
+def test_restart_of_a_completed_run_has_nothing_to_do(tmp_path):
+    """It re-ran the steps after the last checkpoint and wrote another restarted part of the
+    field files, which repeated frames already there."""
+    done = _run(tmp_path / "done")
+    assert done.wait(timeout=300) == 0, done.stderr.read()
+    before = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "done").iterdir()}
+    for flag in ("--restart", "--resume"):
+        args = [*chemomech_cmd(), "run", str(ROOT / "cases" / "default.yaml"), "--out",
+                str(tmp_path / "done"), *[a for a in ARGS if a != "--quiet"], flag]
+        p = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, p.stderr
+        assert "already completed (summary.json); nothing to continue" in p.stdout
+        assert {q.name: q.stat().st_mtime_ns for q in (tmp_path / "done").iterdir()} == before

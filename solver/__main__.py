@@ -2,6 +2,11 @@
 
 import sys
 
-from solver.cli import main
+try:
+    from solver.cli import main
 
-sys.exit(main())
+    code = main()
+except KeyboardInterrupt:  # Ctrl-C while Python, dolfinx or PETSc load: no traceback
+    print("interrupted", file=sys.stderr)
+    code = 130
+sys.exit(code)

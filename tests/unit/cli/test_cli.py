@@ -338,3 +338,20 @@ def test_serial_commands_refuse_an_mpi_launcher(monkeypatch, capsys, tmp_path, c
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "run it without mpiexec" in err[0], err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_while_the_libraries_load_prints_no_traceback(monkeypatch, capsys):
+    """Ctrl-C in the first seconds (dolfinx and PETSc loading) printed a 40-line
+    KeyboardInterrupt traceback; `python -m solver` now says 'interrupted', exit 130."""
+    import runpy
+
+    import solver.cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(solver.cli, "main", interrupted)
+    with pytest.raises(SystemExit) as info:
+        runpy.run_module("solver", run_name="__main__")
+    assert info.value.code == 130
+    assert capsys.readouterr().err == "interrupted\n"

@@ -436,7 +436,8 @@ class Statistics(GlobalReductions):
 
         For ``interface_<a>_<b>``: mean normal traction n·σ·n (tension > 0: a debonding
         indicator), mean shear traction |σn − (n·σn) n|, and the mean hoop stress of region b
-        (the outer one, e.g. the coating) along the interface. Traction is continuous across a
+        along the interface (the outer one for a coating; the inner body for an inclusion or
+        an inner coating, interface_core_inclusion_1: the column names the region). Traction is continuous across a
         bonded interface, so it is taken of a weighted mean of both sides' stresses
         (:func:`side_weights`: by compliance, with ``modulus`` the Young's modulus as a UFL
         expression; equal weights without it).
@@ -461,7 +462,7 @@ class Statistics(GlobalReductions):
 
         for name, tag in d.interfaces.items():
             dS = ufl.Measure("dS", domain=mesh, subdomain_data=d.facet_tags)(tag)
-            outer = next((r for r in sorted(d.regions, key=len, reverse=True)
+            outer = next((r for r in sorted(d.regions, key=len, reverse=True)  # region b
                           if name.endswith("_" + r)), None)
             chi = dolfinx.fem.Function(Q)
             if outer is not None:

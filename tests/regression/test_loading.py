@@ -6,6 +6,8 @@ direction of change — no numbers from earlier runs.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from chemomech_testing import SI, run_case, sphere_case
@@ -68,6 +70,34 @@ def test_cc_cv_hold_reaches_the_mean_target(tmp_path):
     assert res.stop_reason == "mean θ target reached"
     assert last["mean lithiation fraction [-]"] == pytest.approx(0.7, abs=EVENT_TOL)
     assert last["outer_surface: max lithiation fraction [-]"] == pytest.approx(0.8, abs=1e-9)
+    # the surface θ is near uniform at the switch: no jump to warn of
+    assert not any("CV hold" in w for w in res.summary["warnings"]), res.summary["warnings"]
+
+
+def test_a_cv_switch_that_jumps_the_surface_theta_is_warned_of(tmp_path):
+    """Surface cells thicker than the diffusion layer (D = 1e-16 m^2/s, 5 A/g, 0.25 um at a
+    4 um surface) leave the surface θ 0.63 .. 0.80 when its max reaches the 0.8 cut-off;
+    the hold sets every surface node to 0.8 in one step: a current 16 000 times the
+    constant one and a stress jump (a helper's audit, 2026-12-07), said by no warning."""
+    import subprocess
+
+    from chemomech_testing import ROOT, chemomech_cmd
+
+    sets = ["materials.core.diffusivity={kind: constant, value: 1e-16}",
+            "loading.specific_current=5 A/g", "stop.surface_theta=0.8",
+            "stop.hold_at_cutoff=true", "stop.time=300", "stop.mean_theta=",
+            "mesh.size=0.5 um", "mesh.surface_size=0.25 um", "output.pictures=false",
+            "output.formats=[xdmf]", "mesh.cache=false"]
+    args = [*chemomech_cmd(), "run", ROOT / "cases" / "examples" / "sphere_axisymmetric.yaml",
+            "--out", tmp_path, "--quiet"]
+    for x in sets:
+        args += ["--set", x]
+    p = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert p.returncode == 0, p.stderr
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    warned = [w for w in summary["warnings"] if "switch to the CV hold" in w]
+    assert len(warned) == 1 and "short of the cut-off 0.8" in warned[0], summary["warnings"]
+    assert "mesh.surface_size" in warned[0] and "loading.flux_shares" in warned[0]
 
 
 def test_potentiostatic_lithiation(tmp_path):

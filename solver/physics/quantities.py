@@ -437,8 +437,8 @@ class Statistics(GlobalReductions):
         For ``interface_<a>_<b>``: mean normal traction n·σ·n (tension > 0: a debonding
         indicator), mean shear traction |σn − (n·σn) n|, and the mean hoop stress of region b
         along the interface (the outer one for a coating; the inner body for an inclusion or
-        an inner coating, interface_core_inclusion_1: the column names the region). Traction is continuous across a
-        bonded interface, so it is taken of a weighted mean of both sides' stresses
+        an inner coating, interface_core_inclusion_1: the column names the region).
+        Traction is continuous across a bonded interface, so it is taken of a weighted mean of both sides' stresses
         (:func:`side_weights`: by compliance, with ``modulus`` the Young's modulus as a UFL
         expression; equal weights without it).
         """

@@ -1031,9 +1031,9 @@ class Simulation:
         one step. The constant current before gave them a uniform flux, not a uniform θ: a
         node that lags (a second loaded surface, or a surface cell thicker than the
         diffusion layer) jumps at once, which draws a current spike and a stress jump that
-        can become the run's peak (a helper's audit, 2026-12-07: a hollow particle's inner
-        surface 0.26 short of the cut-off, 22 400 A/g against 50 A/g, a stress peak 12 times
-        the one before). Warn when the lag is over CV_JUMP_WARN."""
+        can become the run's peak (a 4 um sphere, D = 1e-16 m^2/s, 5 A/g, 0.25 um surface
+        cells: the surface θ spans 0.63 .. 0.80 at a 0.8 cut-off). Warn when the lag is over
+        CV_JUMP_WARN."""
         other = MPI.MIN if ev.op is MPI.MAX else MPI.MAX
         lag = abs(ev.cutoff - self.statistics.surface_theta_extreme(self.loaded_surfaces,
                                                                     other))

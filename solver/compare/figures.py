@@ -116,10 +116,10 @@ def _frame(fig: Figure, res: ConfigResult, at
         warn = (f"{fig.name}: {res.label} at {at}: no field output at t = {target:.6g} s; "
                 f"the nearest frame, t = {t:.6g} s, is drawn (add {fix})")
         try:
-            theta = f", mean θ {interpolate(res.column(TIME), res.column(MEAN_THETA), t):.3g}"
+            theta = f", mean θ {interpolate(res.column(TIME), res.column(MEAN_THETA), t):.4g}"
         except AtError:
             theta = ""
-        label = f"NOT {at}: nearest frame t = {t:.4g} s{theta}"
+        label = f"nearest frame to {at}: t = {t:.4g} s{theta}"
     return t, path, warn, label
 
 

@@ -73,7 +73,7 @@ def markdown(comparison: dict) -> str:
                          f"no value): {'; '.join(unknown)}.")
             text += "**"
             if bad:
-                whose = ("The paper's ordering is not reproduced" if c.get("reported", True)
+                whose = ("The paper's ordering is not reproduced" if c.get("paper")
                          else "The expected ordering does not come out")
                 text += (f" {whose} there (the command still exits 0: an ordering that fails "
                          "is a result, not an error).")

@@ -152,7 +152,7 @@ def test_radial_profile_and_section_from_vtu_frames(tmp_path, synth, base_refere
     fig = ref.figures[0]
     labels = [_frame(fig, results["A"], at)[3] for at in fig.at_list]
     assert labels[0] is None and labels[2] is None
-    assert labels[1].startswith(f"NOT {fig.at_list[1]}: nearest frame t = 5 s, mean θ "), labels
+    assert labels[1].startswith(f"nearest frame to {fig.at_list[1]}: t = 5 s, mean θ "), labels
 
 
 def test_precheck_asks_a_measure_only_of_the_configurations_that_need_it(

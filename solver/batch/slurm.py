@@ -211,9 +211,9 @@ def write_script(out: Path, rows: list[dict[str, str]], opts: SlurmOptions,
         # that stops the run after its step; SLURM's own SIGTERM at the limit would come
         # too late for a step longer than KillWait. The run goes in the background so that
         # the shell can take the signal while it waits.
+        "pid=",
         "trap 'echo \"chemomech: the time limit is near: the run stops after its step with "
         "a checkpoint\"; kill -TERM \"$pid\" 2>/dev/null' USR1",
-        "pid=",
         f'{run} 2> "$P/run.err" &',
         "pid=$!",
         # wait returns early when a trap runs: wait again until the run has ended

@@ -438,9 +438,9 @@ class Statistics(GlobalReductions):
         indicator), mean shear traction |σn − (n·σn) n|, and the mean hoop stress of region b
         along the interface (the outer one for a coating; the inner body for an inclusion or
         an inner coating, interface_core_inclusion_1: the column names the region).
-        Traction is continuous across a bonded interface, so it is taken of a weighted mean of both sides' stresses
-        (:func:`side_weights`: by compliance, with ``modulus`` the Young's modulus as a UFL
-        expression; equal weights without it).
+        Traction is continuous across a bonded interface, so it is taken of a weighted mean
+        of both sides' stresses (:func:`side_weights`: by compliance, with ``modulus`` the
+        Young's modulus as a UFL expression; equal weights without it).
         """
         d = self.domain
         self._interface_forms = {}

@@ -86,6 +86,17 @@ def chemomech_cmd() -> list[str]:
     return [sys.executable, "-m", "solver"]
 
 
+#: --set values that make cases/default.yaml run long enough (a few hundred short steps, a
+#: history row each) for a test to signal it mid-run; with them, a coarse axisymmetric mesh
+SLOW_RUN_SETS = ["stop.mean_theta=0.3", "time.max_dtheta=0.002", "output.history_every=1",
+                 "time.output_every=100"]
+
+
+def set_args(sets) -> list[str]:
+    """``--set`` options of a command line, one per ``key=value`` of ``sets``."""
+    return [arg for item in sets for arg in ("--set", str(item))]
+
+
 def mpiexec() -> str | None:
     cand = Path(sys.executable).parent / "mpiexec"
     if cand.exists():

@@ -96,16 +96,15 @@ def _limited_run(tmp_path, limit_bytes, *sets):
     import resource
     import subprocess
 
-    from chemomech_testing import ROOT, chemomech_cmd
+    from chemomech_testing import ROOT, chemomech_cmd, set_args
 
     def limit():
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
 
     args = [*chemomech_cmd(), "run", str(ROOT / "cases" / "default.yaml"), "--out",
-            str(tmp_path / "run"), "--quiet"]
-    for s in ["geometry.mode=axisymmetric", "mesh.cache=false", "output.pictures=false",
-              *sets]:
-        args += ["--set", s]
+            str(tmp_path / "run"), "--quiet",
+            *set_args(["geometry.mode=axisymmetric", "mesh.cache=false",
+                       "output.pictures=false", *sets])]
     return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600,
                           preexec_fn=limit)
 

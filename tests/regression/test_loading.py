@@ -79,20 +79,12 @@ def test_a_cv_switch_that_jumps_the_surface_theta_is_warned_of(tmp_path):
     4 um surface) leave the surface θ 0.63 .. 0.80 when its max reaches the 0.8 cut-off;
     the hold sets every surface node to 0.8 in one step: a current 16 000 times the
     constant one and a stress jump (a helper's audit, 2026-12-07), said by no warning."""
-    import subprocess
-
-    from chemomech_testing import ROOT, chemomech_cmd
-
     sets = ["materials.core.diffusivity={kind: constant, value: 1e-16}",
             "loading.specific_current=5 A/g", "stop.surface_theta=0.8",
             "stop.hold_at_cutoff=true", "stop.time=300", "stop.mean_theta=",
             "mesh.size=0.5 um", "mesh.surface_size=0.25 um", "output.pictures=false",
             "output.formats=[xdmf]", "mesh.cache=false"]
-    args = [*chemomech_cmd(), "run", ROOT / "cases" / "examples" / "sphere_axisymmetric.yaml",
-            "--out", tmp_path, "--quiet"]
-    for x in sets:
-        args += ["--set", x]
-    p = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    p = _run_example("sphere_axisymmetric", tmp_path, sets)
     assert p.returncode == 0, p.stderr
     summary = json.loads((tmp_path / "summary.json").read_text())
     warned = [w for w in summary["warnings"] if "switch to the CV hold" in w]
@@ -272,17 +264,23 @@ def test_an_overfilled_shell_points_at_flux_shares(tmp_path):
     """Three loaded surfaces with the same flux density fill the thin carbon shell of the
     yolk-shell example ~15x faster than the yolk. The warning's fixes (a surface θ stop, a
     lower current) stopped the run at mean θ 0.05; it now names loading.flux_shares too."""
-    import subprocess
-
-    from chemomech_testing import ROOT, chemomech_cmd
-
-    case = ROOT / "cases" / "examples" / "yolk_shell.yaml"
-    p = subprocess.run([*chemomech_cmd(), "run", case, "--out", tmp_path, "--quiet", "--set", "loading.flux_shares=null",
-                        "--set", "mesh.size=0.5 um", "--set", "stop.mean_theta=0.08",
-                        "--set", "output.pictures=false", "--set", "time.output_every=null",
-                        "--set", "mesh.cache=false", "--set", "output.history_every=null"],
-                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+    p = _run_example("yolk_shell", tmp_path, [
+        "loading.flux_shares=null", "mesh.size=0.5 um", "stop.mean_theta=0.08",
+        "output.pictures=false", "time.output_every=null", "mesh.cache=false",
+        "output.history_every=null"])
     assert p.returncode == 0, p.stderr
     log = (tmp_path / "run.log").read_text().splitlines()
     warning = next(line for line in log if "more Li than the host" in line)
     assert "loading.flux_shares" in warning
+
+
+def _run_example(name, out, sets):
+    """``chemomech run cases/examples/<name>.yaml --out OUT --quiet --set …`` (a process of
+    its own, as a user runs it)."""
+    import subprocess
+
+    from chemomech_testing import ROOT, chemomech_cmd, set_args
+
+    args = [*chemomech_cmd(), "run", ROOT / "cases" / "examples" / f"{name}.yaml", "--out",
+            out, "--quiet", *set_args(sets)]
+    return subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=300)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from chemomech_testing import ROOT, chemomech_cmd
+from chemomech_testing import ROOT, chemomech_cmd, set_args
 
 # a diffusivity that jumps by 15 orders across θ* with a step 1e-4 wide: Newton fails at the
 # front once it is steep enough, whatever dt
@@ -22,9 +22,8 @@ BASE = ["geometry.mode=axisymmetric", "mesh.size=1 um", "mesh.surface_size=null"
 
 
 def _run(out, *sets, restart=False, quiet=True):
-    args = [*chemomech_cmd(), "run", str(ROOT / "cases" / "default.yaml"), "--out", str(out)]
-    for s in [*BASE, *sets]:
-        args += ["--set", s]
+    args = [*chemomech_cmd(), "run", str(ROOT / "cases" / "default.yaml"), "--out", str(out),
+            *set_args([*BASE, *sets])]
     args += (["--restart"] if restart else []) + (["--quiet"] if quiet else [])
     return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600)
 

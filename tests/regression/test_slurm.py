@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from chemomech_testing import ROOT, chemomech_cmd
+from chemomech_testing import ROOT, SLOW_RUN_SETS, chemomech_cmd, set_args
 
 pytestmark = pytest.mark.slurm
 
@@ -272,9 +272,7 @@ def test_time_limit_warning_and_blanks_in_the_path(slurm_cluster, tmp_path):
     out = tmp_path / "my sweeps" / "slow one"
     args = [*chemomech_cmd(), "sweep", str(DEFAULT), "--out", str(out), "--executor", "slurm",
             "--time", "00:10:00", "--vary", "loading.specific_current=0.1 A/g"]
-    for s in [*(s for s in FAST if not s.startswith("stop.")), "stop.mean_theta=0.3",
-              "time.max_dtheta=0.002", "output.history_every=1", "time.output_every=100"]:
-        args += ["--set", s]
+    args += set_args([*(s for s in FAST if not s.startswith("stop.")), *SLOW_RUN_SETS])
     p = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
     assert p.returncode == 0, p.stdout + p.stderr
     job = p.stdout.split("submitted job array ")[1].split()[0]

@@ -19,15 +19,13 @@ import time
 
 import pytest
 
-from chemomech_testing import ROOT
+from chemomech_testing import ROOT, SLOW_RUN_SETS
 from solver.batch import slurm
 from solver.batch.sweep import build, prepare
 
 DEFAULT = ROOT / "cases" / "default.yaml"
 SLOW_RUN = ["geometry.mode=axisymmetric", "mesh.size=1 um", "mesh.surface_size=null",
-            "mesh.cache=false", "output.pictures=false", "output.probes=[]",
-            "stop.mean_theta=0.3", "time.max_dtheta=0.002", "output.history_every=1",
-            "time.output_every=100"]
+            "mesh.cache=false", "output.pictures=false", "output.probes=[]", *SLOW_RUN_SETS]
 
 
 def _run_task(tmp_path, deliver):

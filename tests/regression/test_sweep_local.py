@@ -15,7 +15,7 @@ import subprocess
 
 import pytest
 
-from chemomech_testing import ROOT, chemomech_cmd
+from chemomech_testing import ROOT, SLOW_RUN_SETS, chemomech_cmd, set_args
 
 DEFAULT = ROOT / "cases" / "default.yaml"
 FAST = ["geometry.mode=axisymmetric", "mesh.size=1 um", "mesh.surface_size=null",
@@ -181,10 +181,8 @@ def test_rerun_resumes_an_interrupted_point_from_its_checkpoint(tmp_path):
     args = ["sweep", DEFAULT, "--out", out, "--workers", "1", "--zip",
             "--vary", "time.dt_min=1e-3 s,100 s", "--vary", "time.dt_initial=10 s,100 s",
             "--vary", "solver.newton_max_iterations=25,1"]
-    for s in [*(s for s in FAST if not s.startswith(("stop.", "time.dt_min"))),
-              "stop.mean_theta=0.3", "time.max_dtheta=0.002",
-              "output.history_every=1", "time.output_every=100"]:
-        args += ["--set", s]
+    args += set_args([*(s for s in FAST if not s.startswith(("stop.", "time.dt_min"))),
+                      *SLOW_RUN_SETS])
     proc = subprocess.Popen([*chemomech_cmd(), *map(str, args)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     res0 = out / "points" / "p000" / "results"

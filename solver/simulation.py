@@ -7,7 +7,6 @@ stops here: the physics modules receive SI floats and UFL objects.
 
 from __future__ import annotations
 
-import json
 import math
 import shutil
 import time
@@ -231,12 +230,16 @@ def restart_problem(case, out: Path, state: dict | None = None) -> str | None:
 def already_completed(case, out: Path) -> bool:
     """Whether ``out`` holds a completed run of this very case (summary.json: status
     completed, same case hash): a --restart or --resume then has nothing to continue."""
+    from solver.batch.sweep import SweepError
+    from solver.outputs.result_files import read_json_object
+
     try:
-        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-        return (summary.get("status") == "completed"
-                and summary.get("case", {}).get("hash") == case_hash(case.resolved()))
-    except (OSError, ValueError, AttributeError):
+        summary = read_json_object(out / "summary.json")
+    except SweepError:  # none, or damaged: nothing is known to be complete
         return False
+    run_case = summary.get("case")
+    return (summary.get("status") == "completed" and isinstance(run_case, dict)
+            and run_case.get("hash") == case_hash(case.resolved()))
 
 
 def results_dir(case, out_dir: str | Path | None = None) -> Path:

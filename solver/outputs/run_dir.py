@@ -12,10 +12,16 @@ import socket
 import time
 from pathlib import Path
 
+from solver.batch.sweep import SweepError
 from solver.interrupts import process_alive
 from solver.outputs.paraview_state import SCRIPT_NAME
 from solver.outputs.pictures import chemomech_pictures
-from solver.outputs.result_files import CHECKPOINT_FILE, LOCK_FILE, read_run_lock
+from solver.outputs.result_files import (
+    CHECKPOINT_FILE,
+    LOCK_FILE,
+    read_json_object,
+    read_run_lock,
+)
 
 #: MB that must be free on the results' disk at the start and before each field write
 MIN_FREE_MB = 50
@@ -182,8 +188,8 @@ class ResultsFolder:
     def _earlier_case(out: Path) -> dict | None:
         """The ``case`` entry of the earlier run's summary.json (None without one)."""
         try:
-            old = json.loads((out / "summary.json").read_text()).get("case", {})
-        except (OSError, ValueError, AttributeError):
+            old = read_json_object(out / "summary.json").get("case")
+        except SweepError:  # none, or damaged
             return None
         return old if isinstance(old, dict) else None
 

@@ -34,7 +34,7 @@ from solver.outputs import checkpoint
 from solver.outputs.history import HistoryWriter, read_history
 # PICTURED_FIELDS: drawn in png/; a checkpoint keeps them for the peak frame, so that a
 # restarted run still draws the peak of the frames written before it
-from solver.outputs.pictures import AT_PEAK, PICTURED_FIELDS
+from solver.outputs.pictures import AT_PEAK, PICTURED_FIELDS, draws_peak, max_von_mises
 from solver.outputs.run_dir import (  # noqa: F401  (the errors: imported from here too)
     MIN_FREE_MB,
     OutputDirError,
@@ -106,13 +106,6 @@ class CaseSetupError(ValueError):
 class NonFiniteResult(RuntimeError):
     """The solution or a recorded quantity became NaN or inf (the run stops at that step:
     results past it would be meaningless, and plots and ParaView choke on them)."""
-
-
-def _max_von_mises(row: dict) -> float | None:
-    """The largest of a history row's "max Von Mises stress" columns (Pa; None: none is a
-    number)."""
-    return max((v for k, v in row.items() if k.endswith(": max Von Mises stress [Pa]")
-                and v == v), default=None)
 
 
 @dataclass(frozen=True)
@@ -1426,7 +1419,7 @@ class Simulation:
         """Keep the nodal fields of the written frame with the largest max von Mises: the
         pictures show it beside the final state (which after a two-phase front has passed
         is nearly relaxed: 0.25 GPa in the default case against a peak of 39 GPa)."""
-        vm = _max_von_mises(row)
+        vm = max_von_mises(row)
         if vm is not None and (self._peak_frame is None or vm > self._peak_frame[0]):
             self._peak_frame = (vm, t, row["mean lithiation fraction [-]"],
                                 self.field_output.nodal_fields())
@@ -1582,10 +1575,8 @@ class Simulation:
             f"{self.case.title}\nend of the run: t = {last['time [s]']:.4g} s, mean theta "
             f"{last['mean lithiation fraction [-]']:.3f}"))]
         peak = self._peak_frame  # the same on every rank (from the reduced history rows)
-        # drawn when it is a real peak: over 1 % above the end state (not the t = 0 frame of
-        # a run whose von Mises never left 0, nor a stress that only grew)
-        end_vm = _max_von_mises(last) or 0.0
-        if peak is not None and peak[1] < last["time [s]"] and peak[0] > 1.01 * end_vm:
+        if peak is not None and draws_peak(peak[1], peak[0], last["time [s]"],
+                                           max_von_mises(last)):
             vm, t, mean, frame = peak
             frames.append((gather_pieces(space, frame), AT_PEAK, (
                 f"{self.case.title}\nat t = {t:.4g} s, mean theta {mean:.3f}: the written "

@@ -29,6 +29,26 @@ AT_PEAK = "_at_peak"
 HISTORY_PICTURES = ("stress_vs_time.png", "stress_vs_capacity.png")
 
 
+#: a written frame whose max von Mises is over this factor times the end state's is drawn as
+#: well (``*_at_peak``): a real peak, not the t = 0 frame of a run whose von Mises never left
+#: 0, nor a stress that only grew
+PEAK_OVER_END = 1.01
+
+
+def max_von_mises(row: dict) -> float | None:
+    """The largest of a history row's "max Von Mises stress" columns (Pa; None: none is a
+    number)."""
+    return max((v for k, v in row.items() if k.endswith(": max Von Mises stress [Pa]")
+                and v == v), default=None)
+
+
+def draws_peak(peak_t: float, peak_vm: float, end_t: float, end_vm: float | None) -> bool:
+    """Whether the frame of largest max von Mises (at ``peak_t``) gets ``*_at_peak``
+    pictures beside the end state's: it lies before the end and is over
+    :data:`PEAK_OVER_END` times the end state's max von Mises."""
+    return peak_t < end_t and peak_vm > PEAK_OVER_END * (end_vm or 0.0)
+
+
 def picture_name(field: str, suffix: str = "") -> str:
     """The PNG file of a field's picture: ``Von Mises stress [Pa]`` → ``von_mises_stress.png``
     (``suffix`` before the ``.png``)."""

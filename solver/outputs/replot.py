@@ -21,7 +21,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from solver.batch.sweep import SweepError
-from solver.outputs.pictures import HISTORY_PICTURES, PICTURED_FIELDS
+from solver.outputs.pictures import (
+    HISTORY_PICTURES,
+    PICTURED_FIELDS,
+    draws_peak,
+    max_von_mises,
+)
 
 _PARALLEL = (".pvtu", ".pvtp", ".pvts", ".pvti", ".pvtr")
 
@@ -171,22 +176,19 @@ def peak_dataset(results: Path) -> tuple[Path, float, float] | None:
         _, rows = _read_history(results / "history.csv")
     except SweepError:
         return None
-
-    def vm(row):
-        return max((v for k, v in row.items()
-                    if k.endswith(": max Von Mises stress [Pa]") and v == v), default=None)
-
-    if not rows or vm(rows[-1]) is None:
+    if not rows:
         return None
-    end_t, end_vm = rows[-1].get("time [s]", math.nan), vm(rows[-1])
+    end_t = rows[-1].get("time [s]", math.nan)
     best = None
     for t, name in _datasets(results):
         row = next((r for r in rows if math.isclose(r.get("time [s]", math.nan), t,
                                                     rel_tol=1e-9, abs_tol=1e-300)), None)
-        value = vm(row) if row is not None else None
+        value = max_von_mises(row) if row is not None else None
         if value is not None and t < end_t and (best is None or value > best[2]):
             best = (results / name, t, value)
-    return best if best is not None and best[2] > 1.01 * end_vm else None
+    if best is None or not draws_peak(best[1], best[2], end_t, max_von_mises(rows[-1])):
+        return None
+    return best
 
 
 def _datasets(results: Path) -> list[tuple[float, str]]:

@@ -54,6 +54,8 @@ def _verdict(holds) -> str:
 def markdown(comparison: dict) -> str:
     """The comparison as Markdown (figures linked relative to the file)."""
     c = comparison
+    # anything reported beside ours (else one's own designs: our values and ratios only)
+    reported = c.get("reported", True)
     lines = [f"# {c.get('paper') or 'Comparison of ' + ', '.join(c['configurations'])}", ""]
     if c.get("notes"):
         lines += [c["notes"].strip(), ""]
@@ -106,14 +108,13 @@ def markdown(comparison: dict) -> str:
     lines.append("")
     # quantities
     if c["quantities"]:
-        lines += ["## Reported quantities and ours" if c.get("reported", True)
-                  else "## Quantities", ""]
+        lines += ["## Reported quantities and ours" if reported else "## Quantities", ""]
     for key, q in c["quantities"].items():
         head = f"### {key}" + (f": {q['description']}" if q.get("description") else "")
         lines += [head, "", f"Column `{q['column']}` at **{q['at']}**"
                   + (" (magnitude)" if q.get("magnitude") else "") + f", in {q['unit']}"
                   + (f". Source: {q['source']}" if q.get("source") else "") + ".", ""]
-        if c.get("reported", True):
+        if reported:
             lines += [f"| configuration | reported [{q['unit']}] | ours [{q['unit']}] | "
                       f"reported / {c['baseline']} | ours / {c['baseline']} | "
                       "ours / reported |", "|---|---|---|---|---|---|"]
@@ -122,7 +123,7 @@ def markdown(comparison: dict) -> str:
                       "|---|---|---|"]
         for lab, v in q["values"].items():
             ours = _num(v["ours"]) if v["ours"] is not None else f"— ({_cell(v['note'])})"
-            if c.get("reported", True):
+            if reported:
                 lines.append(f"| {lab} | {_num(v['reported'])} | {ours} | "
                              f"{_num(v['reported_ratio'])} | {_num(v['ours_ratio'])} | "
                              f"{_num(v['ours_over_reported'])} |")
@@ -131,7 +132,6 @@ def markdown(comparison: dict) -> str:
         lines.append("")
     # orderings
     if orderings:
-        reported = c.get("reported", True)  # else own designs: no "paper's numbers" column
         lines += ["## Orderings", "", "| ordering | ours | in the paper's numbers | details |"
                   if reported else "| ordering | ours | details |",
                   "|---|---|---|---|" if reported else "|---|---|---|"]

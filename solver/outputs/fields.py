@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import numbers
+import os
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,9 @@ import dolfinx.io
 import ufl
 
 from solver.physics.quantities import LumpedProjection
+
+#: the name ending of the XML index dolfinx writes while a run goes on (see FieldOutput)
+XDMF_WORK_SUFFIX = ".xdmf-writing"
 
 #: total volumetric strain tr ε(u) (swelling and elastic), the field of seed 004 Fig. 5e,f
 VOLUMETRIC_STRAIN = "Volumetric strain [-]"
@@ -111,12 +115,18 @@ class FieldOutput:
         self.files = []
         out_dir = Path(out_dir)
         #: the XDMF file, opened (append) only while an output is written: an HDF5 file left
-        #: open is unreadable after a kill (SIGKILL, a node failure), losing earlier frames
-        self._xdmf_path = None
+        #: open is unreadable after a kill (SIGKILL, a node failure), losing earlier frames.
+        #: dolfinx writes its XML index to ``<stem>.xdmf-writing`` (same stem: the same
+        #: ``<stem>.h5``), rewriting the whole file at every frame; a kill during that write
+        #: left an index ParaView cannot parse. ``<stem>.xdmf`` is replaced by a complete
+        #: copy after each output (:meth:`_publish_xdmf`), so it is always readable.
+        self._xdmf_path = self._xdmf_work = None
         if "xdmf" in self.formats:
             self._xdmf_path = out_dir / f"{stem}.xdmf"
-            with dolfinx.io.XDMFFile(comm, str(self._xdmf_path), "w") as xdmf:
+            self._xdmf_work = out_dir / f"{stem}{XDMF_WORK_SUFFIX}"
+            with dolfinx.io.XDMFFile(comm, str(self._xdmf_work), "w") as xdmf:
                 xdmf.write_mesh(mesh)
+            self._publish_xdmf()
             self.files.append(self._xdmf_path)
         self._vtk = None
         self._pvd_entries: list[tuple[float, str]] = []
@@ -151,7 +161,7 @@ class FieldOutput:
         self._update()
         if self._xdmf_path is not None:
             try:
-                with dolfinx.io.XDMFFile(self.domain.comm, str(self._xdmf_path), "a") as xdmf:
+                with dolfinx.io.XDMFFile(self.domain.comm, str(self._xdmf_work), "a") as xdmf:
                     for f in (*self.p1_fields, self.u_out, self.region):
                         xdmf.write_function(f, t)
             except RuntimeError as exc:  # HDF5 says only "Failed to close HDF5 file."
@@ -159,6 +169,7 @@ class FieldOutput:
                     errno.EIO, f"HDF5 could not write it ({exc}): the disk may be full or a "
                     "file-size limit (ulimit -f) reached", str(self._xdmf_path.with_suffix(".h5"))
                 ) from None
+            self._publish_xdmf()
         if self._vtk is not None:
             self._vtk.write_function([*self.p1_fields, self.u_out], t)
             # dolfinx writes the .pvd index only on close: keep our own up to date so that
@@ -172,8 +183,8 @@ class FieldOutput:
     def close(self) -> None:
         if self._xdmf_path is not None:
             if self.domain.comm.rank == 0:
-                _declare_float64(self._xdmf_path)
-            self._xdmf_path = None
+                self._xdmf_work.unlink(missing_ok=True)  # published after the last output
+            self._xdmf_path = self._xdmf_work = None
         if self._vtk is not None:
             self._vtk.close()
             self._vtk = None
@@ -181,23 +192,35 @@ class FieldOutput:
             w.close()
         self._vtx = []
 
+    def _publish_xdmf(self) -> None:
+        """Replace ``<stem>.xdmf`` by the XML index dolfinx has written so far, its data
+        declared 64-bit, in one rename (rank 0: dolfinx writes the XML there only)."""
+        if self.domain.comm.rank != 0:
+            return
+        text = _declare_float64(self._xdmf_work.read_text())
+        tmp = self._xdmf_path.with_name(self._xdmf_path.name + ".tmp")
+        try:
+            tmp.write_text(text)
+        except OSError:  # a full disk: no partial copy left behind
+            tmp.unlink(missing_ok=True)
+            raise
+        os.replace(tmp, self._xdmf_path)
+
     def nodal_fields(self) -> dict[str, np.ndarray]:
         """Local P1 arrays (with ghosts) of the last written state, by field name."""
         return {f.name: f.x.array.copy() for f in self.p1_fields}
 
 
-def _declare_float64(path: Path) -> None:
-    """Mark the HDF5 data items of an XDMF file as 64-bit floats.
+def _declare_float64(text: str) -> str:
+    """The XML of an XDMF file with its HDF5 data items marked as 64-bit floats.
 
     dolfinx writes float64 arrays but leaves the XML without a number type, which XDMF
     readers (ParaView 5.11) take as float32: values would lose half their digits.
     """
     import re
 
-    text = Path(path).read_text()
-    text = re.sub(r'<DataItem (Dimensions="[^"]*") Format="HDF">',
+    return re.sub(r'<DataItem (Dimensions="[^"]*") Format="HDF">',
                   r'<DataItem \1 NumberType="Float" Precision="8" Format="HDF">', text)
-    Path(path).write_text(text)
 
 
 def _write_pvd(path: Path, entries: list[tuple[float, str]]) -> None:

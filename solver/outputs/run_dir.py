@@ -37,8 +37,9 @@ WRITTEN_FILES = (
 )
 #: the field files (``fields``, or ``fields_r<k>`` of a restarted part): XDMF + HDF5, the
 #: .pvd with its numbered .pvtu/.vtu frames, the VTX .bp folders (:mod:`solver.outputs.fields`)
-FIELD_FILE = re.compile(r"fields(_r\d+)?(\.xdmf|\.h5|\.pvd|\.pvd\.tmp|\d+\.pvtu"
-                        r"|_p\d+_\d+\.vtu|_(displacement|lithiation|stress)\.bp)")
+FIELD_FILE = re.compile(r"fields(_r\d+)?(\.xdmf|\.xdmf\.tmp|\.xdmf-writing|\.h5|\.pvd"
+                        r"|\.pvd\.tmp|\d+\.pvtu|_p\d+_\d+\.vtu"
+                        r"|_(displacement|lithiation|stress)\.bp)")
 
 
 def written_by_chemomech(out: Path) -> list[Path]:

@@ -100,7 +100,7 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     pl.add_argument("results", help="results directory (holds history.csv, fields.pvd)")
     pl.add_argument("--metric", action="append", default=None,
                     help="history.csv column(s) drawn against time and capacity (repeatable; "
-                         "default: the max von Mises stress of every region)")
+                         "default: the max von Mises stress of every region and surface)")
     pl.add_argument("--quiet", action="store_true")
 
     pv = sub.add_parser("paraview", help="write a ParaView script that opens a results directory")

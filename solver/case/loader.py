@@ -319,6 +319,8 @@ def load_case(path: str | Path, overrides: Iterable[str] = (),
                 )
             ]
         )
+    if (other := _not_a_case(data)) is not None:
+        raise CaseError([Problem(file, "", other)])
     overrides = list(overrides)
     apply_overrides(data, overrides, file)
     try:
@@ -328,6 +330,22 @@ def load_case(path: str | Path, overrides: Iterable[str] = (),
                                         else list(named))) from None
     case._source = str(p)
     return case
+
+
+def _not_a_case(data: dict) -> str | None:
+    """What the other YAML files of chemomech are, when ``data`` is one of them: a reference
+    file of ``chemomech compare`` or a material library (one message, not a list of missing
+    and unknown case sections)."""
+    from solver.case.library import _TOP_LEVEL
+
+    if data.get("kind") == "reference":
+        return ("a reference file of `chemomech compare` (kind: reference), not a case: give "
+                "it as `chemomech compare CASES… --reference FILE`")
+    if "geometry" not in data and "sources" in data and set(data) <= set(_TOP_LEVEL):
+        return ("a material library (materials, sources), not a case: a case takes its "
+                "entries with `materials: {REGION: {from: NAME}}` (and `library: FILE` for "
+                "another library than cases/materials.yaml)")
+    return None
 
 
 def _name_overrides(problems: list[Problem], overrides: list[str]) -> list[Problem]:

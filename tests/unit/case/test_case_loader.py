@@ -86,6 +86,16 @@ def test_top_level_not_a_mapping(tmp_path: Path) -> None:
     assert "a list" in str(err)
 
 
+@pytest.mark.parametrize("name, said", [("liu2025/reference.yaml", "a reference file of"),
+                                        ("materials.yaml", "a material library")])
+def test_the_other_yaml_files_are_named_for_what_they_are(name, said) -> None:
+    """A reference file or the material library given as a case: one line that says what it
+    is and how it is used, not a list of missing and unknown case sections."""
+    root = Path(__file__).resolve().parents[3]
+    err = _load_error(root / "cases" / name)
+    assert len(err.problems) == 1 and said in str(err), str(err)
+
+
 def test_duplicate_top_level_key(tmp_path: Path, reference_path: Path) -> None:
     text = reference_path.read_text(encoding="utf-8") + "stop: {time: 10}\n"
     err = _load_error(_write(tmp_path, text))

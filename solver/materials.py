@@ -26,32 +26,39 @@ def _clip01(theta):
     return ufl.max_value(0.0, ufl.min_value(1.0, theta))
 
 
-def property_law(spec) -> tuple[Callable, bool]:
+def _number(value: float):
+    return value
+
+
+def property_law(spec, const: Callable = _number) -> tuple[Callable, bool]:
     """Return ``(f(θ), depends_on_theta)`` for a constant-or-linear property model (its
-    values at θ = 0 and 1, ``spec.ends()``, joined linearly; θ clipped to [0, 1])."""
+    values at θ = 0 and 1, ``spec.ends()``, joined linearly; θ clipped to [0, 1]).
+    ``const``: turns each value into what the UFL holds (a number, or a Constant)."""
     a, b = spec.ends()
     if a == b:
-        return (lambda theta: a), False
-    return (lambda theta: a + (b - a) * _clip01(theta)), True
+        c = const(a)
+        return (lambda theta: c), False
+    ca, cb = const(a), const(b)
+    return (lambda theta: ca + (cb - ca) * _clip01(theta)), True
 
 
-def diffusivity_law(spec) -> Callable:
+def diffusivity_law(spec, const: Callable = _number) -> Callable:
     """Return D(θ) in m²/s for a diffusivity model of the case schema.
 
     Kinds: ``constant`` D; ``exponential`` d0·exp(m θ); ``two_phase`` smooth step
     D_p + (D_r − D_p)·½[1 + tanh((θ − θ*)/w)]; ``regular_solution`` d0[1/(1−θ) − 2αθ] with θ
-    capped at ``theta_max`` (< 1).
+    capped at ``theta_max`` (< 1). ``const`` as in :func:`property_law`.
     """
     kind = spec.kind
     if kind == "constant":
-        value = float(spec.value)
+        value = const(float(spec.value))
         return lambda theta: value
     if kind == "exponential":
-        d0, m = float(spec.d0), float(spec.exponent)
+        d0, m = const(float(spec.d0)), const(float(spec.exponent))
         return lambda theta: d0 * ufl.exp(m * theta)
     if kind == "two_phase":
-        dp, dr = float(spec.pristine), float(spec.lithiated)
-        ts, w = float(spec.theta_star), float(spec.width)
+        dp, dr = const(float(spec.pristine)), const(float(spec.lithiated))
+        ts, w = const(float(spec.theta_star)), const(float(spec.width))
         # tanh's argument clipped to ±TANH_CLIP, where tanh is ±1 in double precision: D is
         # unchanged, but UFL's derivative of tanh(y), (2 cosh y / (cosh 2y + 1))², is
         # inf/inf = NaN once |y| > 710 (a sharp step far from θ*: width 1e-3, θ = 0, θ* = 0.8)
@@ -61,7 +68,8 @@ def diffusivity_law(spec) -> Callable:
 
         return d_two_phase
     if kind == "regular_solution":
-        d0, alpha, tmax = float(spec.d0), float(spec.alpha), float(spec.theta_max)
+        d0, alpha = const(float(spec.d0)), const(float(spec.alpha))
+        tmax = const(float(spec.theta_max))
 
         def d_regular(theta):
             t = ufl.min_value(theta, tmax)
@@ -104,14 +112,26 @@ class MaterialLaw:
     active: bool = True
 
 
-def material_law(name: str, spec) -> MaterialLaw:
-    """Build a :class:`MaterialLaw` from a validated ``Material`` of the case schema."""
-    E, e_var = property_law(spec.youngs_modulus)
-    nu, nu_var = property_law(spec.poissons_ratio)
+def constants_on(mesh) -> Callable:
+    """A ``const`` for :func:`material_law`: each number as a dolfinx Constant on ``mesh``.
+    A form holding numbers is JIT-compiled anew for every value; with Constants the forms of
+    a case compile once for all its materials' values (a parameter sweep, the test suite)."""
+    import dolfinx
+    from petsc4py import PETSc
+
+    return lambda value: dolfinx.fem.Constant(mesh, PETSc.ScalarType(value))
+
+
+def material_law(name: str, spec, const: Callable = _number) -> MaterialLaw:
+    """Build a :class:`MaterialLaw` from a validated ``Material`` of the case schema.
+    ``const`` as in :func:`property_law` (for the laws of θ; the other fields are numbers)."""
+    E, e_var = property_law(spec.youngs_modulus, const)
+    nu, nu_var = property_law(spec.poissons_ratio, const)
     if spec.diffusivity is not None:
-        D = diffusivity_law(spec.diffusivity)
+        D = diffusivity_law(spec.diffusivity, const)
     else:  # inactive material without a transport law: fast compared with Si (assumed)
-        D = diffusivity_law(type("Default", (), {"kind": "constant", "value": INERT_TRANSPORT_D}))
+        D = diffusivity_law(type("Default", (), {"kind": "constant", "value": INERT_TRANSPORT_D}),
+                            const)
     return MaterialLaw(
         name=name,
         density=float(spec.density),
@@ -145,6 +165,12 @@ class MaterialFields:
         if missing:
             raise ValueError(f"regions without a material: {', '.join(missing)}")
         self.laws = laws
+        self._const = constants_on(domain.mesh)
+        #: each law's numbers as Constants (see constants_on)
+        self._k = {name: {key: self._const(getattr(law, key))
+                          for key in ("c_max", "density", "beta_v", "theta_ref")}
+                   for name, law in laws.items()}
+        self._temperature = {}  # K → its Constant
         self._indicators = {}
         if len(laws) > 1:
             Q = dolfinx.fem.functionspace(domain.mesh, ("DG", 0))
@@ -154,6 +180,7 @@ class MaterialFields:
                 chi.x.scatter_forward()
                 self._indicators[name] = chi
         self.transport_c_max = self._transport_c_max(domain)
+        self._transport_c = self._const(self.transport_c_max)
 
     def _transport_c_max(self, domain) -> float:
         """The concentration scale of Li crossing an inactive region (mol/m³): the c_max of
@@ -177,6 +204,10 @@ class MaterialFields:
             return pick(next(iter(self.laws.values())))
         return sum(self._indicators[n] * pick(law) for n, law in self.laws.items())
 
+    def _combine_k(self, pick):
+        """As :meth:`_combine`, ``pick(law, constants)`` given the law's Constants too."""
+        return self._combine(lambda law: pick(law, self._k[law.name]))
+
     @property
     def elastic_depends_on_theta(self) -> bool:
         return any(law.elastic_depends_on_theta for law in self.laws.values())
@@ -192,22 +223,22 @@ class MaterialFields:
 
     def c_max(self):
         """Li concentration at θ = 1 (mol/m³); 0 in inactive regions."""
-        return self._combine(lambda law: law.c_max if law.active else 0.0)
+        return self._combine_k(lambda law, k: k["c_max"] if law.active else 0.0)
 
     def density(self):
-        return self._combine(lambda law: law.density)
+        return self._combine_k(lambda law, k: k["density"])
 
     def active_density(self):
         """Density of the Li-storing (active) material, 0 elsewhere (kg/m³): the mass that a
         specific current (A/g) refers to."""
-        return self._combine(lambda law: law.density if law.active else 0.0)
+        return self._combine_k(lambda law, k: k["density"] if law.active else 0.0)
 
     def mobility(self, theta):
         """``c_max D(θ)`` (mol m⁻¹ s⁻¹) in active regions; in inactive ones
         ``transport_c_max · D``: Li crosses them like a diffusing species that is not stored,
         at the concentration θ · transport_c_max (that of the active material at the same θ)."""
-        return self._combine(
-            lambda law: (law.c_max if law.active else self.transport_c_max) * law.D(theta))
+        return self._combine_k(
+            lambda law, k: (k["c_max"] if law.active else self._transport_c) * law.D(theta))
 
     def stress_mobility(self, theta, temperature: float):
         """Coefficient of the stress-driven flux ``c_max D Ω θ / (R T)`` with ``Ω = β_V / c_max``
@@ -215,8 +246,11 @@ class MaterialFields:
 
         With the cube-root swelling law Ω is taken as the same β_V / c_max (the partial molar
         volume at small θ)."""
-        return self._combine(
-            lambda law: (law.D(theta) * law.beta_v * theta / (GAS_CONSTANT * temperature))
+        if temperature not in self._temperature:
+            self._temperature[temperature] = self._const(temperature)
+        T = self._temperature[temperature]
+        return self._combine_k(
+            lambda law, k: (law.D(theta) * k["beta_v"] * theta / (GAS_CONSTANT * T))
             if law.active else 0.0)
 
     def stress_coupled_regions(self) -> list[str]:
@@ -226,6 +260,6 @@ class MaterialFields:
     def eps_ch(self, theta):
         from solver.physics.constitutive import chemical_strain
 
-        return self._combine(
-            lambda law: chemical_strain(theta, law.beta_v, law.theta_ref, law.swelling_law)
+        return self._combine_k(
+            lambda law, k: chemical_strain(theta, k["beta_v"], k["theta_ref"], law.swelling_law)
         )

@@ -28,7 +28,7 @@ from solver.case.units import FARADAY
 from solver.domain import build_domain
 from solver.interrupts import RunInterrupted, stop_on_signals
 from solver.log import Reporter
-from solver.materials import MaterialFields, material_law
+from solver.materials import MaterialFields, constants_on, material_law
 from solver.outputs.fields import FieldOutput
 from solver.outputs import checkpoint
 from solver.outputs.history import HistoryWriter, read_history
@@ -327,7 +327,8 @@ class Simulation:
         self.placed_fractions = getattr(spec, "placed_fractions", dict)()
 
     def _setup_materials(self):
-        laws = {name: material_law(name, m) for name, m in self.case.materials.items()}
+        const = constants_on(self.domain.mesh)
+        laws = {name: material_law(name, m, const) for name, m in self.case.materials.items()}
         self.laws = laws
         self.fields = MaterialFields(self.domain, laws)
 

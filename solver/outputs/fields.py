@@ -40,7 +40,9 @@ def _nodal_c_max(P1, Q0, c_max) -> np.ndarray:
     on 2 ranks.) One add-scatter of an indicator per distinct c_max value, done once."""
     comm = P1.mesh.comm
     imap = P1.dofmap.index_map
-    if isinstance(c_max, numbers.Real):  # one material: one value everywhere
+    if isinstance(c_max, dolfinx.fem.Constant):  # one material: one value everywhere
+        c_max = float(c_max.value)
+    if isinstance(c_max, numbers.Real):
         return np.full(imap.size_local + len(imap.ghosts), float(c_max))
     cell_c = dolfinx.fem.Function(Q0)
     cell_c.interpolate(dolfinx.fem.Expression(c_max, Q0.element.interpolation_points))

@@ -242,6 +242,12 @@ def block_options(prefix: str, n_stress: int, p_multigrid: bool) -> None:
             opts[f"{block}{name}_pc_type"] = "jacobi"
 
 
+def scales_as_constants(mesh, **scales: float) -> dict:
+    """``scales`` (name → number) as dolfinx Constants on ``mesh``, so that forms built from
+    them compile once for every mesh size and material (their values differ per run)."""
+    return {k: dolfinx.fem.Constant(mesh, PETSc.ScalarType(v)) for k, v in scales.items()}
+
+
 def schur_diffusion(theta, dt, fields, stress_mobility, coords, parts, scale):
     """The term the θ block of the iterative preconditioner adds to ∂F_θ/∂θ, so that it
     approximates the Schur complement of θ (u and σ_h eliminated).
@@ -319,9 +325,11 @@ class CoupledProblem:
             [(s, p.dx) for s, p in zip(self.s_hats, hydrostatic.parts)], diffusion.dt,
             coords=coords, E=fields.E, nu=fields.nu, eps_ch=fields.eps_ch, c_max=c_max,
             mobility=fields.mobility,
-            stress_mobility=stress_mobility,
-            influx=influx, length=self.length, e_ref=self.e_ref,
-            volume=volume, c_ref=diffusion.c_ref,
+            stress_mobility=stress_mobility, influx=influx,
+            # the scales as Constants: numbers of this mesh and these materials would make
+            # every run JIT-compile forms of its own
+            **scales_as_constants(domain.mesh, length=self.length, e_ref=self.e_ref,
+                                  volume=volume, c_ref=diffusion.c_ref),
             storage=diffusion.storage,
         )
         V = mechanics.V
@@ -335,7 +343,7 @@ class CoupledProblem:
             self._schur = schur_diffusion(
                 self.theta, diffusion.dt, fields, stress_mobility, coords,
                 [(s, p.dx) for s, p in zip(self.s_hats, hydrostatic.parts)],
-                1.0 / (diffusion.c_ref * volume))
+                diffusion.scale)
         self.null_space = mechanics.null_space
         #: the u block's p-multigrid (iterative, as the mechanics has one): the mechanics' P1
         #: level (its form, interpolation and null spaces), with a matrix of its own in the

@@ -270,7 +270,10 @@ class DiffusionProblem:
         self.c_ref = c_ref = comm.allreduce(
             dolfinx.fem.assemble_scalar(dolfinx.fem.form(c_max * w * domain.dx)), op=MPI.SUM
         ) / volume
-        scale = 1.0 / (c_ref * volume)
+        # a Constant, not a number in the form: the volume differs with every mesh, and a
+        # number would make each mesh JIT-compile its own residual and Jacobian
+        self.scale = scale = dolfinx.fem.Constant(domain.mesh, PETSc.ScalarType(
+            1.0 / (c_ref * volume)))
         v = ufl.TestFunction(theta_space)
         # P1 θ: degree 4 integrates the storage and flux terms exactly (so the Li balance
         # stays exact) and D(θ) well; UFL would estimate degree ~13 for a tanh law

@@ -65,3 +65,15 @@ def test_a_point_on_a_shared_facet_averages_the_cells_around_it(scale):
     assert len(around) == 2
     probes = Probes(domain, [SimpleNamespace(name="p", point=list(point))])
     assert probes.evaluate(cell_no)[0] == pytest.approx(np.mean(around), rel=1e-14)
+
+
+def test_an_axisymmetric_probe_given_in_3d_is_taken_at_its_distance_from_the_axis():
+    """Axisymmetric mode, a probe point (x, y, z): the meridian point (r, z) with
+    r = √(x² + y²) (found by mutation testing: taking r = x went unnoticed, every test gave
+    axisymmetric probes as (r, z) or on the x-z plane). f = r + 2z is exact in P1."""
+    mesh, domain, _, Probes = _setup(1.0)
+    f = dolfinx.fem.Function(dolfinx.fem.functionspace(mesh, ("Lagrange", 1)))
+    f.interpolate(lambda x: x[0] + 2.0 * x[1])
+    x, y, z = 0.3, 0.4, 0.2  # r = 0.5
+    probes = Probes(domain, [SimpleNamespace(name="p", point=[x, y, z])])
+    assert probes.evaluate(f)[0] == pytest.approx(0.5 + 2.0 * z, rel=1e-12)

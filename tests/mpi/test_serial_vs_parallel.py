@@ -73,7 +73,7 @@ VARIANTS = {
                            "--set", "coupling=two_way"],
     # the monolithic Newton with its iterative linear solver (FGMRES + fieldsplit: block
     # Jacobi ILU and GAMG inside, so the preconditioner depends on the partition)
-    "two_way_iterative": ["--set", "mesh.size=1 um", "--set", "mesh.surface_size=0.5 um",
+    "two_way_iterative": ["--set", "mesh.size=1.5 um", "--set", "mesh.surface_size=0.75 um",
                           "--set", "stop.mean_theta=0.1", "--set", "coupling=two_way",
                           "--set", "solver.coupled_linear_solver=iterative"],
     # the same for free bodies, whose rigid motions are the Jacobian's null space (the u

@@ -26,14 +26,11 @@ def _clip01(theta):
     return ufl.max_value(0.0, ufl.min_value(1.0, theta))
 
 
-def _number(value: float):
-    return value
-
-
-def property_law(spec, const: Callable = _number) -> tuple[Callable, bool]:
+def property_law(spec, const: Callable = float) -> tuple[Callable, bool]:
     """Return ``(f(θ), depends_on_theta)`` for a constant-or-linear property model (its
     values at θ = 0 and 1, ``spec.ends()``, joined linearly; θ clipped to [0, 1]).
-    ``const``: turns each value into what the UFL holds (a number, or a Constant)."""
+    ``const``: turns each value into what the UFL holds (a number, or a Constant: see
+    :func:`constants_on`)."""
     a, b = spec.ends()
     if a == b:
         c = const(a)
@@ -42,7 +39,7 @@ def property_law(spec, const: Callable = _number) -> tuple[Callable, bool]:
     return (lambda theta: ca + (cb - ca) * _clip01(theta)), True
 
 
-def diffusivity_law(spec, const: Callable = _number) -> Callable:
+def diffusivity_law(spec, const: Callable = float) -> Callable:
     """Return D(θ) in m²/s for a diffusivity model of the case schema.
 
     Kinds: ``constant`` D; ``exponential`` d0·exp(m θ); ``two_phase`` smooth step
@@ -122,7 +119,7 @@ def constants_on(mesh) -> Callable:
     return lambda value: dolfinx.fem.Constant(mesh, PETSc.ScalarType(value))
 
 
-def material_law(name: str, spec, const: Callable = _number) -> MaterialLaw:
+def material_law(name: str, spec, const: Callable = float) -> MaterialLaw:
     """Build a :class:`MaterialLaw` from a validated ``Material`` of the case schema.
     ``const`` as in :func:`property_law` (for the laws of θ; the other fields are numbers)."""
     E, e_var = property_law(spec.youngs_modulus, const)

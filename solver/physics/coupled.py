@@ -55,6 +55,7 @@ from petsc4py import PETSc
 
 from dolfinx.fem.forms import derivative_block
 
+from solver.materials import constants_on
 from solver.physics import constitutive
 from solver.physics.diffusion import QUADRATURE_DEGREE, NewtonDivergence, StepReport, \
     diffusion_residual, recover_after_failed_solve, snes_reason
@@ -242,12 +243,6 @@ def block_options(prefix: str, n_stress: int, p_multigrid: bool) -> None:
             opts[f"{block}{name}_pc_type"] = "jacobi"
 
 
-def scales_as_constants(mesh, **scales: float) -> dict:
-    """``scales`` (name → number) as dolfinx Constants on ``mesh``, so that forms built from
-    them compile once for every mesh size and material (their values differ per run)."""
-    return {k: dolfinx.fem.Constant(mesh, PETSc.ScalarType(v)) for k, v in scales.items()}
-
-
 def schur_diffusion(theta, dt, fields, stress_mobility, coords, parts, scale):
     """The term the θ block of the iterative preconditioner adds to ∂F_θ/∂θ, so that it
     approximates the Schur complement of θ (u and σ_h eliminated).
@@ -320,6 +315,7 @@ class CoupledProblem:
         q = {"quadrature_degree": QUADRATURE_DEGREE}
         influx = [(j, domain.ds_named([n]).reconstruct(metadata=q))
                   for n, j in diffusion.fluxes.items()]
+        const = constants_on(domain.mesh)
         self.residuals = coupled_residuals(
             self.u_hat, self.theta, diffusion.theta_n,
             [(s, p.dx) for s, p in zip(self.s_hats, hydrostatic.parts)], diffusion.dt,
@@ -328,8 +324,8 @@ class CoupledProblem:
             stress_mobility=stress_mobility, influx=influx,
             # the scales as Constants: numbers of this mesh and these materials would make
             # every run JIT-compile forms of its own
-            **scales_as_constants(domain.mesh, length=self.length, e_ref=self.e_ref,
-                                  volume=volume, c_ref=diffusion.c_ref),
+            length=const(self.length), e_ref=const(self.e_ref), volume=const(volume),
+            c_ref=const(diffusion.c_ref),
             storage=diffusion.storage,
         )
         V = mechanics.V

@@ -183,7 +183,7 @@ VARIANTS = {
     # a hollow sphere lithiated through its outer coating and its cavity wall (two loaded
     # surfaces sharing one current by area)
     "hollow": ["--case", "cases/examples/hollow.yaml", "--set", "mesh.size=0.4 um",
-               "--set", "stop.mean_theta=0.05"],
+               "--set", "stop.mean_theta=0.05", "--set", "time.dt_max=2000 s"],
     # seed 004's octant with 32 Sn/Sb spheres, coarse (slow: about 20 s serial + 2 ranks)
     "gao2023_inclusions_octant": ["--case", "cases/gao2023/si_sn_sb_spheres.yaml",
                                   "--set", "mesh.size=1 um", "--set", "mesh.surface_size=null",

@@ -61,6 +61,7 @@ def _yolk_shell() -> dict:
     case["mesh"] = {"size": 0.4e-6, "cache": False}
     case["loading"]["specific_current"] = "4 A/g"
     case["stop"] = {"mean_theta": 0.04}
+    case["time"]["max_dtheta"] = 0.1  # the steps of this comparison before the example's 0.0125
     case["output"] = {"pictures": False, "formats": ["xdmf"]}
     return case
 

@@ -75,14 +75,12 @@ def exact_interface_mean(weighted: bool = True) -> float:
             / quad(lambda p: w(p), 0.0, np.pi)[0])
 
 
-def test_interface_means_of_an_axisymmetric_inclusion_are_area_weighted(tmp_path):
-    """output.measures 'on' an interface: the same for interior facets. An inclusion off the
-    centre sees a θ(ρ) that varies along its surface (for θ ∝ ρ² the two means would agree:
-    ⟨cos φ⟩ = 0 either way, hence ρ⁴). Measured: 9.7e-4 off at size a/6."""
-    assert abs(exact_interface_mean(False) / exact_interface_mean() - 1) > 10 * TOL
+def _inclusion_case(power: int, size: float) -> dict:
+    """The sphere of radius BODY_R with the off-centre inclusion (radius INC_A at z = INC_Z0,
+    of the body's own material) under the prescribed θ = A (ρ/BODY_R)^power."""
     rr = np.linspace(0.0, BODY_R, 801)
-    table = [[float(r), float(A * (r / BODY_R) ** 4)] for r in rr]
-    case = sphere_case(mode="axisymmetric", radius=BODY_R, size=INC_A / 6,
+    table = [[float(r), float(A * (r / BODY_R) ** power)] for r in rr]
+    case = sphere_case(mode="axisymmetric", radius=BODY_R, size=size,
                        loading={"kind": "prescribed",
                                 "profile": {"kind": "radial", "table": table}})
     case["geometry"] = {
@@ -90,6 +88,15 @@ def test_interface_means_of_an_axisymmetric_inclusion_are_area_weighted(tmp_path
         "inclusion_sets": [{"phase": "x", "radius": INC_A,
                             "placement": {"kind": "explicit", "centers": [[0, 0, INC_Z0]]}}]}
     case["materials"]["inclusion_x"] = dict(case["materials"]["core"])
+    return case
+
+
+def test_interface_means_of_an_axisymmetric_inclusion_are_area_weighted(tmp_path):
+    """output.measures 'on' an interface: the same for interior facets. An inclusion off the
+    centre sees a θ(ρ) that varies along its surface (for θ ∝ ρ² the two means would agree:
+    ⟨cos φ⟩ = 0 either way, hence ρ⁴). Measured: 9.7e-4 off at size a/6."""
+    assert abs(exact_interface_mean(False) / exact_interface_mean() - 1) > 10 * TOL
+    case = _inclusion_case(power=4, size=INC_A / 6)
     case["output"]["measures"] = [
         {"name": "interface theta", "field": "theta", "statistic": "mean",
          "on": "interface_core_inclusion_x"},
@@ -129,16 +136,7 @@ def test_interface_tractions_of_an_axisymmetric_inclusion_are_area_weighted(tmp_
     e, nu, beta = SI["youngs_modulus"], SI["poissons_ratio"], SI["volume_expansion"]
     s_a = beta * e * A / (3.0 * (1.0 - nu))
     normal, shear = exact_interface_tractions()
-    rr = np.linspace(0.0, BODY_R, 801)
-    table = [[float(r), float(A * (r / BODY_R) ** 2)] for r in rr]
-    case = sphere_case(mode="axisymmetric", radius=BODY_R, size=INC_A / 8,
-                       loading={"kind": "prescribed",
-                                "profile": {"kind": "radial", "table": table}})
-    case["geometry"] = {
-        "kind": "inclusions", "mode": "axisymmetric", "radius": BODY_R,
-        "inclusion_sets": [{"phase": "x", "radius": INC_A,
-                            "placement": {"kind": "explicit", "centers": [[0, 0, INC_Z0]]}}]}
-    case["materials"]["inclusion_x"] = dict(case["materials"]["core"])
+    case = _inclusion_case(power=2, size=INC_A / 8)
     case["solver"] = {"linear_rtol": 1e-12}
     _, result = run_case(case, tmp_path)
     row = result.history[-1]

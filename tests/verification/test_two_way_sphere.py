@@ -43,9 +43,10 @@ TAUS = (0.05, 0.1)
 THETA_TOL = 3e-3
 
 
-def radial_reference(kappa, khat, taus, n=800):
+def radial_reference(kappa, khat, taus, n=800, d=None):
     """u_τ = x⁻² (x² (1 + κu) u_x)_x on 0 < x < 1, (1 + κu) u_x = khat at x = 1, u(0) = 0:
-    finite volumes on n equal cells. Returns (centre θ, surface θ, mean θ) at each τ."""
+    finite volumes on n equal cells. Returns (centre θ, surface θ, mean θ) at each τ.
+    ``d``: u ↦ D(u)/D₀ of a θ-dependent diffusivity, which multiplies (1 + κu) (default 1)."""
     from scipy.integrate import solve_ivp
     from scipy.sparse import diags
 
@@ -54,8 +55,11 @@ def radial_reference(kappa, khat, taus, n=800):
     area = xf[1:-1] ** 2
     dx = 1.0 / n
 
+    def d_eff(u):
+        return (1 + kappa * u) * (d(u) if d is not None else 1.0)
+
     def rhs(_, u):
-        flux = area * (1 + kappa * 0.5 * (u[1:] + u[:-1])) * (u[1:] - u[:-1]) / dx
+        flux = area * d_eff(0.5 * (u[1:] + u[:-1])) * (u[1:] - u[:-1]) / dx
         f = np.zeros(n)
         f[:-1] += flux
         f[1:] -= flux
@@ -66,7 +70,7 @@ def radial_reference(kappa, khat, taus, n=800):
                     rtol=1e-9, atol=1e-12,
                     jac_sparsity=diags([np.ones(n - 1), np.ones(n), np.ones(n - 1)], [-1, 0, 1]))
     U = sol.y.T
-    surface = U[:, -1] + 0.5 * dx * khat / (1 + kappa * U[:, -1])  # half a cell outwards
+    surface = U[:, -1] + 0.5 * dx * khat / d_eff(U[:, -1])  # half a cell outwards
     return U[:, 0], surface, 3.0 * U @ vol
 
 
@@ -102,6 +106,18 @@ def _rows(result):
         assert len(rows) == 1, "the stepper must land on the output time"
         out.append(rows[0])
     return out
+
+
+def assert_follows_at_the_last_tau(case, tmp_path, centre, surface):
+    """Run ``case``: at the last τ its mean θ is the charge passed, and its centre and
+    surface θ are within THETA_TOL of the reference's (``centre``, ``surface``: per τ)."""
+    _, result = run_case(case, tmp_path)
+    row = _rows(result)[-1]
+    assert row["mean lithiation fraction [-]"] == pytest.approx(3 * KHAT * TAUS[-1], rel=1e-9)
+    got_c = row["probe centre: lithiation fraction [-]"]
+    got_s = row["outer_surface: mean lithiation fraction [-]"]
+    assert abs(got_s - surface[-1]) < THETA_TOL, (got_s, surface[-1])
+    assert abs(got_c - centre[-1]) < THETA_TOL, (got_c, centre[-1])
 
 
 @pytest.mark.parametrize("lumped", [True, False], ids=["lumped", "consistent"])

@@ -11,11 +11,9 @@ must follow the same one-way reference as that test; at 298.15 K the same β_V w
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from chemomech_testing import run_case
-from verification.test_two_way_sphere import (CMAX, E, GAS, KAPPA, KHAT, NU, TAUS, THETA_TOL,
-                                              _case, _rows, radial_reference)
+from verification.test_two_way_sphere import (CMAX, E, GAS, KAPPA, KHAT, NU, TAUS, _case,
+                                              assert_follows_at_the_last_tau, radial_reference)
 
 TEMPERATURE = 400.0  # K, not the default
 BETA = float(np.sqrt(KAPPA * 9 * (1 - NU) * CMAX * GAS * TEMPERATURE / (2 * E)))
@@ -26,10 +24,4 @@ def test_two_way_coupling_takes_the_case_temperature(tmp_path):
     case = _case("two_way", lumped=True)
     case["temperature"] = TEMPERATURE
     case["materials"]["core"]["volume_expansion"] = BETA
-    _, result = run_case(case, tmp_path)
-    row = _rows(result)[-1]  # τ = 0.1
-    assert row["mean lithiation fraction [-]"] == pytest.approx(3 * KHAT * TAUS[-1], rel=1e-9)
-    got_c = row["probe centre: lithiation fraction [-]"]
-    got_s = row["outer_surface: mean lithiation fraction [-]"]
-    assert abs(got_s - surface[-1]) < THETA_TOL, (got_s, surface[-1])
-    assert abs(got_c - centre[-1]) < THETA_TOL, (got_c, centre[-1])
+    assert_follows_at_the_last_tau(case, tmp_path, centre, surface)

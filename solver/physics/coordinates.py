@@ -81,7 +81,7 @@ class Axisymmetric(_Coordinates):
     """
 
     mesh: object
-    r_floor: float
+    r_floor: object  # a Constant (m)
     name: str = "axisymmetric"
 
     @property
@@ -174,7 +174,10 @@ def coordinates_for(mesh, mode: str, length_scale: float):
         length_scale: a characteristic length of the body (m), used to set the axis guard.
     """
     if mode == "axisymmetric":
-        return Axisymmetric(mesh, r_floor=1e-10 * length_scale)
+        import dolfinx
+
+        # a Constant: a number would make the forms of every particle size compile anew
+        return Axisymmetric(mesh, r_floor=dolfinx.fem.Constant(mesh, 1e-10 * length_scale))
     if mode == "plane_strain":
         return PlaneStrain(mesh)
     return Cartesian3D(mesh)

@@ -452,7 +452,9 @@ class Statistics(GlobalReductions):
         n = ufl.as_vector([nf[0], nf[1], 0.0]) if mesh.geometry.dim == 2 else nf
         sig = self.stress.ufl  # at facet quadrature points: more accurate than nodal DG1
         pos = d.coords.radial_position()
-        e_r = pos / ufl.sqrt(ufl.dot(pos, pos) + (1e-12 * d.length_scale) ** 2)
+        # the guard at the centre as a Constant (a number would compile per particle size)
+        guard = dolfinx.fem.Constant(mesh, (1e-12 * d.length_scale) ** 2)
+        e_r = pos / ufl.sqrt(ufl.dot(pos, pos) + guard)
         if d.mode == "plane_strain":
             e_t = ufl.as_vector([-e_r[1], e_r[0], 0.0])
             hoop_expr = ufl.dot(e_t, ufl.dot(sig, e_t))

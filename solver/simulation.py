@@ -29,7 +29,7 @@ from solver.domain import build_domain
 from solver.interrupts import RunInterrupted, stop_on_signals
 from solver.log import Reporter
 from solver.materials import MaterialFields, constants_on, material_law
-from solver.outputs.fields import FieldOutput
+from solver.outputs.fields import XDMF_WORK_SUFFIX, FieldOutput
 from solver.outputs import checkpoint
 from solver.outputs.history import HistoryWriter, read_history
 # PICTURED_FIELDS: drawn in png/; a checkpoint keeps them for the peak frame, so that a
@@ -548,6 +548,9 @@ class Simulation:
             if resume and self.rank0 and "vtk" in self.case.output.formats:
                 # frames of earlier restarts that ended without merging them (killed)
                 checkpoint.merge_pvd(out, self._restart_times)
+            if resume and self.rank0:  # dolfinx's XML of a killed part (its .xdmf is whole)
+                for stale in out.glob(f"fields*{XDMF_WORK_SUFFIX}"):
+                    stale.unlink(missing_ok=True)
             self.field_output = FieldOutput(out, self.domain, self.theta, self.c_max,
                                             self.mechanics.u, self.stress, self.case.output.formats,
                                             stem=stem)

@@ -87,6 +87,7 @@ def test_sigkill_then_restart_matches_uninterrupted_run(tmp_path):
     check = subprocess.run([sys.executable, "-c", _READ_XDMF, str(tmp_path / "run")],
                            capture_output=True, text=True, timeout=300)
     assert check.returncode == 0 and "cells" in check.stdout, check.stderr[-2000:]
+    assert (tmp_path / "run" / "fields.xdmf-writing").exists()  # dolfinx's, left by the kill
 
     # the first restart writes frames (output_every 5) and a checkpoint (every 7) and dies
     _kill_after(_run(tmp_path / "run", "--restart", start_new_session=True), history,
@@ -98,6 +99,9 @@ def test_sigkill_then_restart_matches_uninterrupted_run(tmp_path):
     assert_same_history(expected, got, REL_TOL, SKIP, balance_below=1e-10)
     times = _pvd_times(tmp_path / "run" / "fields.pvd")
     assert times == sorted(set(times))
+    # the killed parts' working XML is gone; each part's .xdmf stays
+    assert not list((tmp_path / "run").glob("*.xdmf-writing"))
+    assert (tmp_path / "run" / "fields_r2.xdmf").exists()
     assert times == pytest.approx(_pvd_times(tmp_path / "ref" / "fields.pvd"), rel=1e-12)
     files = [d.get("file") for d in
              ET.parse(tmp_path / "run" / "fields.pvd").getroot().find("Collection")]

@@ -56,3 +56,22 @@ def test_a_nan_end_value_is_no_value_and_gives_no_ratio(tmp_path, synth):
     assert v["ours"] is None and v["ours_ratio"] is None
     assert "not a number" in v["note"]
     assert c["orderings"][0]["holds"] is None
+
+
+def test_a_zero_baseline_gives_no_ratio(tmp_path, synth):
+    # the paper reports 0 for the baseline A (e.g. an unloaded design): no ratio to it,
+    # and the comparison is still made (it divided by zero)
+    data = {
+        "kind": "reference", "paper": "Zero baseline", "baseline": "A",
+        "configurations": {"A": "a.yaml", "B": "b.yaml"},
+        "quantities": {"y": {"column": "measure y [Pa]", "at": "end", "unit": "Pa",
+                             "reported": {"A": 0.0, "B": 4.0}}},
+        "orderings": [],
+    }
+    ref = load_reference(synth.write_reference(tmp_path, data))
+    results = {lab: read_results(lab, ref.case_file(lab), synth.write_results(
+        tmp_path / "runs" / lab, synth.linear_history(s))) for lab, s in (("A", 1), ("B", 3))}
+    v = evaluate(ref, results)["quantities"]["y"]["values"]
+    assert v["B"]["reported_ratio"] is None and v["A"]["reported_ratio"] is None
+    assert v["B"]["ours_ratio"] == 3.0  # 63 Pa / 21 Pa
+    assert v["A"]["ours_over_reported"] is None  # 21 Pa over a reported 0

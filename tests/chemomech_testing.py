@@ -166,3 +166,23 @@ def assert_same_history(expected: list[dict], got: list[dict], rel: float, skip=
         scale = max(abs(v) for v in a) or 1.0
         worst = max(abs(x - y) for x, y in zip(a, b))
         assert worst <= rel * scale, (key, worst / scale)
+
+
+#: a small valid case file text (axisymmetric 1 um sphere, one max von Mises measure 'y'):
+#: the configurations of the compare tests, which read hand-made results, not runs
+TINY_CASE = """\
+schema_version: 1
+title: tiny
+references: ["test fixture"]
+geometry: {kind: sphere, mode: axisymmetric, radius: 1 um}
+mesh: {size: 0.25 um, cache: false}
+materials:
+  core: {density: 2330 kg/m^3, specific_capacity: 3579 mA*h/g, volume_expansion: 2.8,
+         youngs_modulus: 185 GPa, poissons_ratio: 0.22,
+         diffusivity: {kind: constant, value: 1e-15 m^2/s}}
+loading: {kind: galvanostatic, specific_current: 1 A/g, surfaces: [outer_surface]}
+stop: {mean_theta: 0.3}
+output:
+  formats: [vtk]
+  measures: [{name: y, field: von_mises, statistic: max}]
+"""

@@ -9,26 +9,12 @@ import json
 import numpy as np
 import pytest
 
+from chemomech_testing import TINY_CASE
 from solver.case.errors import CaseError
 from solver.compare.evaluate import evaluate
 from solver.compare.reference import load_reference
 from solver.compare.results import read_results
 
-TINY_CASE = """\
-schema_version: 1
-title: tiny
-references: ["test fixture"]
-geometry: {kind: sphere, mode: axisymmetric, radius: 1 um}
-mesh: {size: 0.25 um, cache: false}
-materials:
-  core: {density: 2330 kg/m^3, specific_capacity: 3579 mA*h/g, volume_expansion: 2.8,
-         youngs_modulus: 185 GPa, poissons_ratio: 0.22, diffusivity: {kind: constant, value: 1e-15 m^2/s}}
-loading: {kind: galvanostatic, specific_current: 1 A/g, surfaces: [outer_surface]}
-stop: {mean_theta: 0.3}
-output:
-  formats: [vtk]
-  measures: [{name: y, field: von_mises, statistic: max}]
-"""
 
 
 def _setup(tmp_path, synth, data, cases=None, **kw):

@@ -4,22 +4,7 @@ hold, K not evaluated"): an ordering without a verdict is not counted as holding
 
 from __future__ import annotations
 
-CASE = """\
-schema_version: 1
-title: tiny
-references: ["test fixture"]
-geometry: {kind: sphere, mode: axisymmetric, radius: 1 um}
-mesh: {size: 0.25 um, cache: false}
-materials:
-  core: {density: 2330 kg/m^3, specific_capacity: 3579 mA*h/g, volume_expansion: 2.8,
-         youngs_modulus: 185 GPa, poissons_ratio: 0.22,
-         diffusivity: {kind: constant, value: 1e-15 m^2/s}}
-loading: {kind: galvanostatic, specific_current: 1 A/g, surfaces: [outer_surface]}
-stop: {mean_theta: 0.3}
-output:
-  formats: [vtk]
-  measures: [{name: y, field: von_mises, statistic: max}]
-"""
+from chemomech_testing import TINY_CASE as CASE
 
 
 def test_an_unevaluated_ordering_is_not_counted_as_holding(tmp_path, synth):
